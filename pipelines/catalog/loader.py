@@ -1,0 +1,116 @@
+"""Read and validate the catalogue, reporting every problem with its file and line.
+
+Nothing runs on a catalogue that does not validate: ingestion, DAG generation and suites all start
+from `load_catalog()`, which raises `CatalogInvalid` listing all problems at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pipelines.catalog.models import Catalog, DepartmentCatalog, FieldSpec
+from pipelines.paths import CATALOG_DIR
+from pipelines.standards.registry import DataElement, Sensitivity, load_elements
+from pipelines.yamlio import YamlDocument, YamlProblem, load_yaml
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class CatalogInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("catalogue is invalid:\n" + "\n".join(f"  {p}" for p in problems))
+        self.problems = problems
+
+
+def _pydantic_problems(doc: YamlDocument, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"database", "file", "http"}))
+        where = ".".join(str(p) for p in loc) or "(document)"
+        problems.append(Problem(doc.path, doc.line_of(loc), f"{where}: {err['msg']}"))
+    return problems
+
+
+def _read(path: Path) -> tuple[YamlDocument | None, DepartmentCatalog | None, list[Problem]]:
+    try:
+        doc = load_yaml(path)
+    except YamlProblem as exc:
+        return None, None, [Problem(path, exc.line or 1, exc.message)]
+    if not isinstance(doc.data, dict):
+        return doc, None, [Problem(path, 1, "expected a mapping with 'department' and 'resources'")]
+    try:
+        return doc, DepartmentCatalog.model_validate(doc.data), []
+    except ValidationError as exc:
+        return doc, None, _pydantic_problems(doc, exc)
+
+
+def validate_catalog(catalog_dir: Path = CATALOG_DIR) -> tuple[Catalog | None, list[Problem]]:
+    """Validate every `*.yml` under `catalog_dir`; return the catalogue (if valid) and all problems."""
+    elements = load_elements()
+    problems: list[Problem] = []
+    parsed: dict[Path, tuple[YamlDocument, DepartmentCatalog]] = {}
+    paths = sorted(catalog_dir.glob("*.yml"))
+    if not paths:
+        problems.append(Problem(catalog_dir, 1, "no catalogue files (*.yml) found"))
+    for path in paths:
+        doc, dept, found = _read(path)
+        problems.extend(found)
+        if doc is not None and dept is not None:
+            parsed[path] = (doc, dept)
+
+    known_departments = {d.department.code for _, d in parsed.values()}
+    codes_seen: dict[str, Problem] = {}
+    for path, (doc, dept) in parsed.items():
+        if dept.department.code != path.stem:
+            problems.append(Problem(path, doc.line_of(("department", "code")),
+                                    f"department code {dept.department.code!r} differs from file name {path.stem!r}"))
+        slugs: set[str] = set()
+        for i, res in enumerate(dept.resources):
+            where = ("resources", i)
+            if res.code in codes_seen:
+                first = codes_seen[res.code]
+                problems.append(Problem(path, doc.line_of((*where, "code")),
+                                        f"duplicate resource code {res.code!r} (first at {first.path}:{first.line})"))
+            else:
+                codes_seen[res.code] = Problem(path, doc.line_of((*where, "code")), "")
+            if res.slug in slugs:
+                problems.append(Problem(path, doc.line_of((*where, "slug")), f"duplicate resource slug {res.slug!r}"))
+            slugs.add(res.slug)
+            for j, field in enumerate(res.fields):
+                if field.element not in elements:
+                    problems.append(Problem(path, doc.line_of((*where, "fields", j, "element")),
+                                            f"unknown data element {field.element!r} (field {field.name!r})"))
+            for k, other in enumerate(res.sharing.shared_with):
+                if other not in known_departments:
+                    problems.append(Problem(path, doc.line_of((*where, "sharing", "shared_with", k)),
+                                            f"unknown department {other!r}"))
+    problems.sort()
+    if problems:
+        return None, problems
+    return Catalog(departments={d.department.code: d for _, d in parsed.values()}), []
+
+
+def load_catalog(catalog_dir: Path = CATALOG_DIR) -> Catalog:
+    catalog, problems = validate_catalog(catalog_dir)
+    if problems:
+        raise CatalogInvalid(problems)
+    assert catalog is not None
+    return catalog
+
+
+def field_sensitivity(field: FieldSpec, elements: dict[str, DataElement] | None = None) -> Sensitivity:
+    """A field's own sensitivity, or its data element's default."""
+    if field.sensitivity is not None:
+        return field.sensitivity
+    return (elements or load_elements())[field.element].sensitivity

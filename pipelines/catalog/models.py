@@ -1,0 +1,179 @@
+"""The government information resource catalogue as typed models.
+
+Shaped after 《政务信息资源目录编制指南（试行）》: every resource carries its code, bilingual name,
+provider, format (source), information items (fields, each mapped to a standard data element),
+sharing attributes (国发〔2016〕51号 three classes), opening attribute and update cycle.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pipelines.standards.registry import LocalisedText, Sensitivity
+
+SLUG = r"^[a-z][a-z0-9_]*$"
+ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
+RESOURCE_CODE = r"^[1-3]\d{2}\d{3}/\d{5}$"  # 类(1)项(2)目(3)/顺序码(5)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UpdateCycle(StrEnum):
+    REALTIME = "realtime"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    @property
+    def days(self) -> int:
+        """Nominal length of one cycle in days (timeliness compares delivery age against it)."""
+        return {"realtime": 1, "daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "yearly": 366}[self.value]
+
+
+class SharingClass(StrEnum):
+    UNCONDITIONAL = "unconditional"  # 无条件共享
+    CONDITIONAL = "conditional"  # 有条件共享
+    NOT_SHARED = "not_shared"  # 不予共享
+
+
+class OpenClass(StrEnum):
+    UNCONDITIONAL = "unconditional"  # 无条件开放
+    CONDITIONAL = "conditional"  # 有条件开放 / 受限开放
+    CLOSED = "closed"  # 非开放 / 禁止开放
+
+
+class Subject(StrEnum):
+    POPULATION = "population"
+    LEGAL_ENTITIES = "legal_entities"
+    LICENCES = "licences"
+
+
+class DatabaseSource(Strict):
+    """A table in a department's relational database, reached through a SQLAlchemy URL."""
+
+    kind: Literal["database"]
+    url_env: Annotated[str, Field(pattern=ENV_NAME)]
+    table: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+    sqlite_fallback: str | None = Field(
+        default=None, description="SQLite file under the sources dir used when url_env is unset (demo)."
+    )
+    updated_at_column: str | None = None
+
+
+class FileSource(Strict):
+    """Files dropped by a department under the sources dir."""
+
+    kind: Literal["file"]
+    format: Literal["csv", "xlsx", "json"]
+    path: str = Field(description="Glob relative to the sources dir, one file per delivery.")
+    encoding: Literal["auto", "utf-8", "utf-8-sig", "gb18030"] = "auto"
+    delimiter: str = ","
+    sheet: str | None = None
+
+
+class HttpSource(Strict):
+    """A paginated JSON API served by a department."""
+
+    kind: Literal["http"]
+    base_url_env: Annotated[str, Field(pattern=ENV_NAME)]
+    endpoint: str
+    token_env: Annotated[str, Field(pattern=ENV_NAME)] | None = None
+    page_size: Annotated[int, Field(gt=0, le=10_000)] = 500
+    timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
+    files_fallback: str | None = Field(default=None, description="Glob of saved pages used when offline.")
+
+
+Source = Annotated[DatabaseSource | FileSource | HttpSource, Field(discriminator="kind")]
+
+
+class FieldSpec(Strict):
+    """One information item: a source column mapped to a standard data element."""
+
+    name: str
+    element: str
+    label: LocalisedText | None = None
+    required: bool = False
+    key: bool = False
+    sensitivity: Sensitivity | None = Field(default=None, description="Overrides the element's default.")
+
+
+class Sharing(Strict):
+    class_: SharingClass = Field(alias="class")
+    conditions: str | None = None
+    shared_with: list[str] = Field(default_factory=list, description="Departments a conditional share is for.")
+    legal_basis: str | None = None
+
+    @model_validator(mode="after")
+    def _conditions_and_basis(self) -> Sharing:
+        if self.class_ is SharingClass.CONDITIONAL and not (self.conditions or "").strip():
+            raise ValueError("conditional sharing (有条件共享) must state its conditions")
+        if self.class_ is SharingClass.NOT_SHARED and not (self.legal_basis or "").strip():
+            raise ValueError("not-shared (不予共享) must cite its legal basis")
+        return self
+
+
+class Opening(Strict):
+    class_: OpenClass = Field(alias="class")
+    conditions: str | None = None
+
+
+class Resource(Strict):
+    code: Annotated[str, Field(pattern=RESOURCE_CODE)]
+    slug: Annotated[str, Field(pattern=SLUG)]
+    name: LocalisedText
+    summary: str
+    subject: Subject
+    source: Source
+    update_cycle: UpdateCycle
+    sharing: Sharing
+    opening: Opening
+    fields: Annotated[list[FieldSpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_field_names_and_one_key(self) -> Resource:
+        names = [f.name for f in self.fields]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate field names: {', '.join(dupes)}")
+        if sum(f.key for f in self.fields) != 1:
+            raise ValueError("exactly one field must be the record key (key: true)")
+        return self
+
+    @property
+    def key_field(self) -> FieldSpec:
+        return next(f for f in self.fields if f.key)
+
+
+class Department(Strict):
+    code: Annotated[str, Field(pattern=SLUG)]
+    name: LocalisedText
+    uscc: str | None = None
+
+
+class DepartmentCatalog(Strict):
+    """The content of one `catalog/<department>.yml` file."""
+
+    department: Department
+    resources: list[Resource]
+
+
+class Catalog(Strict):
+    """The whole validated catalogue."""
+
+    departments: dict[str, DepartmentCatalog]
+
+    def resources(self) -> list[tuple[Department, Resource]]:
+        return [(d.department, r) for d in self.departments.values() for r in d.resources]
+
+    def resource(self, department: str, slug: str) -> Resource:
+        for r in self.departments[department].resources:
+            if r.slug == slug:
+                return r
+        raise KeyError(f"{department}/{slug}")

@@ -1,0 +1,1 @@
+"""The standards engine: national data standards as data (`standards/`) turned into code."""

@@ -1,0 +1,72 @@
+"""The registry of standard data elements and code lists declared in `standards/`.
+
+Catalogue fields name these elements; the registry is what "unknown data element" is checked
+against, and where every later compiler (validators, SQL macros, suites, docs) starts.
+"""
+
+from __future__ import annotations
+
+import csv
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pipelines.paths import CODELISTS_DIR, ELEMENTS_DIR
+from pipelines.yamlio import YamlProblem, load_yaml
+
+
+class Sensitivity(StrEnum):
+    """GB/T 35273 levels: personal information, and its sensitive part (ID numbers, health...)."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    PERSONAL = "personal"
+    SENSITIVE_PERSONAL = "sensitive_personal"
+
+
+class LocalisedText(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    zh: str
+    en: str
+
+
+class DataElement(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name: LocalisedText
+    standard: str
+    datatype: str
+    sensitivity: Sensitivity
+    codelist: str | None = None
+    description: str | None = None
+
+
+@lru_cache(maxsize=4)
+def load_elements(elements_dir: Path = ELEMENTS_DIR) -> dict[str, DataElement]:
+    """All declared data elements by id; raises `YamlProblem` naming the file and line."""
+    elements: dict[str, DataElement] = {}
+    for path in sorted(elements_dir.glob("*.yml")):
+        doc = load_yaml(path)
+        try:
+            element = DataElement.model_validate(doc.data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise YamlProblem(path, doc.line_of(err["loc"]), err["msg"]) from None
+        if element.id != path.stem:
+            raise YamlProblem(path, doc.line_of(("id",)), f"id {element.id!r} differs from file name")
+        elements[element.id] = element
+    return elements
+
+
+@lru_cache(maxsize=32)
+def load_codelist(name: str, codelists_dir: Path = CODELISTS_DIR) -> tuple[dict[str, str], ...]:
+    """Rows of one code list CSV (UTF-8), as dicts keyed by the header."""
+    with (codelists_dir / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(csv.DictReader(f))
+
+
+def codes(name: str) -> list[str]:
+    return [row["code"] for row in load_codelist(name)]

@@ -1,0 +1,43 @@
+"""A few broken deliveries, as departments really send them: resends that are truncated, corrupt
+or mixed in encoding. Each is a copy of records delivered correctly elsewhere, so the truth stays
+complete, and each is listed in `truth/deliveries.csv` with what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.synth.truth import Truth
+
+
+def _first(folder: Path, pattern: str) -> Path | None:
+    files = sorted(folder.glob(pattern))
+    return files[0] if files else None
+
+
+def write_malformed_files(out: Path, truth: Truth) -> None:
+    births = _first(out / "health" / "births", "births_*.csv")
+    if births:
+        data = births.read_bytes()
+        lines = data.split(b"\r\n")
+        cut = b"\r\n".join(lines[: min(len(lines) - 1, 21)])
+        target = births.with_name(births.stem + "_resend.csv")
+        target.write_bytes(cut[: len(cut) - 7] if len(cut) > 40 else cut)  # ends mid-record
+        truth.write("deliveries", "health", "birth_records", births.stem.split("_")[1], target.name, "malformed:truncated")
+
+    marriages = _first(out / "civil_affairs" / "marriages", "marriages_*.xlsx")
+    if marriages:
+        target = marriages.with_name(marriages.stem + "_broken.xlsx")
+        target.write_bytes(marriages.read_bytes()[:4096])
+        truth.write("deliveries", "civil_affairs", "marriage_registrations", marriages.stem.split("_")[1], target.name,
+                    "malformed:corrupt_zip")
+
+    taxpayers = _first(out / "tax" / "taxpayers", "taxpayers_*.csv")
+    if taxpayers:
+        text = taxpayers.read_text(encoding="utf-8-sig").split("\r\n")[:11]
+        head = "\r\n".join(text[:6]).encode("utf-8-sig")
+        tail = "\r\n".join(text[6:]).encode("gbk", errors="replace")
+        target = taxpayers.with_name(taxpayers.stem + "_mixed.csv")
+        target.write_bytes(head + b"\r\n" + tail + b"\r\n")
+        truth.write("deliveries", "tax", "taxpayer_registrations", taxpayers.stem.split("_")[1], target.name,
+                    "malformed:mixed_encoding")

@@ -1,0 +1,99 @@
+"""Safe, bounded YAML reading that remembers where every value came from.
+
+Catalogue and standards files are written by hand and reviewed by people, so every problem must be
+reported with its file and line. Files are read with PyYAML's safe loader, with a size cap, no
+aliases (no "billion laughs"), no duplicate keys and a nesting limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+
+class YamlProblem(Exception):
+    """A YAML file that cannot be read, with its location."""
+
+    def __init__(self, path: Path, line: int | None, message: str):
+        super().__init__(f"{path}:{line or 1}: {message}")
+        self.path, self.line, self.message = path, line, message
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    path: Path
+    data: Any
+    root: yaml.Node | None
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """1-based line of the value at `loc` (a pydantic error location), or its nearest parent."""
+        node, line = self.root, 1
+        for key in loc:
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+            node = _child(node, key)
+        if node is not None:
+            line = node.start_mark.line + 1
+        return line
+
+
+def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == str(key):
+                return v
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def _check(node: yaml.Node, path: Path, seen: set[int], depth: int) -> None:
+    if id(node) in seen:
+        raise YamlProblem(path, node.start_mark.line + 1, "YAML aliases are not allowed")
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise YamlProblem(path, node.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH}")
+    if isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
+        for k, v in node.value:
+            if k.value in keys:
+                raise YamlProblem(path, k.start_mark.line + 1, f"duplicate key {k.value!r}")
+            keys.add(k.value)
+            _check(k, path, seen, depth + 1)
+            _check(v, path, seen, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            _check(v, path, seen, depth + 1)
+
+
+def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> YamlDocument:
+    """Read one YAML document safely; raise `YamlProblem` with a line number on any problem."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise YamlProblem(path, None, f"file is {size} bytes, larger than the {max_bytes}-byte limit")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlProblem(path, None, f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlProblem(path, mark.line + 1 if mark else None, f"malformed YAML: {exc.problem}") from None
+    if root is None:
+        return YamlDocument(path, None, None)
+    _check(root, path, set(), 0)
+    try:
+        data = yaml.SafeLoader("").construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise YamlProblem(path, mark.line + 1 if mark else None, f"malformed YAML: {exc.problem}") from None
+    return YamlDocument(path, data, root)

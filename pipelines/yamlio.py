@@ -33,25 +33,24 @@ class YamlDocument:
     root: yaml.Node | None
 
     def line_of(self, loc: Sequence[str | int]) -> int:
-        """1-based line of the value at `loc` (a pydantic error location), or its nearest parent."""
+        """1-based line of the key (or list item) at `loc`, a pydantic error location, or its nearest parent."""
         node, line = self.root, 1
         for key in loc:
-            if node is None:
+            found = _child(node, key) if node is not None else None
+            if found is None:
                 break
-            line = node.start_mark.line + 1
-            node = _child(node, key)
-        if node is not None:
-            line = node.start_mark.line + 1
+            line, node = found
         return line
 
 
-def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+def _child(node: yaml.Node, key: str | int) -> tuple[int, yaml.Node] | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if k.value == str(key):
-                return v
+                return k.start_mark.line + 1, v
     if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
+        item = node.value[key]
+        return item.start_mark.line + 1, item
     return None
 
 

@@ -69,7 +69,8 @@ def validate_catalog(catalog_dir: Path = CATALOG_DIR) -> tuple[Catalog | None, l
         if doc is not None and dept is not None:
             parsed[path] = (doc, dept)
 
-    known_departments = {d.department.code for _, d in parsed.values()}
+    # a file that failed to parse still names a department, so its problems do not cascade
+    known_departments = {d.department.code for _, d in parsed.values()} | {p.stem for p in paths}
     codes_seen: dict[str, Problem] = {}
     for path, (doc, dept) in parsed.items():
         if dept.department.code != path.stem:

@@ -36,6 +36,8 @@ class Defects:
         self.injected: Counter[str] = Counter()
         self._s2t = OpenCC("s2t")
         self.ctx: tuple[str, str, str] = ("", "", "")
+        self._rates = rates.model_dump()
+        self._random = rng.random
 
     def at(self, dept: str, resource: str, key: str) -> Defects:
         """Set the record the next rolls apply to."""
@@ -45,7 +47,7 @@ class Defects:
     def roll(self, kind: str, field: str, record: bool = True) -> bool:
         """Decide whether this eligible value gets the defect; log it against the current record."""
         self.eligible[kind] += 1
-        if self.rng.random() < getattr(self.rates, kind):
+        if self._random() < self._rates[kind]:
             self.injected[kind] += 1
             if record:
                 self.truth.write("defects", *self.ctx, field, kind)

@@ -140,10 +140,11 @@ class Health(Department):
         self.sinks["death_records"] = CsvSink(folder / "deaths", "deaths", self.death_cols, "gb18030",
                                               self.router("death_records"))
 
-    def _person_fields(self, p: Person, prefix: str) -> tuple[str, date, int]:
+    def _person_fields(self, p: Person, name_col: str, birth_col: str, sex_col: str) -> tuple[str, date, int]:
+        """Name, birth date and sex as this department recorded them (maybe disagreeing with public security)."""
         d = self.defects
-        return (d.disagree_name(f"{prefix}姓名", p.name, p.surname), d.disagree_birth(f"{prefix}出生日期", p.birth),
-                d.disagree_sex(f"{prefix}性别", p.sex))
+        return (d.disagree_name(name_col, p.name, p.surname), d.disagree_birth(birth_col, p.birth),
+                d.disagree_sex(sex_col, p.sex))
 
     def birth(self, child: Person, mother: Person, father: Person | None) -> None:
         if child.birth.year < 1996:
@@ -151,7 +152,7 @@ class Health(Department):
         d, as_of = self.defects, self.cfg.as_of
 
         def build(key: str) -> dict[str, Any]:
-            name, birth, sex = self._person_fields(child, "新生儿")
+            name, birth, sex = self._person_fields(child, "新生儿姓名", "出生时间", "性别")
             born_at = datetime.combine(birth, datetime.min.time()) + timedelta(minutes=self.rng.randrange(1440))
             return {
                 "出生医学证明编号": key, "新生儿姓名": d.name("新生儿姓名", name),
@@ -175,7 +176,7 @@ class Health(Department):
         d, as_of = self.defects, self.cfg.as_of
 
         def build(key: str) -> dict[str, Any]:
-            name, birth, sex = self._person_fields(p, "")
+            name, birth, sex = self._person_fields(p, "姓名", "出生日期", "性别")
             return {
                 "证明编号": key, "姓名": d.name("姓名", name), "身份证号": d.citizen_id("身份证号", p.citizen_id, p.birth, optional=True),
                 "性别": SEX_TEXT[sex], "出生日期": d.date("出生日期", birth, "%Y%m%d", as_of),

@@ -64,7 +64,7 @@ class Licence:
 class EntityFactory:
     def __init__(self, rng: random.Random, as_of: date, regulator_uscc: str):
         self.rng, self.as_of, self.regulator_uscc = rng, as_of, regulator_uscc
-        self.uscc = UsccIssuer()
+        self.uscc = UsccIssuer(offset=rng.randrange(UsccIssuer.MODULUS))
         self.enterprises = self.social_orgs = self.licences = 0
 
     def _address(self, county: str) -> str:

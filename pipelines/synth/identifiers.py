@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import random
+from array import array
 from datetime import date
 
 from pipelines.standards.checksums import (
-    USCC_ALPHABET,
     mod37_36_check_char,
     org_code_check_char,
     ric_check_char,
@@ -14,20 +14,31 @@ from pipelines.standards.checksums import (
 )
 from pipelines.synth.vocab import MOBILE_PREFIXES
 
-ORG_BODY_CHARS = "0123456789" * 3 + "ABCDEFGHJKLMNPQRTUWXY"  # mostly digits, as issued
 
 
 class CitizenIdIssuer:
-    """Issues unique GB 11643 numbers; the sequence counters are bounded by codes x days, not by people."""
+    """Issues unique GB 11643 numbers.
+
+    The next free sequence per (address code, birth date) lives in a fixed-size array indexed by
+    code and day, so memory stays flat however many people are issued numbers.
+    """
+
+    EPOCH = date(1880, 1, 1)
+    DAYS = (date(2100, 1, 1) - EPOCH).days
 
     def __init__(self) -> None:
-        self._next: dict[tuple[str, date], int] = {}
+        self._codes: dict[str, int] = {}
+        self._next: list[array[int]] = []
 
     def issue(self, rng: random.Random, address_code: str, birth: date, sex: int) -> str:
-        key = (address_code, birth)
-        k = self._next.get(key, rng.randrange(0, 40))
-        self._next[key] = k + 1 + rng.randrange(0, 3)
-        seq = 2 * k + (1 if sex == 1 else 2)
+        slot = self._codes.get(address_code)
+        if slot is None:
+            slot = self._codes[address_code] = len(self._next)
+            self._next.append(array("H", bytes(2 * self.DAYS)))
+        counters, day = self._next[slot], (birth - self.EPOCH).days
+        k = counters[day] or 1 + rng.randrange(0, 40)  # 0 means unused: start at a random offset
+        counters[day] = k + 1 + rng.randrange(0, 3)
+        seq = 2 * (k - 1) + (1 if sex == 1 else 2)
         if seq > 999:
             raise RuntimeError(f"sequence space exhausted for {address_code} on {birth}")
         body = f"{address_code}{birth:%Y%m%d}{seq:03d}"
@@ -35,22 +46,24 @@ class CitizenIdIssuer:
 
 
 class UsccIssuer:
-    """Issues unique GB 32100 credit codes with a valid embedded GB 11714 organisation code."""
+    """Issues unique GB 32100 credit codes with a valid embedded GB 11714 organisation code.
 
-    def __init__(self) -> None:
-        self._issued: set[str] = set()
+    The 8-character organisation-code body is a bijection of a counter (multiplication by a unit
+    modulo 10^8), so codes are unique without remembering the ones issued.
+    """
+
+    MODULUS = 10**8
+    MULTIPLIER = 48_271  # prime, coprime with 10^8
+
+    def __init__(self, offset: int = 0) -> None:
+        self.count = 0
+        self.offset = offset
 
     def issue(self, rng: random.Random, authority: str, org_type: str, division: str) -> str:
-        while True:
-            body8 = "".join(rng.choice(ORG_BODY_CHARS) for _ in range(8))
-            org_check = org_code_check_char(body8)
-            if org_check not in USCC_ALPHABET:  # never happens for X/0-9, kept for safety
-                continue
-            body17 = f"{authority}{org_type}{division}{body8}{org_check}"
-            if body17 in self._issued:
-                continue
-            self._issued.add(body17)
-            return body17 + uscc_check_char(body17)
+        self.count += 1
+        body8 = f"{(self.count * self.MULTIPLIER + self.offset) % self.MODULUS:08d}"
+        body17 = f"{authority}{org_type}{division}{body8}{org_code_check_char(body8)}"
+        return body17 + uscc_check_char(body17)
 
 
 def mobile_phone(rng: random.Random) -> str:

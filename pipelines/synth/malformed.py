@@ -34,7 +34,7 @@ def write_malformed_files(out: Path, truth: Truth) -> None:
 
     taxpayers = _first(out / "tax" / "taxpayers", "taxpayers_*.csv")
     if taxpayers:
-        text = taxpayers.read_text(encoding="utf-8-sig").split("\r\n")[:11]
+        text = taxpayers.read_bytes().decode("utf-8-sig").split("\r\n")[:11]
         head = "\r\n".join(text[:6]).encode("utf-8-sig")
         tail = "\r\n".join(text[6:]).encode("gbk", errors="replace")
         target = taxpayers.with_name(taxpayers.stem + "_mixed.csv")

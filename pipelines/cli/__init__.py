@@ -1,0 +1,12 @@
+"""`govlake`: the command line of the platform (wiring only; the work is in the package)."""
+
+from __future__ import annotations
+
+import typer
+
+from pipelines.cli import catalog_cmd, demo_cmd, settings_cmd
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="govlake: government data-governance platform.")
+app.add_typer(catalog_cmd.app, name="catalog")
+app.add_typer(demo_cmd.app, name="demo")
+app.command("settings")(settings_cmd.show_settings)

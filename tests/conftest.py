@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 
 for _key, _value in {
-    "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "SCARF_NO_ANALYTICS": "true",
-    "GX_ANALYTICS_ENABLED": "False", "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "SPARK_LOCAL_IP": "127.0.0.1",
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    "SCARF_NO_ANALYTICS": "true",
+    "GX_ANALYTICS_ENABLED": "False",
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "SPARK_LOCAL_IP": "127.0.0.1",
 }.items():
     os.environ.setdefault(_key, _value)
 

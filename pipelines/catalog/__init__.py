@@ -4,6 +4,14 @@ from pipelines.catalog.loader import CatalogInvalid, Problem, field_sensitivity,
 from pipelines.catalog.models import Catalog, Department, DepartmentCatalog, FieldSpec, Resource
 
 __all__ = [
-    "Catalog", "CatalogInvalid", "Department", "DepartmentCatalog", "FieldSpec", "Problem", "Resource",
-    "field_sensitivity", "load_catalog", "validate_catalog",
+    "Catalog",
+    "CatalogInvalid",
+    "Department",
+    "DepartmentCatalog",
+    "FieldSpec",
+    "Problem",
+    "Resource",
+    "field_sensitivity",
+    "load_catalog",
+    "validate_catalog",
 ]

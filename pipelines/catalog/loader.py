@@ -74,15 +74,25 @@ def validate_catalog(catalog_dir: Path = CATALOG_DIR) -> tuple[Catalog | None, l
     codes_seen: dict[str, Problem] = {}
     for path, (doc, dept) in parsed.items():
         if dept.department.code != path.stem:
-            problems.append(Problem(path, doc.line_of(("department", "code")),
-                                    f"department code {dept.department.code!r} differs from file name {path.stem!r}"))
+            problems.append(
+                Problem(
+                    path,
+                    doc.line_of(("department", "code")),
+                    f"department code {dept.department.code!r} differs from file name {path.stem!r}",
+                )
+            )
         slugs: set[str] = set()
         for i, res in enumerate(dept.resources):
             where = ("resources", i)
             if res.code in codes_seen:
                 first = codes_seen[res.code]
-                problems.append(Problem(path, doc.line_of((*where, "code")),
-                                        f"duplicate resource code {res.code!r} (first at {first.path}:{first.line})"))
+                problems.append(
+                    Problem(
+                        path,
+                        doc.line_of((*where, "code")),
+                        f"duplicate resource code {res.code!r} (first at {first.path}:{first.line})",
+                    )
+                )
             else:
                 codes_seen[res.code] = Problem(path, doc.line_of((*where, "code")), "")
             if res.slug in slugs:
@@ -90,12 +100,20 @@ def validate_catalog(catalog_dir: Path = CATALOG_DIR) -> tuple[Catalog | None, l
             slugs.add(res.slug)
             for j, field in enumerate(res.fields):
                 if field.element not in elements:
-                    problems.append(Problem(path, doc.line_of((*where, "fields", j, "element")),
-                                            f"unknown data element {field.element!r} (field {field.name!r})"))
+                    problems.append(
+                        Problem(
+                            path,
+                            doc.line_of((*where, "fields", j, "element")),
+                            f"unknown data element {field.element!r} (field {field.name!r})",
+                        )
+                    )
             for k, other in enumerate(res.sharing.shared_with):
                 if other not in known_departments:
-                    problems.append(Problem(path, doc.line_of((*where, "sharing", "shared_with", k)),
-                                            f"unknown department {other!r}"))
+                    problems.append(
+                        Problem(
+                            path, doc.line_of((*where, "sharing", "shared_with", k)), f"unknown department {other!r}"
+                        )
+                    )
     problems.sort()
     if problems:
         return None, problems

@@ -26,9 +26,11 @@ def validate(directory: Path = typer.Option(CATALOG_DIR, "--dir", help="Catalogu
         err_console.print(f"[red]{len(problems)} problem(s) in the catalogue[/red]")
         raise typer.Exit(1)
     assert catalog is not None
-    console.print(f"[green]catalogue valid[/green]: {len(catalog.departments)} departments, "
-                  f"{len(catalog.resources())} resources, "
-                  f"{sum(len(r.fields) for _, r in catalog.resources())} fields")
+    console.print(
+        f"[green]catalogue valid[/green]: {len(catalog.departments)} departments, "
+        f"{len(catalog.resources())} resources, "
+        f"{sum(len(r.fields) for _, r in catalog.resources())} fields"
+    )
 
 
 @app.command("list")
@@ -41,6 +43,13 @@ def list_resources(directory: Path = typer.Option(CATALOG_DIR, "--dir", help="Ca
         raise typer.Exit(1)
     table = Table("code", "department", "resource", "name", "source", "cycle", "sharing", title="catalogue")
     for dept, res in catalog.resources():
-        table.add_row(res.code, dept.code, res.slug, res.name.zh, res.source.kind, res.update_cycle.value,
-                      SHARING_ZH[res.sharing.class_.value])
+        table.add_row(
+            res.code,
+            dept.code,
+            res.slug,
+            res.name.zh,
+            res.source.kind,
+            res.update_cycle.value,
+            SHARING_ZH[res.sharing.class_.value],
+        )
     console.print(table)

@@ -23,7 +23,9 @@ def _parse_rates(rates: list[str], no_defects: bool) -> DefectRates:
     for item in rates:
         name, _, value = item.partition("=")
         if name not in DefectRates.model_fields or not value:
-            raise typer.BadParameter(f"{item!r}: expected KIND=RATE with KIND one of {', '.join(DefectRates.model_fields)}")
+            raise typer.BadParameter(
+                f"{item!r}: expected KIND=RATE with KIND one of {', '.join(DefectRates.model_fields)}"
+            )
         overrides[name] = float(value)
     return base.model_copy(update=overrides) if overrides else base
 
@@ -31,8 +33,15 @@ def _parse_rates(rates: list[str], no_defects: bool) -> DefectRates:
 def generate_with_progress(cfg: CityConfig, out: Path) -> dict:
     from pipelines.synth.city import generate_city
 
-    with Progress(TextColumn("[bold]synthetic city"), BarColumn(), MofNCompleteColumn(), TextColumn("people"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("[bold]synthetic city"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("people"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("people", total=cfg.people)
         pending = [0]
 
@@ -46,12 +55,17 @@ def generate_with_progress(cfg: CityConfig, out: Path) -> dict:
 
 
 def print_city_summary(summary: dict, out: Path, seconds: float) -> None:
-    table = Table("department / resource", "records", title=f"synthetic city: {summary['people']:,} people "
-                  f"({seconds:.1f} s) in {out}")
+    table = Table(
+        "department / resource",
+        "records",
+        title=f"synthetic city: {summary['people']:,} people ({seconds:.1f} s) in {out}",
+    )
     for name, n in summary["records"].items():
         table.add_row(name, f"{n:,}")
     console.print(table)
-    defects = Table("defect", "injected", "eligible", "rate", "configured", title="injected defects (truth/defects.csv)")
+    defects = Table(
+        "defect", "injected", "eligible", "rate", "configured", title="injected defects (truth/defects.csv)"
+    )
     for kind, s in summary["defects"].items():
         defects.add_row(kind, f"{s['injected']:,}", f"{s['eligible']:,}", f"{s['rate']:.4f}", f"{s['configured']:.4f}")
     console.print(defects)
@@ -65,15 +79,23 @@ def generate(
     periods: int = typer.Option(3, min=1, max=24, help="Monthly deliveries ending with the as-of month."),
     rate: list[str] = typer.Option([], help="Defect rate override KIND=RATE (repeatable)."),
     no_defects: bool = typer.Option(False, help="Generate clean sources (all defect rates 0)."),
-    public_security_url: str = typer.Option(None, envvar="GOVLAKE_SRC_PUBLIC_SECURITY_URL",
-                                            help="SQLAlchemy URL (PostgreSQL) instead of the SQLite file."),
-    market_regulation_url: str = typer.Option(None, envvar="GOVLAKE_SRC_MARKET_REGULATION_URL",
-                                              help="SQLAlchemy URL (MariaDB) instead of the SQLite file."),
+    public_security_url: str = typer.Option(
+        None, envvar="GOVLAKE_SRC_PUBLIC_SECURITY_URL", help="SQLAlchemy URL (PostgreSQL) instead of the SQLite file."
+    ),
+    market_regulation_url: str = typer.Option(
+        None, envvar="GOVLAKE_SRC_MARKET_REGULATION_URL", help="SQLAlchemy URL (MariaDB) instead of the SQLite file."
+    ),
     quiet: bool = typer.Option(False, help="No tables, just the output folder."),
 ) -> None:
     """Write the departmental sources of the synthetic city and its ground truth."""
-    cfg = CityConfig(people=people, seed=seed, periods=periods, rates=_parse_rates(rate, no_defects),
-                     public_security_url=public_security_url, market_regulation_url=market_regulation_url)
+    cfg = CityConfig(
+        people=people,
+        seed=seed,
+        periods=periods,
+        rates=_parse_rates(rate, no_defects),
+        public_security_url=public_security_url,
+        market_regulation_url=market_regulation_url,
+    )
     out = out or get_settings().sources_dir
     started = time.perf_counter()
     summary = generate_with_progress(cfg, out)
@@ -116,8 +138,10 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
             console.print(f"[red]error[/red] {p}")
         raise typer.Exit(1)
     assert catalog is not None
-    console.print(f"[green]1. catalogue valid[/green]: {len(catalog.departments)} departments, "
-                  f"{len(catalog.resources())} resources")
+    console.print(
+        f"[green]1. catalogue valid[/green]: {len(catalog.departments)} departments, "
+        f"{len(catalog.resources())} resources"
+    )
     cfg = CityConfig(people=people, seed=seed)
     started = time.perf_counter()
     summary = generate_with_progress(cfg, settings.sources_dir)

@@ -64,8 +64,9 @@ def _handler(folder: Path, token: str | None) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_api_server(folder: Path, host: str = "127.0.0.1", port: int = 0,
-                     token: str | None = None) -> tuple[ThreadingHTTPServer, threading.Thread]:
+def start_api_server(
+    folder: Path, host: str = "127.0.0.1", port: int = 0, token: str | None = None
+) -> tuple[ThreadingHTTPServer, threading.Thread]:
     """Serve `folder` (…/hr_social_security/enrolments) in a daemon thread; port 0 picks a free one."""
     server = ThreadingHTTPServer((host, port), _handler(folder, token))
     thread = threading.Thread(target=server.serve_forever, name="hrss-api", daemon=True)

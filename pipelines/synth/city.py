@@ -13,7 +13,14 @@ from typing import Any
 
 from pipelines.synth.config import CityConfig
 from pipelines.synth.defects import Defects
-from pipelines.synth.departments import CivilAffairs, Health, HumanResourcesSocialSecurity, MarketRegulation, PublicSecurity, Tax
+from pipelines.synth.departments import (
+    CivilAffairs,
+    Health,
+    HumanResourcesSocialSecurity,
+    MarketRegulation,
+    PublicSecurity,
+    Tax,
+)
 from pipelines.synth.entities import EntityFactory
 from pipelines.synth.people import Household, Person, PopulationStream
 from pipelines.synth.truth import Truth
@@ -21,7 +28,15 @@ from pipelines.synth.vocab import REGULATOR_USCC
 
 PEOPLE_PER_ENTERPRISE = 20
 PEOPLE_PER_SOCIAL_ORG = 400
-DEPARTMENT_DIRS = ["public_security", "health", "civil_affairs", "market_regulation", "hr_social_security", "tax", "truth"]
+DEPARTMENT_DIRS = [
+    "public_security",
+    "health",
+    "civil_affairs",
+    "market_regulation",
+    "hr_social_security",
+    "tax",
+    "truth",
+]
 
 
 def months_ending(as_of: date, n: int) -> list[str]:
@@ -57,9 +72,23 @@ class CityGenerator:
         self._enterprise_credit = self._org_credit = 0.0
 
     def _person_truth(self, p: Person) -> None:
-        self.truth.write("persons", p.person_id, p.citizen_id, p.name, p.sex, p.birth.isoformat(), p.ethnicity,
-                         p.county, p.address, p.phone, p.marital, p.household, p.relation,
-                         p.death.isoformat() if p.death else None, int(p.in_city))
+        self.truth.write(
+            "persons",
+            p.person_id,
+            p.citizen_id,
+            p.name,
+            p.sex,
+            p.birth.isoformat(),
+            p.ethnicity,
+            p.county,
+            p.address,
+            p.phone,
+            p.marital,
+            p.household,
+            p.relation,
+            p.death.isoformat() if p.death else None,
+            int(p.in_city),
+        )
 
     def _household(self, h: Household) -> None:
         as_of = self.cfg.as_of
@@ -99,20 +128,49 @@ class CityGenerator:
         while self._org_credit >= 1 and self.reps:
             self._org_credit -= 1
             org = self.factory.social_org(self.rng.choice(self.reps))
-            self.truth.write("entities", org.entity_id, org.uscc, org.name, "social_organisation", org.org_kind,
-                             org.status, org.division, "", org.legal_rep.person_id, org.established.isoformat())
+            self.truth.write(
+                "entities",
+                org.entity_id,
+                org.uscc,
+                org.name,
+                "social_organisation",
+                org.org_kind,
+                org.status,
+                org.division,
+                "",
+                org.legal_rep.person_id,
+                org.established.isoformat(),
+            )
             self.civil.social_org(org)
 
     def _enterprise(self) -> None:
         e = self.factory.enterprise(self.rng.choice(self.reps))
-        self.truth.write("entities", e.entity_id, e.uscc, e.name, "enterprise", e.org_type, e.status, e.division,
-                         e.industry, e.legal_rep.person_id, e.established.isoformat())
+        self.truth.write(
+            "entities",
+            e.entity_id,
+            e.uscc,
+            e.name,
+            "enterprise",
+            e.org_type,
+            e.status,
+            e.division,
+            e.industry,
+            e.legal_rep.person_id,
+            e.established.isoformat(),
+        )
         self.mr.enterprise(e)
         self.tax.taxpayer(e)
         lic = self.factory.food_licence(e)
         if lic:
-            self.truth.write("licences", lic.licence_id, lic.number, e.entity_id, lic.issued.isoformat(),
-                             lic.expires.isoformat(), lic.status)
+            self.truth.write(
+                "licences",
+                lic.licence_id,
+                lic.number,
+                e.entity_id,
+                lic.issued.isoformat(),
+                lic.expires.isoformat(),
+                lic.status,
+            )
             self.mr.licence(lic)
         if e.status == "1":
             self.employers.append(e)
@@ -129,8 +187,11 @@ class CityGenerator:
             from pipelines.synth.malformed import write_malformed_files
 
             write_malformed_files(self.out, self.truth)
-        counts = {f"{d.code}/{r}": n for d in (self.ps, self.health, self.civil, self.mr, self.hr, self.tax)
-                  for r, n in sorted(d.counters.items())}
+        counts = {
+            f"{d.code}/{r}": n
+            for d in (self.ps, self.health, self.civil, self.mr, self.hr, self.tax)
+            for r, n in sorted(d.counters.items())
+        }
         summary = {
             "config": json.loads(self.cfg.model_dump_json(exclude={"public_security_url", "market_regulation_url"})),
             "periods": self.periods,
@@ -143,8 +204,9 @@ class CityGenerator:
             "defects": self.defects.stats(),
         }
         self.truth.close()
-        (self.out / "truth" / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
-                                                         encoding="utf-8")
+        (self.out / "truth" / "summary.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         return summary
 
 

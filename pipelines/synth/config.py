@@ -13,7 +13,9 @@ class DefectRates(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     bad_check_char: float = Field(0.01, ge=0, le=1, description="ID number / credit code with a wrong check character")
-    legacy_15_digit: float = Field(0.02, ge=0, le=1, description="ID of a person born in the 1900s given in its 15-digit form")
+    legacy_15_digit: float = Field(
+        0.02, ge=0, le=1, description="ID of a person born in the 1900s given in its 15-digit form"
+    )
     full_width_digits: float = Field(0.01, ge=0, le=1, description="digits typed in full width (０-９)")
     lowercase_x: float = Field(0.3, ge=0, le=1, description="an ID ending in X typed as lower-case x")
     traditional_chars: float = Field(0.02, ge=0, le=1, description="name typed in traditional characters")
@@ -21,10 +23,14 @@ class DefectRates(BaseModel):
     missing_required: float = Field(0.01, ge=0, le=1, description="required value left empty")
     out_of_codelist: float = Field(0.01, ge=0, le=1, description="code outside its code list")
     impossible_date: float = Field(0.005, ge=0, le=1, description="date that does not exist or lies in the future")
-    disagreement: float = Field(0.03, ge=0, le=1, description="name, sex or birth date differs from the authoritative source")
+    disagreement: float = Field(
+        0.03, ge=0, le=1, description="name, sex or birth date differs from the authoritative source"
+    )
     duplicate_record: float = Field(0.01, ge=0, le=1, description="record delivered twice by one department")
     missing_id: float = Field(0.03, ge=0, le=1, description="person record without any ID number")
-    licence_lifecycle: float = Field(0.03, ge=0, le=1, description="licence status inconsistent with its dates or holder")
+    licence_lifecycle: float = Field(
+        0.03, ge=0, le=1, description="licence status inconsistent with its dates or holder"
+    )
 
     @classmethod
     def none(cls) -> DefectRates:

@@ -55,10 +55,15 @@ class Defects:
         return False
 
     def stats(self) -> dict[str, dict[str, float]]:
-        return {k: {"eligible": self.eligible[k], "injected": self.injected[k],
-                    "rate": round(self.injected[k] / self.eligible[k], 6) if self.eligible[k] else 0.0,
-                    "configured": getattr(self.rates, k)}
-                for k in DefectRates.model_fields}
+        return {
+            k: {
+                "eligible": self.eligible[k],
+                "injected": self.injected[k],
+                "rate": round(self.injected[k] / self.eligible[k], 6) if self.eligible[k] else 0.0,
+                "configured": getattr(self.rates, k),
+            }
+            for k in DefectRates.model_fields
+        }
 
     # --- value transformations ------------------------------------------------------------------
     def citizen_id(self, field: str, value: str, birth: date, optional: bool = False) -> str | None:
@@ -116,14 +121,19 @@ class Defects:
             bad = self.rng.choice([(y, 2, 30), (y, 13, 1), (y, 4, 31), (as_of.year + 5, value.month, 1)])
             if fmt == "excel":
                 fmt = "%Y-%m-%d"
-            return (fmt.replace("%Y", f"{bad[0]:04d}").replace("%m", f"{bad[1]:02d}")
-                    .replace("%d", f"{bad[2]:02d}").replace("%H", "00").replace("%M", "00"))
+            return (
+                fmt.replace("%Y", f"{bad[0]:04d}")
+                .replace("%m", f"{bad[1]:02d}")
+                .replace("%d", f"{bad[2]:02d}")
+                .replace("%H", "00")
+                .replace("%M", "00")
+            )
         return value if fmt == "excel" else value.strftime(fmt)
 
     # --- disagreement with the authoritative source -----------------------------------------------
     def disagree_name(self, field: str, name: str, surname: str) -> str:
         if self.roll("disagreement", field):
-            given = name[len(surname):]
+            given = name[len(surname) :]
             pool = "伟华明丽芳军红平静敏"
             repl = self.rng.choice([c for c in pool if c != given[-1]])
             return surname + given[:-1] + repl

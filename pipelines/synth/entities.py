@@ -18,7 +18,6 @@ from pipelines.synth.vocab import (
 )
 
 
-
 @dataclass(slots=True)
 class Enterprise:
     entity_id: str
@@ -83,7 +82,9 @@ class EntityFactory:
         if individual:
             name = f"{city}{NINGBO_COUNTIES[county][0][-1]}{trade}{word}店"
         else:
-            suffix = {"1100": "有限公司", "1200": "股份有限公司", "4000": "（个人独资）", "4100": "（有限合伙）"}[org_type]
+            suffix = {"1100": "有限公司", "1200": "股份有限公司", "4000": "（个人独资）", "4100": "（有限合伙）"}[
+                org_type
+            ]
             name = f"宁波{trade}{word}{suffix}"
         kind = "2" if individual else "1"
         uscc = self.uscc.issue(rng, "9", kind, county)
@@ -92,8 +93,20 @@ class EntityFactory:
         status = "1" if roll < 0.85 else "3" if roll < 0.93 else "2"
         changed = established + timedelta(days=rng.randrange(0, max(1, (self.as_of - established).days)))
         capital = float(rng.choice([3, 10, 50, 100, 200, 500, 1000, 5000]))
-        return Enterprise(f"C{self.enterprises:08d}", uscc, name, org_type, status, county,
-                          self._address(county), industry, rep, established, capital, changed)
+        return Enterprise(
+            f"C{self.enterprises:08d}",
+            uscc,
+            name,
+            org_type,
+            status,
+            county,
+            self._address(county),
+            industry,
+            rep,
+            established,
+            capital,
+            changed,
+        )
 
     def social_org(self, rep: Person) -> SocialOrg:
         rng = self.rng
@@ -107,8 +120,19 @@ class EntityFactory:
         established = self.as_of - timedelta(days=rng.randrange(200, 20 * 365))
         status = "1" if rng.random() < 0.92 else "3"
         supervisor = rng.choice(["宁波市民政局", "宁波市科学技术协会", "宁波市教育局", "宁波市商务局"])
-        return SocialOrg(f"S{self.social_orgs:08d}", uscc, name, kind, status, county, self._address(county),
-                         rep, supervisor, established, float(rng.choice([3, 10, 50, 200])))
+        return SocialOrg(
+            f"S{self.social_orgs:08d}",
+            uscc,
+            name,
+            kind,
+            status,
+            county,
+            self._address(county),
+            rep,
+            supervisor,
+            established,
+            float(rng.choice([3, 10, 50, 200])),
+        )
 
     def food_licence(self, holder: Enterprise) -> Licence | None:
         if holder.industry not in FOOD_INDUSTRIES:
@@ -120,7 +144,9 @@ class EntityFactory:
         issued = min(issued, self.as_of - timedelta(days=1))
         expires = issued + timedelta(days=5 * 365)
         number = food_licence_number(rng, form, holder.division, self.licences)
-        licence_id = electronic_licence_id("11100000000013338W011", self.regulator_uscc, f"{issued:%Y}{self.licences:07d}")
+        licence_id = electronic_licence_id(
+            "11100000000013338W011", self.regulator_uscc, f"{issued:%Y}{self.licences:07d}"
+        )
         if holder.status != "1":
             status = "2"
         elif expires < self.as_of:

@@ -15,7 +15,6 @@ from pipelines.standards.checksums import (
 from pipelines.synth.vocab import MOBILE_PREFIXES
 
 
-
 class CitizenIdIssuer:
     """Issues unique GB 11643 numbers.
 

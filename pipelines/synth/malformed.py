@@ -23,14 +23,22 @@ def write_malformed_files(out: Path, truth: Truth) -> None:
         cut = b"\r\n".join(lines[: min(len(lines) - 1, 21)])
         target = births.with_name(births.stem + "_resend.csv")
         target.write_bytes(cut[: len(cut) - 7] if len(cut) > 40 else cut)  # ends mid-record
-        truth.write("deliveries", "health", "birth_records", births.stem.split("_")[1], target.name, "malformed:truncated")
+        truth.write(
+            "deliveries", "health", "birth_records", births.stem.split("_")[1], target.name, "malformed:truncated"
+        )
 
     marriages = _first(out / "civil_affairs" / "marriages", "marriages_*.xlsx")
     if marriages:
         target = marriages.with_name(marriages.stem + "_broken.xlsx")
         target.write_bytes(marriages.read_bytes()[:4096])
-        truth.write("deliveries", "civil_affairs", "marriage_registrations", marriages.stem.split("_")[1], target.name,
-                    "malformed:corrupt_zip")
+        truth.write(
+            "deliveries",
+            "civil_affairs",
+            "marriage_registrations",
+            marriages.stem.split("_")[1],
+            target.name,
+            "malformed:corrupt_zip",
+        )
 
     taxpayers = _first(out / "tax" / "taxpayers", "taxpayers_*.csv")
     if taxpayers:
@@ -39,5 +47,11 @@ def write_malformed_files(out: Path, truth: Truth) -> None:
         tail = "\r\n".join(text[6:]).encode("gbk", errors="replace")
         target = taxpayers.with_name(taxpayers.stem + "_mixed.csv")
         target.write_bytes(head + b"\r\n" + tail + b"\r\n")
-        truth.write("deliveries", "tax", "taxpayer_registrations", taxpayers.stem.split("_")[1], target.name,
-                    "malformed:mixed_encoding")
+        truth.write(
+            "deliveries",
+            "tax",
+            "taxpayer_registrations",
+            taxpayers.stem.split("_")[1],
+            target.name,
+            "malformed:mixed_encoding",
+        )

@@ -87,7 +87,9 @@ class PopulationStream:
         rng = self.rng
         addr = f"浙江省宁波市{name}{rng.choice(towns)}{rng.choice(ROADS)}{rng.randrange(1, 999)}号"
         if rng.random() < 0.7:
-            addr += f"{rng.randrange(1, 40)}幢{rng.randrange(1, 6)}单元{rng.randrange(1, 30)}{rng.randrange(1, 4):02d}室"
+            addr += (
+                f"{rng.randrange(1, 40)}幢{rng.randrange(1, 6)}单元{rng.randrange(1, 30)}{rng.randrange(1, 4):02d}室"
+            )
         return addr
 
     def _id_code(self, county: str, birth: date, native: bool) -> str:
@@ -100,8 +102,17 @@ class PopulationStream:
                 code = c
         return code
 
-    def _person(self, county: str, address: str, household: str, relation: str, sex: int,
-                birth: date, surname: str | None = None, native: bool | None = None) -> Person:
+    def _person(
+        self,
+        county: str,
+        address: str,
+        household: str,
+        relation: str,
+        sex: int,
+        birth: date,
+        surname: str | None = None,
+        native: bool | None = None,
+    ) -> Person:
         rng = self.rng
         self.count += 1
         native = rng.random() < 0.78 if native is None else native
@@ -110,16 +121,43 @@ class PopulationStream:
         phone = mobile_phone(rng) if age >= 16 and rng.random() < 0.95 else None
         citizen_id = self.ids.issue(rng, self._id_code(county, birth, native), birth, sex)
         surname = surname or self._surname()
-        return Person(f"P{self.count:08d}", surname, surname + self._given(sex), sex, birth, ethnicity, county, address, citizen_id,
-                      household, relation, "10", phone)
+        return Person(
+            f"P{self.count:08d}",
+            surname,
+            surname + self._given(sex),
+            sex,
+            birth,
+            ethnicity,
+            county,
+            address,
+            citizen_id,
+            household,
+            relation,
+            "10",
+            phone,
+        )
 
     def _outsider(self, sex: int, birth: date) -> Person:
         self.outsiders += 1
         rng = self.rng
         citizen_id = self.ids.issue(rng, rng.choice(MIGRANT_ORIGINS), birth, sex)
         surname = self._surname()
-        return Person(f"E{self.outsiders:08d}", surname, surname + self._given(sex), sex, birth,
-                      "01", "", "", citizen_id, "", "", "40", mobile_phone(rng), in_city=False)
+        return Person(
+            f"E{self.outsiders:08d}",
+            surname,
+            surname + self._given(sex),
+            sex,
+            birth,
+            "01",
+            "",
+            "",
+            citizen_id,
+            "",
+            "",
+            "40",
+            mobile_phone(rng),
+            in_city=False,
+        )
 
     def _maybe_die(self, p: Person) -> None:
         age = (self.as_of - p.birth).days / 365.25
@@ -174,19 +212,33 @@ class PopulationStream:
         if head_age < 55 and rng.random() < 0.15:  # an elderly parent lives with the head
             parent_sex = 1 if rng.random() < 0.4 else 2
             parent_birth = head.birth - timedelta(days=rng.randrange(22 * 365, 36 * 365))
-            parent = self._person(county, address, number, "51" if parent_sex == 1 else "52", parent_sex,
-                                  parent_birth, head.surname if parent_sex == 1 and head_sex == 1 else None)
+            parent = self._person(
+                county,
+                address,
+                number,
+                "51" if parent_sex == 1 else "52",
+                parent_sex,
+                parent_birth,
+                head.surname if parent_sex == 1 and head_sex == 1 else None,
+            )
             parent.marital = "30"
             members.append(parent)
         for p in members:
             self._maybe_die(p)
         return Household(number, county, address, members, marriage, divorce)
 
-    def _children(self, county: str, address: str, number: str, father: Person, mother: Person,
-                  married_on: date, head_sex: int) -> list[Person]:
+    def _children(
+        self, county: str, address: str, number: str, father: Person, mother: Person, married_on: date, head_sex: int
+    ) -> list[Person]:
         rng = self.rng
         era = mother.birth.year
-        count = rng.choice([1, 2, 2, 3]) if era < 1955 else rng.choice([0, 1, 1, 1, 2]) if era < 1990 else rng.choice([0, 1, 2])
+        count = (
+            rng.choice([1, 2, 2, 3])
+            if era < 1955
+            else rng.choice([0, 1, 1, 1, 2])
+            if era < 1990
+            else rng.choice([0, 1, 2])
+        )
         children = []
         born = married_on + timedelta(days=rng.randrange(300, 3 * 365))
         for i in range(count):
@@ -194,7 +246,11 @@ class PopulationStream:
                 break
             sex = 1 if rng.random() < 0.52 else 2
             order = i + 1
-            relation = (f"2{min(order + 1, 6)}" if sex == 1 else f"3{min(order + 1, 6)}") if count > 1 else ("21" if sex == 1 else "31")
+            relation = (
+                (f"2{min(order + 1, 6)}" if sex == 1 else f"3{min(order + 1, 6)}")
+                if count > 1
+                else ("21" if sex == 1 else "31")
+            )
             child = self._person(county, address, number, relation, sex, born, father.surname, native=True)
             if (self.as_of - born).days > 26 * 365 and rng.random() < 0.2:
                 child.marital = "20"  # married but still registered with the parents

@@ -49,8 +49,10 @@ class SqlTableSink:
         marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         quote = engine.dialect.identifier_preparer.quote
         self.names = [name for name, _ in columns]
-        self.sql = (f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in self.names)}) "
-                    f"VALUES ({', '.join([marker] * len(self.names))})")
+        self.sql = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in self.names)}) "
+            f"VALUES ({', '.join([marker] * len(self.names))})"
+        )
         self.buffer: list[tuple[Any, ...]] = []
         self.rows = 0
 
@@ -163,15 +165,20 @@ class JsonPagesSink:
         n = self.numbers[period]
         doc = {"page": n, "page_size": self.page_size, "data": page}
         (self.folder / period / f"page-{n:05d}.json").write_text(
-            json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
         self.pages[period] = []
 
     def close(self) -> list[Path]:
         out = []
         for period in self.router.delivered:
             self._flush(period)
-            index = {"period": period, "total": self.counts[period], "total_pages": self.numbers[period],
-                     "page_size": self.page_size}
+            index = {
+                "period": period,
+                "total": self.counts[period],
+                "total_pages": self.numbers[period],
+                "page_size": self.page_size,
+            }
             path = self.folder / period / "index.json"
             path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
             out.append(path)

@@ -9,16 +9,41 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 
 class Truth:
-    TABLES = {
+    TABLES: ClassVar[dict[str, list[str]]] = {
         "records": ["department", "resource", "record_key", "role", "kind", "true_id"],
         "defects": ["department", "resource", "record_key", "field", "defect"],
-        "persons": ["person_id", "citizen_id", "name", "sex", "birth_date", "ethnicity", "county", "address",
-                    "phone", "marital_status", "household", "relation", "death_date", "in_city"],
-        "entities": ["entity_id", "uscc", "name", "kind", "org_type", "status", "division", "industry",
-                     "legal_rep_person_id", "established_on"],
+        "persons": [
+            "person_id",
+            "citizen_id",
+            "name",
+            "sex",
+            "birth_date",
+            "ethnicity",
+            "county",
+            "address",
+            "phone",
+            "marital_status",
+            "household",
+            "relation",
+            "death_date",
+            "in_city",
+        ],
+        "entities": [
+            "entity_id",
+            "uscc",
+            "name",
+            "kind",
+            "org_type",
+            "status",
+            "division",
+            "industry",
+            "legal_rep_person_id",
+            "established_on",
+        ],
         "licences": ["licence_id", "licence_number", "holder_entity_id", "issued_on", "expires_on", "status"],
         "deliveries": ["department", "resource", "period", "file", "status"],
     }

@@ -25,13 +25,21 @@ from pipelines.synth.vocab import PLACEHOLDERS
 from tests.synth.sources import read_resource, read_truth
 
 FULL_WIDTH_DIGITS = set("０１２３４５６７８９")
-ID_FIELDS = {(d.code, r.slug): [f.name for f in r.fields if f.element == "citizen_id"] for d, r in load_catalog().resources()}
-USCC_FIELDS = {(d.code, r.slug): [f.name for f in r.fields if f.element == "uscc"] for d, r in load_catalog().resources()}
+ID_FIELDS = {
+    (d.code, r.slug): [f.name for f in r.fields if f.element == "citizen_id"] for d, r in load_catalog().resources()
+}
+ALL_ID_FIELDS = {name for fields in ID_FIELDS.values() for name in fields}
+USCC_FIELDS = {
+    (d.code, r.slug): [f.name for f in r.fields if f.element == "uscc"] for d, r in load_catalog().resources()
+}
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_gives_byte_identical_sources(tmp_path):
@@ -54,7 +62,10 @@ def test_every_department_writes_its_own_format(small_city):
     taxpayers = sorted((city / "tax" / "taxpayers").glob("taxpayers_????-??.csv"))
     assert taxpayers[0].read_bytes().startswith(b"\xef\xbb\xbf")
     con = sqlite3.connect(city / "public_security" / "hukou.sqlite")
-    assert con.execute("select count(*) from rk_hjxx").fetchone()[0] == summary["records"]["public_security/household_registry"]
+    assert (
+        con.execute("select count(*) from rk_hjxx").fetchone()[0]
+        == summary["records"]["public_security/household_registry"]
+    )
     marriages = read_resource(city, "civil_affairs", "marriage_registrations")
     dates = [r["登记日期"] for r in marriages.values()]
     assert sum(hasattr(d, "year") for d in dates) > 0.95 * len(dates)  # Excel serial dates, read back as dates
@@ -67,8 +78,18 @@ def test_ningbo_division_codes_are_real(small_city):
     city, _ = small_city
     counties = Counter(p["county"] for p in read_truth(city, "persons") if p["in_city"] == "1")
     loc = numdb.get("cn/loc")
-    assert set(counties) <= {"330203", "330205", "330206", "330211", "330212", "330213", "330225", "330226",
-                             "330281", "330282"}
+    assert set(counties) <= {
+        "330203",
+        "330205",
+        "330206",
+        "330211",
+        "330212",
+        "330213",
+        "330225",
+        "330226",
+        "330281",
+        "330282",
+    }
     for code in counties:
         assert loc.info(code)[-1][1]["county"], code
 
@@ -84,7 +105,9 @@ def test_truth_names_the_true_subject_of_every_record(small_city):
     people = {p["person_id"] for p in read_truth(city, "persons")}
     entities = {e["entity_id"] for e in read_truth(city, "entities")}
     for r in read_truth(city, "records"):
-        assert r["true_id"] in (people if r["kind"] == "person" else entities if r["kind"] == "entity" else {r["true_id"]})
+        assert r["true_id"] in (
+            people if r["kind"] == "person" else entities if r["kind"] == "entity" else {r["true_id"]}
+        )
 
 
 def test_injected_defect_rates_match_the_configuration(small_city):
@@ -161,10 +184,10 @@ def test_recorded_defects_are_really_in_the_sources(small_city):
         elif kind == "full_width_digits":
             assert FULL_WIDTH_DIGITS & set(text), d
         elif kind == "placeholder":
-            assert text in PLACEHOLDERS or "" == text, d
+            assert text in PLACEHOLDERS or text == "", d
         elif kind == "traditional_chars":
             assert t2s.convert(text) != text, d
-        elif kind == "bad_check_char" and d["field"] in sum(ID_FIELDS.values(), []):
+        elif kind == "bad_check_char" and d["field"] in ALL_ID_FIELDS:
             normal = text.translate(str.maketrans("０１２３４５６７８９", "0123456789")).upper()
             assert len(normal) == 18 and not _valid_ric(normal), d
         elif kind == "bad_check_char":
@@ -180,12 +203,20 @@ def test_dormant_resource_and_delivery_gaps_are_in_the_truth(small_city):
     deliveries = read_truth(city, "deliveries")
     status = {(d["department"], d["resource"], d["period"]): d["status"] for d in deliveries if not d["file"]}
     periods = summary["periods"]
-    assert [status[("civil_affairs", "social_organisations", p)] for p in periods] == ["delivered", "missing", "missing"]
+    assert [status[("civil_affairs", "social_organisations", p)] for p in periods] == [
+        "delivered",
+        "missing",
+        "missing",
+    ]
     assert status[("health", "death_records", periods[1])] == "missing"
     files = sorted(p.name for p in (city / "civil_affairs" / "social_organisations").glob("*.xlsx"))
     assert files == [f"social_orgs_{periods[0]}.xlsx"]
     malformed = [d for d in deliveries if d["status"].startswith("malformed")]
-    assert {d["status"] for d in malformed} == {"malformed:truncated", "malformed:corrupt_zip", "malformed:mixed_encoding"}
+    assert {d["status"] for d in malformed} == {
+        "malformed:truncated",
+        "malformed:corrupt_zip",
+        "malformed:mixed_encoding",
+    }
     mixed = next(city.rglob("*_mixed.csv")).read_bytes()
     with pytest.raises(UnicodeDecodeError):
         mixed.decode("utf-8")
@@ -205,13 +236,17 @@ def test_hr_api_serves_paginated_json_with_a_token(small_city):
         for period in periods:
             page, pages = 1, None
             while pages is None or page <= pages:
-                body = httpx.get(f"{base}/api/v1/enrolments", params={"period": period, "page": page}, headers=auth).json()
+                body = httpx.get(
+                    f"{base}/api/v1/enrolments", params={"period": period, "page": page}, headers=auth
+                ).json()
                 pages = body["total_pages"]
                 total += len(body["data"])
                 page += 1
         assert total == summary["records"]["hr_social_security/social_insurance_enrolments"]
         assert httpx.get(f"{base}/api/v1/enrolments", params={"period": "1999-01"}, headers=auth).status_code == 404
-        assert httpx.get(f"{base}/api/v1/enrolments", params={"period": "x", "page": "y"}, headers=auth).status_code == 400
+        assert (
+            httpx.get(f"{base}/api/v1/enrolments", params={"period": "x", "page": "y"}, headers=auth).status_code == 400
+        )
     finally:
         server.shutdown()
 

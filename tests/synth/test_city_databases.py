@@ -14,7 +14,10 @@ from pipelines.synth.config import CityConfig
 pytestmark = pytest.mark.db
 
 SERVERS = {
-    "postgresql": ("postgresql+psycopg://root@127.0.0.1:5432/postgres", "postgresql+psycopg://root@127.0.0.1:5432/{db}"),
+    "postgresql": (
+        "postgresql+psycopg://root@127.0.0.1:5432/postgres",
+        "postgresql+psycopg://root@127.0.0.1:5432/{db}",
+    ),
     "mariadb": ("mysql+pymysql://root@127.0.0.1:3306/test", "mysql+pymysql://root@127.0.0.1:3306/{db}?charset=utf8mb4"),
 }
 
@@ -26,7 +29,9 @@ def scratch_database(request):
     name = f"govlake_test_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}" + (" CHARACTER SET utf8mb4" if request.param == "mariadb" else ""))
+        conn.exec_driver_sql(
+            f"CREATE DATABASE {name}" + (" CHARACTER SET utf8mb4" if request.param == "mariadb" else "")
+        )
     yield request.param, url_template.format(db=name)
     with admin.connect() as conn:
         if request.param == "postgresql":
@@ -39,7 +44,9 @@ def _rows(engine_or_path, table: str) -> list[tuple]:
     if isinstance(engine_or_path, str):
         engine = sa.create_engine(engine_or_path)
         with engine.connect() as conn:
-            rows = [tuple(None if v is None else str(v) for v in r) for r in conn.exec_driver_sql(f"select * from {table}")]
+            rows = [
+                tuple(None if v is None else str(v) for v in r) for r in conn.exec_driver_sql(f"select * from {table}")
+            ]
         engine.dispose()
     else:
         con = sqlite3.connect(engine_or_path)
@@ -68,5 +75,7 @@ def test_server_sources_equal_the_embedded_ones(tmp_path, scratch_database):
 
 def _plain(rows: list[tuple]) -> list[tuple]:
     """Registered capital prints as 10.00 on the servers and 10 in SQLite: compare numbers as numbers."""
-    return [tuple(v.rstrip("0").rstrip(".") if v and "." in v and v.replace(".", "").isdigit() else v for v in r)
-            for r in rows]
+    return [
+        tuple(v.rstrip("0").rstrip(".") if v and "." in v and v.replace(".", "").isdigit() else v for v in r)
+        for r in rows
+    ]

@@ -18,7 +18,13 @@ from pipelines.standards.registry import Sensitivity
 def test_real_catalogue_is_valid():
     catalog = load_catalog()
     assert set(catalog.departments) == {
-        "public_security", "market_regulation", "health", "civil_affairs", "hr_social_security", "tax"}
+        "public_security",
+        "market_regulation",
+        "health",
+        "civil_affairs",
+        "hr_social_security",
+        "tax",
+    }
     assert len(catalog.resources()) == 9
     classes = {r.sharing.class_ for _, r in catalog.resources()}
     assert classes == set(SharingClass)  # the demo exercises all three sharing classes
@@ -50,32 +56,90 @@ def _line_of(folder: Path, file: str, anchor: str) -> int:
 
 # case: (file, old text, new text, message fragment, text on the line the problem must point at)
 BAD_CASES = {
-    "unknown data element": ("health.yml", "element: person_name, required: true}",
-                             "element: persons_name, required: true}", "unknown data element 'persons_name'",
-                             "{name: 新生儿姓名, element: persons_name"),
-    "not shared without legal basis": ("tax.yml", "      legal_basis: 《中华人民共和国税收征收管理法》第八条：税务机关应当依法为纳税人、扣缴义务人的情况保密。\n",
-                                       "      legal_basis: ''\n", "不予共享) must cite its legal basis", "    sharing:"),
-    "conditional without conditions": ("civil_affairs.yml", "      conditions: 用于婚姻状况核验，不得用于其他目的 (marital-status verification only).\n",
-                                       "      conditions:\n", "有条件共享) must state its conditions", "    sharing:\n      class: conditional\n      conditions:\n"),
-    "duplicate resource code": ("health.yml", 'code: "101003/00001"', 'code: "101002/00001"',
-                                "duplicate resource code '101002/00001'", 'code: "101002/00001"'),
-    "unknown department": ("public_security.yml", "shared_with: [health,", "shared_with: [helth,",
-                           "unknown department 'helth'", "shared_with: [helth,"),
-    "bad update cycle": ("tax.yml", "update_cycle: monthly", "update_cycle: fortnightly",
-                         "update_cycle: Input should be", "update_cycle: fortnightly"),
-    "malformed yaml": ("health.yml", "      class: conditional\n      conditions: 用于户口登记",
-                       "      class: [conditional\n      conditions: 用于户口登记", "malformed YAML", "      conditions: 用于户口登记"),
-    "bad resource code": ("tax.yml", 'code: "102003/00001"', 'code: "TAX-1"', "code: String should match pattern",
-                          'code: "TAX-1"'),
-    "department file mismatch": ("tax.yml", "  code: tax\n", "  code: taxes\n", "differs from file name 'tax'",
-                                 "  code: taxes"),
-    "duplicate key": ("tax.yml", "    update_cycle: monthly\n", "    update_cycle: monthly\n    update_cycle: daily\n",
-                      "duplicate key 'update_cycle'", "    update_cycle: daily"),
-    "two record keys": ("tax.yml", "{name: 纳税人识别号, element: uscc, required: true}",
-                        "{name: 纳税人识别号, element: uscc, required: true, key: true}",
-                        "exactly one field must be the record key", '  - code: "102003/00001"'),
-    "missing summary": ("tax.yml", "    summary: 单位纳税人税务登记信息。\n", "", "summary: Field required",
-                        '  - code: "102003/00001"'),
+    "unknown data element": (
+        "health.yml",
+        "element: person_name, required: true}",
+        "element: persons_name, required: true}",
+        "unknown data element 'persons_name'",
+        "{name: 新生儿姓名, element: persons_name",
+    ),
+    "not shared without legal basis": (
+        "tax.yml",
+        "      legal_basis: 《中华人民共和国税收征收管理法》第八条：税务机关应当依法为纳税人、扣缴义务人的情况保密。\n",
+        "      legal_basis: ''\n",
+        "不予共享) must cite its legal basis",
+        "    sharing:",
+    ),
+    "conditional without conditions": (
+        "civil_affairs.yml",
+        "      conditions: 用于婚姻状况核验，不得用于其他目的 (marital-status verification only).\n",
+        "      conditions:\n",
+        "有条件共享) must state its conditions",
+        "    sharing:\n      class: conditional\n      conditions:\n",
+    ),
+    "duplicate resource code": (
+        "health.yml",
+        'code: "101003/00001"',
+        'code: "101002/00001"',
+        "duplicate resource code '101002/00001'",
+        'code: "101002/00001"',
+    ),
+    "unknown department": (
+        "public_security.yml",
+        "shared_with: [health,",
+        "shared_with: [helth,",
+        "unknown department 'helth'",
+        "shared_with: [helth,",
+    ),
+    "bad update cycle": (
+        "tax.yml",
+        "update_cycle: monthly",
+        "update_cycle: fortnightly",
+        "update_cycle: Input should be",
+        "update_cycle: fortnightly",
+    ),
+    "malformed yaml": (
+        "health.yml",
+        "      class: conditional\n      conditions: 用于户口登记",
+        "      class: [conditional\n      conditions: 用于户口登记",
+        "malformed YAML",
+        "      conditions: 用于户口登记",
+    ),
+    "bad resource code": (
+        "tax.yml",
+        'code: "102003/00001"',
+        'code: "TAX-1"',
+        "code: String should match pattern",
+        'code: "TAX-1"',
+    ),
+    "department file mismatch": (
+        "tax.yml",
+        "  code: tax\n",
+        "  code: taxes\n",
+        "differs from file name 'tax'",
+        "  code: taxes",
+    ),
+    "duplicate key": (
+        "tax.yml",
+        "    update_cycle: monthly\n",
+        "    update_cycle: monthly\n    update_cycle: daily\n",
+        "duplicate key 'update_cycle'",
+        "    update_cycle: daily",
+    ),
+    "two record keys": (
+        "tax.yml",
+        "{name: 纳税人识别号, element: uscc, required: true}",
+        "{name: 纳税人识别号, element: uscc, required: true, key: true}",
+        "exactly one field must be the record key",
+        '  - code: "102003/00001"',
+    ),
+    "missing summary": (
+        "tax.yml",
+        "    summary: 单位纳税人税务登记信息。\n",
+        "",
+        "summary: Field required",
+        '  - code: "102003/00001"',
+    ),
 }
 
 
@@ -105,8 +169,9 @@ def test_aliases_and_oversized_files_are_refused(tmp_path):
 
 
 def test_cli_reports_problems_and_exits_non_zero(tmp_path):
-    folder = _mutated(tmp_path, "health.yml", "element: person_name, required: true}",
-                      "element: nobody, required: true}")
+    folder = _mutated(
+        tmp_path, "health.yml", "element: person_name, required: true}", "element: nobody, required: true}"
+    )
     line = _line_of(folder, "health.yml", "element: nobody")
     result = CliRunner().invoke(app, ["catalog", "validate", "--dir", str(folder)])
     assert result.exit_code == 1

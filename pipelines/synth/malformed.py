@@ -15,10 +15,16 @@ def _first(folder: Path, pattern: str) -> Path | None:
     return files[0] if files else None
 
 
+def _head(path: Path, size: int = 65_536) -> bytes:
+    """The first bytes of a delivery: enough for a resend, without reading a large file whole."""
+    with path.open("rb") as f:
+        return f.read(size)
+
+
 def write_malformed_files(out: Path, truth: Truth) -> None:
     births = _first(out / "health" / "births", "births_*.csv")
     if births:
-        data = births.read_bytes()
+        data = _head(births)
         lines = data.split(b"\r\n")
         cut = b"\r\n".join(lines[: min(len(lines) - 1, 21)])
         target = births.with_name(births.stem + "_resend.csv")
@@ -30,7 +36,7 @@ def write_malformed_files(out: Path, truth: Truth) -> None:
     marriages = _first(out / "civil_affairs" / "marriages", "marriages_*.xlsx")
     if marriages:
         target = marriages.with_name(marriages.stem + "_broken.xlsx")
-        target.write_bytes(marriages.read_bytes()[:4096])
+        target.write_bytes(_head(marriages, 4096))
         truth.write(
             "deliveries",
             "civil_affairs",
@@ -42,7 +48,7 @@ def write_malformed_files(out: Path, truth: Truth) -> None:
 
     taxpayers = _first(out / "tax" / "taxpayers", "taxpayers_*.csv")
     if taxpayers:
-        text = taxpayers.read_bytes().decode("utf-8-sig").split("\r\n")[:11]
+        text = _head(taxpayers).decode("utf-8-sig", errors="ignore").split("\r\n")[:11]
         head = "\r\n".join(text[:6]).encode("utf-8-sig")
         tail = "\r\n".join(text[6:]).encode("gbk", errors="replace")
         target = taxpayers.with_name(taxpayers.stem + "_mixed.csv")

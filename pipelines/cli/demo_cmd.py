@@ -127,17 +127,12 @@ def serve(
 @app.command("run")
 def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)) -> None:
     """The end-to-end demo on the embedded engine: generate the city, validate the catalogue, summarise."""
-    from pipelines.catalog import validate_catalog
+    from pipelines.cli.catalog_cmd import valid_catalog_or_exit
 
     settings = get_settings()
     console.rule("[bold]govlake demo")
     console.print(f"engine [bold]{settings.engine.value}[/bold], data in [bold]{settings.data_root}[/bold]")
-    catalog, problems = validate_catalog()
-    if problems:
-        for p in problems:
-            console.print(f"[red]error[/red] {p}")
-        raise typer.Exit(1)
-    assert catalog is not None
+    catalog = valid_catalog_or_exit()
     console.print(
         f"[green]1. catalogue valid[/green]: {len(catalog.departments)} departments, "
         f"{len(catalog.resources())} resources"

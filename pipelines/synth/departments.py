@@ -47,6 +47,7 @@ class Department:
     """Common emission logic: duplicates, truth records, period routing."""
 
     code = ""
+    engine: sa.Engine | None = None
 
     def __init__(self, cfg: CityConfig, rng: random.Random, defects: Defects, truth: Truth, periods: list[str]):
         self.cfg, self.rng, self.defects, self.truth, self.periods = cfg, rng, defects, truth, periods
@@ -95,6 +96,8 @@ class Department:
         files: list[Path] = []
         for sink in self.sinks.values():
             files.extend(sink.close())
+        if self.engine is not None:
+            self.engine.dispose()
         return files
 
 
@@ -105,7 +108,7 @@ class PublicSecurity(Department):
 
     def __init__(self, *args: Any, out: Path, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        engine = engine_for(self.cfg.public_security_url, out / self.code / "hukou.sqlite")
+        self.engine = engine = engine_for(self.cfg.public_security_url, out / self.code / "hukou.sqlite")
         cols = [
             ("xh", sa.Integer()),
             ("gmsfhm", S(32)),
@@ -123,7 +126,6 @@ class PublicSecurity(Department):
             ("gxsj", S(32)),
         ]
         self.sinks["household_registry"] = SqlTableSink(engine, "rk_hjxx", cols, "xh")
-        self.engine = engine
 
     def household(self, h: Household) -> None:
         d, as_of = self.defects, self.cfg.as_of
@@ -149,11 +151,6 @@ class PublicSecurity(Department):
                 }
 
             self.emit("household_registry", "", str, build, [("subject", "person", p.person_id)])
-
-    def close(self) -> list[Path]:
-        files = super().close()
-        self.engine.dispose()
-        return files
 
 
 class Health(Department):

@@ -1,0 +1,164 @@
+"""Ingest one catalogued resource: every new delivery becomes one audited, atomically published batch.
+
+Idempotent: a delivery whose content hash is already in the ledger adds nothing. Crash-safe: a
+per-resource lock serialises runs, and `recover()` rolls forward or cleans up whatever a killed run
+left. A failing delivery is recorded and the run goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pipelines.catalog import Catalog, load_catalog
+from pipelines.lake.batch import StagedBatch, publish, recover
+from pipelines.lake.layout import LakeLayout
+from pipelines.lake.ledger import Ledger, LoadRecord
+from pipelines.settings import Settings, get_settings
+from pipelines.sources.base import SourceError
+from pipelines.sources.registry import source_for
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    department: str
+    resource: str
+    delivery: str
+    status: str  # published | rejected | skipped | failed
+    load_id: str | None = None
+    rows_in: int = 0
+    rows_landed: int = 0
+    rows_quarantined: int = 0
+    message: str = ""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_load_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
+
+
+@contextmanager
+def resource_lock(layout: LakeLayout, department: str, resource: str) -> Iterator[None]:
+    folder = layout.root / "_locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{department}__{resource}.lock").open("w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def ingest_resource(
+    department: str,
+    resource: str,
+    settings: Settings | None = None,
+    catalog: Catalog | None = None,
+    on_delivery: Callable[[str], None] | None = None,
+) -> list[LoadResult]:
+    settings = settings or get_settings()
+    res = (catalog or load_catalog()).resource(department, resource)
+    layout = LakeLayout(settings.lake_root)
+    ledger = Ledger(layout.ledger_path)
+    source = source_for(department, res, settings.sources_dir)
+    results: list[LoadResult] = []
+    with resource_lock(layout, department, resource):
+        recover(layout, ledger, department, resource)
+        try:
+            deliveries = list(source.deliveries())
+        except SourceError as exc:
+            return [LoadResult(department, resource, "(listing)", "failed", message=f"{exc.reason}: {exc}")]
+        for delivery in deliveries:
+            if on_delivery:
+                on_delivery(delivery.ref)
+            if delivery.content_hash and ledger.already_loaded(department, resource, delivery.content_hash):
+                results.append(LoadResult(department, resource, delivery.ref, "skipped", message="already loaded"))
+                continue
+            results.append(_load(layout, ledger, source, delivery, department, resource))
+    return results
+
+
+def _load(layout, ledger, source, delivery, department: str, resource: str) -> LoadResult:
+    load_id = new_load_id()
+    started = time.perf_counter()
+    kind = source.resource.source.kind
+    record = LoadRecord(
+        load_id, department, resource, kind, delivery.ref, delivery.content_hash or "", _now(), status="running"
+    )
+    ledger.upsert(record)
+    batch = StagedBatch(layout, department, resource, load_id)
+
+    def fail(message: str) -> LoadResult:
+        batch.discard()
+        ledger.set_status(
+            load_id, "failed", error=message, finished_at=_now(), seconds=round(time.perf_counter() - started, 3)
+        )
+        return LoadResult(department, resource, delivery.ref, "failed", load_id, message=message)
+
+    try:
+        extracted = source.extract(delivery, batch)
+        batch.close()
+    except SourceError as exc:
+        return fail(f"{exc.reason}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - unexpected: record it (type only, values may be personal) and go on
+        return fail(f"unexpected {type(exc).__name__} while reading the delivery")
+    if ledger.already_loaded(department, resource, extracted.content_hash):
+        batch.discard()
+        ledger.set_status(
+            load_id,
+            "skipped",
+            content_hash=extracted.content_hash,
+            error="same content already loaded",
+            finished_at=_now(),
+        )
+        return LoadResult(department, resource, delivery.ref, "skipped", load_id, message="already loaded")
+    if extracted.rejected:
+        shutil.rmtree(batch.raw_dir, ignore_errors=True)
+        batch.rows_landed = 0
+    landed, quarantined = batch.rows_landed, batch.rows_quarantined
+    if extracted.rows_in != landed + quarantined:
+        return fail(f"audit failed: rows in {extracted.rows_in} != landed {landed} + quarantined {quarantined}")
+    check = extracted.header_check
+    record.status = "staged"
+    record.content_hash = extracted.content_hash
+    record.rows_in, record.rows_landed, record.rows_quarantined = extracted.rows_in, landed, quarantined
+    record.schema_fingerprint = check.fingerprint if check else None
+    record.new_columns = ",".join(check.new) if check and check.new else None
+    record.missing_columns = ",".join(check.missing) if check and check.missing else None
+    record.error = extracted.rejected
+    ledger.upsert(record)
+    raw = publish(layout, department, resource, load_id)
+    status = "published" if raw else "rejected"
+    ledger.set_status(load_id, status, finished_at=_now(), seconds=round(time.perf_counter() - started, 3))
+    message = extracted.rejected or ""
+    if check and check.new:
+        message = (message + "; " if message else "") + f"new columns kept: {', '.join(check.new)}"
+    return LoadResult(
+        department, resource, delivery.ref, status, load_id, extracted.rows_in, landed, quarantined, message
+    )
+
+
+def ingest(
+    department: str | None = None,
+    resource: str | None = None,
+    settings: Settings | None = None,
+    on_delivery: Callable[[str, str, str], None] | None = None,
+) -> list[LoadResult]:
+    """Every catalogued resource (optionally one department or one resource); one failing does not stop the others."""
+    catalog = load_catalog()
+    results: list[LoadResult] = []
+    for dept, res in catalog.resources():
+        if (department and dept.code != department) or (resource and res.slug != resource):
+            continue
+        callback = (lambda ref, d=dept.code, r=res.slug: on_delivery(d, r, ref)) if on_delivery else None
+        results.extend(ingest_resource(dept.code, res.slug, settings, catalog, callback))
+    return results

@@ -1,0 +1,1 @@
+"""Connectors: one module per source kind of the catalogue (database, file csv/xlsx, http json)."""

@@ -1,0 +1,233 @@
+"""CSV file drops: strict encoding, header checked against the catalogue, records to Parquet.
+
+Fast path: DuckDB's CSV reader (strict mode, rejects table) writes the Parquet directly. The audit
+compares its accepted + rejected records with an independent count; if they differ (blank lines,
+odd quoting), the careful path re-reads the file with Python's csv module record by record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from pipelines.catalog.models import FileSource
+from pipelines.lake.batch import StagedBatch
+from pipelines.sources.base import Delivery, Extracted, Source, SourceError
+from pipelines.sources.encoding import Decision, decide, transcode_to_utf8
+from pipelines.sources.formula import FORMULA_SQL, looks_like_formula
+from pipelines.sources.schema import check_header
+
+MAX_FIELD = 16 << 20  # a 10 MB field is parsed, and quarantined only if the record is otherwise broken
+OTHER_DELIMITERS = [";", "\t", "|", "，"]
+DUCK_REASONS = {
+    "MISSING COLUMNS": "field_count_mismatch",
+    "TOO MANY COLUMNS": "field_count_mismatch",
+    "UNQUOTED VALUE": "unbalanced_quotes",
+    "LINE SIZE OVER MAXIMUM": "line_too_long",
+    "INVALID UNICODE": "invalid_unicode",
+    "CAST": "cast_error",
+}
+
+
+class CsvFileSource(Source):
+    @property
+    def spec(self) -> FileSource:
+        assert isinstance(self.resource.source, FileSource)
+        return self.resource.source
+
+    def deliveries(self) -> Iterator[Delivery]:
+        for path in sorted(self.sources_dir.glob(self.spec.path)):
+            if path.is_file():
+                yield Delivery(ref=str(path.relative_to(self.sources_dir)), path=path)
+
+    def extract(self, delivery: Delivery, batch: StagedBatch) -> Extracted:
+        assert delivery.path is not None
+        decision = decide(delivery.path)
+        if decision.encoding is None:
+            return _refuse_whole_file(delivery, batch, decision)
+        if self.spec.encoding not in ("auto", decision.encoding.removesuffix("-sig")) and not (
+            self.spec.encoding == "utf-8-sig" and decision.encoding.startswith("utf-8")
+        ):
+            decision = Decision(
+                None,
+                "unexpected_encoding",
+                decision.content_hash,
+                decision.size,
+                0,
+                0,
+                f"declared {self.spec.encoding}, found {decision.encoding}",
+            )
+            return _refuse_whole_file(delivery, batch, decision)
+        utf8 = delivery.path
+        if decision.encoding == "gb18030":
+            utf8 = batch.dir / "delivery.utf8.csv"
+            transcode_to_utf8(delivery.path, decision.encoding, utf8)
+        header = _header(utf8, self.spec.delimiter)
+        if header is None:
+            return Extracted(0, [], decision.content_hash, rejected="empty_file")
+        check = check_header(header, self.expected_columns, self.required_columns)
+        if check.duplicates:
+            raise SourceError("duplicate_column", f"{delivery.ref}: duplicate column(s) {', '.join(check.duplicates)}")
+        reject = None
+        if check.missing_required:
+            reject = (
+                _delimiter_hint(header, self.expected_columns)
+                or f"missing_required_column:{','.join(check.missing_required)}"
+            )
+        rows_in = _fast(utf8, header, self.spec.delimiter, decision, batch, delivery.ref, reject)
+        if rows_in is None:
+            batch.set_columns(header)
+            rows_in = _careful(utf8, header, self.spec.delimiter, batch, delivery.ref, reject)
+        return Extracted(rows_in, header, decision.content_hash, rejected=reject, header_check=check)
+
+
+def _refuse_whole_file(delivery: Delivery, batch: StagedBatch, decision: Decision) -> Extracted:
+    """Quarantine the delivery as one record and keep its original bytes next to the reason."""
+    assert delivery.path is not None and decision.reason is not None
+    shutil.copyfile(delivery.path, batch.quarantine_dir / "delivery.bin")
+    batch.quarantine(0, decision.reason, f"<whole file, {decision.size} bytes: {decision.detail}>", delivery.ref)
+    return Extracted(1, [], decision.content_hash, rejected=decision.reason)
+
+
+def _header(path: Path, delimiter: str) -> list[str] | None:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        for line in f:
+            if line.strip():
+                return next(csv.reader(io.StringIO(line), delimiter=delimiter))
+    return None
+
+
+def _delimiter_hint(header: list[str], expected: list[str]) -> str | None:
+    if len(header) == 1:
+        for d in OTHER_DELIMITERS:
+            if len(set(header[0].split(d)) & set(expected)) >= 2:
+                return f"wrong_delimiter:{d!r}"
+    return None
+
+
+def _fast(
+    path: Path, header: list[str], delimiter: str, decision: Decision, batch: StagedBatch, ref: str, reject: str | None
+) -> int | None:
+    """DuckDB path; returns rows_in, or None when its counts cannot be confirmed independently."""
+    if decision.quotes or len(delimiter) != 1:
+        return None  # quoted fields may hold newlines: count records the careful way
+    expected = _count_records(path)
+    columns = "{" + ", ".join(f"'{_sql(c)}': 'VARCHAR'" for c in header) + "}"
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute(
+                f"create table src as select * from read_csv('{_sql(str(path))}', header=true, auto_detect=false, "
+                f"columns={columns}, delim='{_sql(delimiter)}', quote='\"', escape='\"', strict_mode=true, "
+                f"store_rejects=true, max_line_size={MAX_FIELD}, null_padding=false)"
+            )
+        except duckdb.Error:
+            return None  # DuckDB gave up on this file: let the careful path account for every record
+        landed = con.execute("select count(*) from src").fetchone()[0]
+        rejects = con.execute(
+            "select line, any_value(error_type)::varchar, any_value(csv_line) from reject_errors group by line order by line"
+        ).fetchall()
+        if landed + len(rejects) != expected:
+            return None
+        cols = [f'"{_dq(c)}"' for c in header]
+        formula = " or ".join(f"regexp_matches(coalesce({c}, ''), '{FORMULA_SQL}')" for c in cols)
+        lit = f"'{_sql(batch.load_id)}'"
+        if reject:
+            keep, quarantine_all = "false", "true"
+        else:
+            keep, quarantine_all = f"not ({formula})", f"({formula})"
+        con.execute(
+            f"copy (select {', '.join(cols)}, {lit} as _load_id, '{_sql(ref)}' as _source_ref, "
+            f"row_number() over () as _row_number from (select * from src where {keep})) "
+            f"to '{_sql(str(batch.raw_dir / 'part-00000.parquet'))}' (format parquet)"
+        )
+        batch.rows_landed = con.execute(f"select count(*) from src where {keep}").fetchone()[0]
+        reason = f"'{_sql(reject)}'" if reject else "'formula_injection'"
+        for (text,) in con.execute(
+            f"select concat_ws('{_sql(delimiter)}', {', '.join(f'coalesce({c}, {chr(39)}{chr(39)})' for c in cols)}) "
+            f"from src where {quarantine_all}"
+        ).fetchall():
+            batch.quarantine(-1, reason.strip("'"), text, ref)
+        for line, error_type, raw in rejects:
+            batch.quarantine(int(line), DUCK_REASONS.get(error_type, "malformed_csv"), raw, ref)
+        return expected
+    finally:
+        con.close()
+
+
+def _count_records(path: Path) -> int:
+    """Non-blank lines after the header (the file has no quotes, so a line is a record)."""
+    n = -1
+    with path.open("rb") as f:
+        for line in f:
+            if line.strip():
+                n += 1
+    return max(n, 0)
+
+
+class _Capture:
+    """Feeds lines to csv.reader and remembers the raw text of the record being parsed."""
+
+    def __init__(self, f: io.TextIOBase):
+        self.f, self.lines = f, []
+
+    def __iter__(self) -> _Capture:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.f)
+        self.lines.append(line)
+        return line
+
+    def take(self) -> str:
+        text, self.lines = "".join(self.lines), []
+        return text
+
+
+def _careful(path: Path, header: list[str], delimiter: str, batch: StagedBatch, ref: str, reject: str | None) -> int:
+    csv.field_size_limit(MAX_FIELD)
+    rows_in = 0
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        lines = _Capture(f)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        next(reader)
+        lines.take()
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                rows_in += 1
+                reason = "unbalanced_quotes" if "EOF" in str(exc) or "quote" in str(exc) else "malformed_csv"
+                if "field larger" in str(exc):
+                    reason = "field_too_large"
+                batch.quarantine(start, reason, lines.take(), ref)
+                continue
+            raw = lines.take()
+            if not row or not any(v.strip() for v in row):
+                continue  # blank line: not a record
+            rows_in += 1
+            if reject:
+                batch.quarantine(start, reject, raw, ref)
+            elif len(row) != len(header):
+                batch.quarantine(start, "field_count_mismatch", raw, ref)
+            elif any(looks_like_formula(v) for v in row):
+                batch.quarantine(start, "formula_injection", raw, ref)
+            else:
+                batch.add_row([v if v != "" else None for v in row], ref)
+    return rows_in
+
+
+def _sql(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _dq(text: str) -> str:
+    return text.replace('"', '""')

@@ -1,0 +1,118 @@
+"""Strict encoding decisions for departments' text files.
+
+UTF-8 first (a byte-order mark is allowed), then GB18030 (GB2312 and GBK are subsets). A file is
+accepted only when exactly one reading is clean: a file that is valid under neither, or whose lines
+switch between encodings, is refused whole with a reason, so accepted data never holds mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 20
+BOM = codecs.BOM_UTF8
+
+
+@dataclass(frozen=True)
+class Decision:
+    encoding: str | None  # "utf-8", "utf-8-sig" or "gb18030"; None when refused
+    reason: str | None  # refusal code: binary_content, undecodable, mixed_encoding, invalid_utf8_after_bom
+    content_hash: str
+    size: int
+    quotes: int  # number of '"' bytes: zero means one record per line
+    newlines: int
+    detail: str = ""
+
+
+def _utf8_line(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def decide(path: Path) -> Decision:
+    """Read the file once in chunks: hash, count quotes and newlines, try UTF-8 then GB18030."""
+    digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")("strict")
+    size = quotes = newlines = 0
+    utf8_ok, has_bom, binary = True, False, False
+    with path.open("rb") as f:
+        first = True
+        while chunk := f.read(CHUNK):
+            if first:
+                has_bom = chunk.startswith(BOM)
+                first = False
+            digest.update(chunk)
+            size += len(chunk)
+            quotes += chunk.count(b'"')
+            newlines += chunk.count(b"\n")
+            binary = binary or b"\x00" in chunk
+            if utf8_ok:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+        if utf8_ok:
+            try:
+                utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8_ok = False
+    h = digest.hexdigest()
+    if binary:
+        return Decision(None, "binary_content", h, size, quotes, newlines, "the file contains NUL bytes")
+    if utf8_ok:
+        return Decision("utf-8-sig" if has_bom else "utf-8", None, h, size, quotes, newlines)
+    if has_bom:
+        return Decision(
+            None,
+            "invalid_utf8_after_bom",
+            h,
+            size,
+            quotes,
+            newlines,
+            "starts with a UTF-8 byte-order mark but is not UTF-8 throughout",
+        )
+    return _gb18030(path, h, size, quotes, newlines)
+
+
+def _gb18030(path: Path, h: str, size: int, quotes: int, newlines: int) -> Decision:
+    decoder = codecs.getincrementaldecoder("gb18030")("strict")
+    carry = b""
+    line_no = 0
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return Decision(None, "undecodable", h, size, quotes, newlines, "neither UTF-8 nor GB18030")
+            lines = (carry + chunk).split(b"\n")
+            carry = lines.pop()
+            for line in lines:
+                line_no += 1
+                if not line.isascii() and _utf8_line(line):
+                    return Decision(
+                        None, "mixed_encoding", h, size, quotes, newlines, f"line {line_no} is UTF-8 in a GB18030 file"
+                    )
+        if carry and not carry.isascii() and _utf8_line(carry):
+            return Decision(
+                None, "mixed_encoding", h, size, quotes, newlines, f"line {line_no + 1} is UTF-8 in a GB18030 file"
+            )
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return Decision(None, "undecodable", h, size, quotes, newlines, "the file ends inside a character")
+    return Decision("gb18030", None, h, size, quotes, newlines)
+
+
+def transcode_to_utf8(path: Path, encoding: str, target: Path) -> None:
+    """Stream a decided file into UTF-8 (no BOM) for parsers that read UTF-8 only."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(CHUNK):
+            dst.write(decoder.decode(chunk))
+        dst.write(decoder.decode(b"", final=True))

@@ -109,7 +109,7 @@ def _load(layout, ledger, source, delivery, department: str, resource: str) -> L
         batch.close()
     except SourceError as exc:
         return fail(f"{exc.reason}: {exc}")
-    except Exception as exc:  # noqa: BLE001 - unexpected: record it (type only, values may be personal) and go on
+    except Exception as exc:
         return fail(f"unexpected {type(exc).__name__} while reading the delivery")
     if ledger.already_loaded(department, resource, extracted.content_hash):
         batch.discard()

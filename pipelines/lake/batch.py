@@ -7,6 +7,7 @@ either nothing visible or a `staged` ledger row that `recover()` rolls forward.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -123,10 +124,8 @@ class StagedBatch:
     def discard(self) -> None:
         for w in (self._raw, self._qwriter):
             if w is not None:
-                try:
+                with contextlib.suppress(Exception):  # discarding: the files are deleted next
                     w.close()
-                except Exception:  # noqa: BLE001 - discarding: the files are deleted next
-                    pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

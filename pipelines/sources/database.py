@@ -75,7 +75,7 @@ class DatabaseTableSource(Source):
                     )
                 batch.set_columns(header)
                 key = self.resource.key_field.name
-                order = table.c[key] if key in table.c else list(table.c)[0]
+                order = table.c[key] if key in table.c else next(iter(table.c))
                 result = conn.execution_options(stream_results=True, yield_per=FETCH).execute(
                     sa.select(table).order_by(order)
                 )

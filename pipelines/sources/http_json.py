@@ -137,7 +137,7 @@ class HttpJsonSource(Source):
                     batch.quarantine(i, "not_an_object", json.dumps(record, ensure_ascii=False), ref)
                     continue
                 if header is None:
-                    header = list(dict.fromkeys([*self.expected_columns, *record])) + ["_extra"]
+                    header = [*dict.fromkeys([*self.expected_columns, *record]), "_extra"]
                     check = check_header([k for k in record], self.expected_columns, self.required_columns)
                     if check.missing_required:
                         raise SourceError(

@@ -90,7 +90,7 @@ class XlsxFileSource(Source):
         assert delivery.path is not None and delivery.content_hash is not None
         try:
             wb = openpyxl.load_workbook(delivery.path, read_only=True, data_only=False)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is refused whole, with its reason
+        except Exception as exc:
             shutil.copyfile(delivery.path, batch.quarantine_dir / "delivery.bin")
             batch.quarantine(0, "unreadable_xlsx", f"<whole file: {type(exc).__name__}>", delivery.ref)
             return Extracted(1, [], delivery.content_hash, rejected="unreadable_xlsx")

@@ -1,0 +1,1 @@
+"""Airflow wiring: DAG factories used by the generated files in `dags/` (no logic of their own)."""

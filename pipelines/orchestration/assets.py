@@ -1,0 +1,13 @@
+"""Airflow Assets of the lake, one per catalogued resource, for data-aware scheduling downstream."""
+
+from __future__ import annotations
+
+
+def raw_asset_uri(department: str, resource: str) -> str:
+    return f"file:///govlake/lake/raw/dept={department}/resource={resource}"
+
+
+def raw_asset(department: str, resource: str):  # -> airflow.sdk.Asset (imported lazily: no Airflow at import)
+    from airflow.sdk import Asset
+
+    return Asset(name=f"raw.{department}.{resource}", uri=raw_asset_uri(department, resource), group="govlake-raw")

@@ -1,0 +1,63 @@
+"""The `ingest_<department>` DAG: one task per catalogued resource, each landing its new deliveries
+and publishing the resource's Asset. The task body only calls `pipelines.ingest`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+SCHEDULES = {
+    "realtime": "@hourly",
+    "daily": "@daily",
+    "weekly": "@weekly",
+    "monthly": "@monthly",
+    "quarterly": "@quarterly",
+    "yearly": "@yearly",
+}
+CYCLE_ORDER = ["realtime", "daily", "weekly", "monthly", "quarterly", "yearly"]
+
+
+def schedule_for(cycles: list[str]) -> str:
+    """The department's DAG runs as often as its most frequently updated resource."""
+    return SCHEDULES[min(cycles, key=CYCLE_ORDER.index)]
+
+
+def land_resource(department: str, resource: str) -> dict:
+    """Task body: ingest one resource; fail the task (so Airflow retries) if any delivery failed."""
+    from pipelines.ingest.runner import ingest_resource
+
+    results = ingest_resource(department, resource)
+    summary = {
+        "deliveries": len(results),
+        "published": sum(r.status == "published" for r in results),
+        "rejected": sum(r.status == "rejected" for r in results),
+        "skipped": sum(r.status == "skipped" for r in results),
+        "rows_in": sum(r.rows_in for r in results),
+        "rows_landed": sum(r.rows_landed for r in results),
+        "rows_quarantined": sum(r.rows_quarantined for r in results),
+    }
+    failed = [f"{r.delivery}: {r.message}" for r in results if r.status == "failed"]
+    if failed:
+        raise RuntimeError(f"{department}/{resource}: {len(failed)} delivery(ies) failed: " + "; ".join(failed))
+    return summary
+
+
+def build_ingest_dag(department: str, resources: list[str], schedule: str, doc_md: str):
+    from airflow.sdk import dag, task
+
+    from pipelines.orchestration.assets import raw_asset
+
+    @dag(
+        dag_id=f"ingest_{department}",
+        schedule=schedule,
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        default_args={"retries": 3, "retry_delay": timedelta(minutes=2), "retry_exponential_backoff": True},
+        tags=["govlake", "ingest", department],
+        doc_md=doc_md,
+    )
+    def ingest_department():
+        for resource in resources:
+            task(task_id=resource, outlets=[raw_asset(department, resource)])(land_resource)(department, resource)
+
+    return ingest_department()

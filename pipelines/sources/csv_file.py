@@ -17,12 +17,12 @@ import duckdb
 
 from pipelines.catalog.models import FileSource
 from pipelines.lake.batch import StagedBatch
-from pipelines.sources.base import Delivery, Extracted, Source, SourceError
+from pipelines.sources.base import Delivery, Extracted, Source
 from pipelines.sources.encoding import Decision, decide, transcode_to_utf8
 from pipelines.sources.formula import FORMULA_SQL, looks_like_formula
 from pipelines.sources.schema import check_header
 
-MAX_FIELD = 16 << 20  # a 10 MB field is parsed, and quarantined only if the record is otherwise broken
+MAX_FIELD = 1 << 20  # no field of a government record is longer than 1 MiB: longer ones are quarantined
 OTHER_DELIMITERS = [";", "\t", "|", "，"]
 DUCK_REASONS = {
     "MISSING COLUMNS": "field_count_mismatch",
@@ -71,10 +71,10 @@ class CsvFileSource(Source):
         if header is None:
             return Extracted(0, [], decision.content_hash, rejected="empty_file")
         check = check_header(header, self.expected_columns, self.required_columns)
-        if check.duplicates:
-            raise SourceError("duplicate_column", f"{delivery.ref}: duplicate column(s) {', '.join(check.duplicates)}")
         reject = None
-        if check.missing_required:
+        if check.duplicates:
+            reject = f"duplicate_column:{','.join(check.duplicates)}"
+        elif check.missing_required:
             reject = (
                 _delimiter_hint(header, self.expected_columns)
                 or f"missing_required_column:{','.join(check.missing_required)}"
@@ -116,7 +116,9 @@ def _fast(
     """DuckDB path; returns rows_in, or None when its counts cannot be confirmed independently."""
     if decision.quotes or len(delimiter) != 1:
         return None  # quoted fields may hold newlines: count records the careful way
-    expected = _count_records(path)
+    expected = _count_records(path, delimiter.encode("utf-8"), len(header))
+    if expected is None:
+        return None
     columns = "{" + ", ".join(f"'{_sql(c)}': 'VARCHAR'" for c in header) + "}"
     con = duckdb.connect()
     try:
@@ -160,13 +162,16 @@ def _fast(
         con.close()
 
 
-def _count_records(path: Path) -> int:
-    """Non-blank lines after the header (the file has no quotes, so a line is a record)."""
+def _count_records(path: Path, delimiter: bytes, width: int) -> int | None:
+    """Non-blank lines after the header (the file has no quotes, so a line is a record); None when a
+    line has surplus empty fields, which DuckDB would drop silently: the careful path decides those."""
     n = -1
     with path.open("rb") as f:
         for line in f:
             if line.strip():
                 n += 1
+                if line.count(delimiter) > width:
+                    return None
     return max(n, 0)
 
 
@@ -205,7 +210,12 @@ def _careful(path: Path, header: list[str], delimiter: str, batch: StagedBatch, 
                 break
             except csv.Error as exc:
                 rows_in += 1
-                reason = "unbalanced_quotes" if "EOF" in str(exc) or "quote" in str(exc) else "malformed_csv"
+                text = str(exc)
+                reason = (
+                    "unbalanced_quotes"
+                    if ("EOF" in text or "quote" in text or "end of data" in text)
+                    else "malformed_csv"
+                )
                 if "field larger" in str(exc):
                     reason = "field_too_large"
                 batch.quarantine(start, reason, lines.take(), ref)
@@ -216,12 +226,12 @@ def _careful(path: Path, header: list[str], delimiter: str, batch: StagedBatch, 
             rows_in += 1
             if reject:
                 batch.quarantine(start, reject, raw, ref)
-            elif len(row) != len(header):
-                batch.quarantine(start, "field_count_mismatch", raw, ref)
+            elif len(row) != len(header) and not (len(row) == len(header) + 1 and row[-1] == ""):
+                batch.quarantine(start, "field_count_mismatch", raw, ref)  # (one trailing delimiter is tolerated)
             elif any(looks_like_formula(v) for v in row):
                 batch.quarantine(start, "formula_injection", raw, ref)
             else:
-                batch.add_row([v if v != "" else None for v in row], ref)
+                batch.add_row([v if v != "" else None for v in row[: len(header)]], ref)
     return rows_in
 
 

@@ -68,11 +68,9 @@ class DatabaseTableSource(Source):
                 table = sa.Table(self.spec.table, sa.MetaData(), autoload_with=conn)
                 header = [c.name for c in table.columns]
                 check = check_header(header, self.expected_columns, self.required_columns)
+                reject = None
                 if check.missing_required:
-                    raise SourceError(
-                        "missing_required_column",
-                        f"{self.spec.table}: required column(s) missing: {', '.join(check.missing_required)}",
-                    )
+                    reject = f"missing_required_column:{','.join(check.missing_required)}"
                 batch.set_columns(header)
                 key = self.resource.key_field.name
                 order = table.c[key] if key in table.c else next(iter(table.c))
@@ -84,7 +82,10 @@ class DatabaseTableSource(Source):
                     digest.update("\x1f".join("\x00" if v is None else v for v in values).encode("utf-8"))
                     digest.update(b"\x1e")
                     rows_in += 1
-                    batch.add_row(values, delivery.ref)
+                    if reject:
+                        batch.quarantine(rows_in, reject, "\t".join(v or "" for v in values), delivery.ref)
+                    else:
+                        batch.add_row(values, delivery.ref)
         except SourceError:
             raise
         except sa.exc.NoSuchTableError:
@@ -97,4 +98,4 @@ class DatabaseTableSource(Source):
             ) from None
         finally:
             engine.dispose()
-        return Extracted(rows_in, header, digest.hexdigest(), header_check=check)
+        return Extracted(rows_in, header, digest.hexdigest(), rejected=reject, header_check=check)

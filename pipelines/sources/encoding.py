@@ -40,12 +40,13 @@ def decide(path: Path) -> Decision:
     digest = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")("strict")
     size = quotes = newlines = 0
-    utf8_ok, has_bom, binary = True, False, False
+    utf8_ok, has_bom, has_utf16_bom, binary = True, False, False, False
     with path.open("rb") as f:
         first = True
         while chunk := f.read(CHUNK):
             if first:
                 has_bom = chunk.startswith(BOM)
+                has_utf16_bom = chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
                 first = False
             digest.update(chunk)
             size += len(chunk)
@@ -63,6 +64,10 @@ def decide(path: Path) -> Decision:
             except UnicodeDecodeError:
                 utf8_ok = False
     h = digest.hexdigest()
+    if has_utf16_bom:
+        return Decision(
+            None, "unsupported_encoding", h, size, quotes, newlines, "UTF-16 (byte-order mark FF FE / FE FF)"
+        )
     if binary:
         return Decision(None, "binary_content", h, size, quotes, newlines, "the file contains NUL bytes")
     if utf8_ok:
@@ -89,6 +94,8 @@ def _gb18030(path: Path, h: str, size: int, quotes: int, newlines: int) -> Decis
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
+                if _has_utf8_and_gb18030_lines(path):
+                    return Decision(None, "mixed_encoding", h, size, quotes, newlines, "lines in UTF-8 and in GB18030")
                 return Decision(None, "undecodable", h, size, quotes, newlines, "neither UTF-8 nor GB18030")
             lines = (carry + chunk).split(b"\n")
             carry = lines.pop()
@@ -107,6 +114,26 @@ def _gb18030(path: Path, h: str, size: int, quotes: int, newlines: int) -> Decis
         except UnicodeDecodeError:
             return Decision(None, "undecodable", h, size, quotes, newlines, "the file ends inside a character")
     return Decision("gb18030", None, h, size, quotes, newlines)
+
+
+def _has_utf8_and_gb18030_lines(path: Path) -> bool:
+    """True when some non-ASCII lines are UTF-8 and others GB18030 only: a mixed file, not a broken one."""
+    utf8 = gb = False
+    with path.open("rb") as f:
+        for line in f:
+            if line.isascii():
+                continue
+            if _utf8_line(line):
+                utf8 = True
+            else:
+                try:
+                    line.decode("gb18030")
+                    gb = True
+                except UnicodeDecodeError:
+                    return False
+            if utf8 and gb:
+                return True
+    return False
 
 
 def transcode_to_utf8(path: Path, encoding: str, target: Path) -> None:

@@ -117,6 +117,7 @@ class HttpJsonSource(Source):
         digest = hashlib.sha256()
         header: list[str] | None = None
         check = None
+        reject = None
         rows_in = 0
         for page, body in self._pages(delivery):
             digest.update(body)
@@ -140,16 +141,15 @@ class HttpJsonSource(Source):
                     header = [*dict.fromkeys([*self.expected_columns, *record]), "_extra"]
                     check = check_header([k for k in record], self.expected_columns, self.required_columns)
                     if check.missing_required:
-                        raise SourceError(
-                            "missing_required_column",
-                            f"{delivery.ref}: required field(s) missing: {', '.join(check.missing_required)}",
-                        )
+                        reject = f"missing_required_column:{','.join(check.missing_required)}"
                     batch.set_columns(header)
                 values = [_text(record.get(c)) for c in header[:-1]]
                 extra = {k: v for k, v in record.items() if k not in header}
                 values.append(json.dumps(extra, ensure_ascii=False) if extra else None)
-                if any(looks_like_formula(v) for v in values):
+                if reject:
+                    batch.quarantine(i, reject, json.dumps(record, ensure_ascii=False), ref)
+                elif any(looks_like_formula(v) for v in values):
                     batch.quarantine(i, "formula_injection", json.dumps(record, ensure_ascii=False), ref)
                 else:
                     batch.add_row(values, ref)
-        return Extracted(rows_in, header or [], digest.hexdigest(), header_check=check)
+        return Extracted(rows_in, header or [], digest.hexdigest(), rejected=reject, header_check=check)

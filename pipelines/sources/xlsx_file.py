@@ -112,6 +112,7 @@ class XlsxFileSource(Source):
         wanted = set(merged.values())
         reject = None
         check = None
+        skipped_above_header = 0
         first_row = ws.min_row or 1
         for r, cells in enumerate(ws.iter_rows(values_only=True), start=first_row):
             values = []
@@ -123,7 +124,10 @@ class XlsxFileSource(Source):
                 values.append(v)
             formula = any(isinstance(v, str) and looks_like_formula(v) for v in values)
             if header is None:
-                if all(v is None for v in values):
+                # the header is the first row naming a catalogued column (clerks put titles above it)
+                if not any(isinstance(v, str) and v.strip() in self.expected_columns for v in values):
+                    if any(v is not None for v in values):
+                        skipped_above_header += 1
                     continue
                 header = [str(v).strip() if v is not None else f"column_{i + 1}" for i, v in enumerate(values)]
                 while header and header[-1].startswith("column_"):
@@ -154,5 +158,6 @@ class XlsxFileSource(Source):
             else:
                 batch.add_row((texts + [None] * len(header))[: len(header)], delivery.ref)
         if header is None:
-            return Extracted(0, [], delivery.content_hash, rejected="empty_file")
+            reason = "header_not_found" if skipped_above_header else "empty_file"
+            return Extracted(0, [], delivery.content_hash, rejected=reason)
         return Extracted(rows_in, header, delivery.content_hash, rejected=reject, header_check=check)

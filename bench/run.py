@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import generator
+from bench import generator, ingest
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -21,6 +21,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def main() -> None:
     console = Console(width=160)
     sizes = [int(s) for s in os.environ.get("BENCH_CITY_PEOPLE", "50000,200000").split(",")]
+    only = os.environ.get("BENCH_ONLY", "generator,ingest").split(",")
+    if "generator" in only:
+        bench_generator(console, sizes)
+    if "ingest" in only:
+        bench_ingest(console, sizes)
+
+
+def bench_generator(console: Console, sizes: list[int]) -> None:
     rows = generator.run(sizes)
     table = Table(
         "people",
@@ -48,6 +56,27 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "generator.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     console.print(f"saved {RESULTS / 'generator.json'}")
+
+
+def bench_ingest(console: Console, sizes: list[int]) -> None:
+    result = ingest.run(sizes)
+    table = Table("people", "rows", "seconds", "rows/s", "peak RSS MB", "RSS vs smallest", title="ingest of the whole city")
+    for s in result["sizes"]:
+        table.add_row(f"{s['people']:,}", f"{s['rows']:,}", str(s["seconds"]), f"{s['rows_per_second']:,}",
+                      str(s["peak_rss_mb"]), str(s["rss_ratio_to_smallest"]))
+    console.print(table)
+    kinds = Table("source kind", "rows", "seconds", "rows/s", title=f"per source kind at {sizes[-1]:,} people")
+    for kind, k in sorted(result["kinds"].items()):
+        kinds.add_row(kind, f"{k['rows']:,}", str(k["seconds"]), f"{k['rows_per_second']:,}")
+    console.print(kinds)
+    ratio = Table("file", "encoding", "rows", "govlake s", "duckdb read_csv->parquet s", "ratio",
+                  title="CSV landing vs DuckDB's own read_csv -> Parquet of the same file (best of 3, same run)")
+    for r in result["csv_vs_duckdb"]:
+        ratio.add_row(r["file"], r["encoding"], f"{r['rows']:,}", str(r["govlake_seconds"]), str(r["duckdb_seconds"]),
+                      f"{r['ratio']}x")
+    console.print(ratio)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "ingest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -62,8 +62,22 @@ print(json.dumps({k: (min(v) if isinstance(v, list) else v) for k, v in out.item
 def city(people: int) -> Path:
     folder = CACHE / f"city-{people}"
     if not (folder / "truth" / "summary.json").exists():
-        subprocess.run([sys.executable, "-m", "pipelines.cli", "demo", "generate", "--people", str(people), "--out",
-                        str(folder), "--quiet"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "demo",
+                "generate",
+                "--people",
+                str(people),
+                "--out",
+                str(folder),
+                "--quiet",
+            ],
+            check=True,
+            capture_output=True,
+        )
     return folder
 
 
@@ -83,23 +97,38 @@ def run(sizes: list[int]) -> dict:
             env.pop("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", None)
             result = _child(CHILD, env)
         rows = sum(r[3] for r in result["loads"])
-        per_size.append({"people": people, "rows": rows, "seconds": round(result["seconds"], 2),
-                         "rows_per_second": round(rows / result["seconds"]), "peak_rss_mb": round(result["peak_rss_mb"])})
+        per_size.append(
+            {
+                "people": people,
+                "rows": rows,
+                "seconds": round(result["seconds"], 2),
+                "rows_per_second": round(rows / result["seconds"]),
+                "peak_rss_mb": round(result["peak_rss_mb"]),
+            }
+        )
         if people == sizes[-1]:
-            for source, resource, delivery, rows_in, seconds in result["loads"]:
+            for source, _resource, delivery, rows_in, seconds in result["loads"]:
                 kind = source if source != "file" else ("csv" if delivery.endswith(".csv") else "xlsx")
                 k = kinds.setdefault(kind, {"rows": 0, "seconds": 0.0})
                 k["rows"] += rows_in
                 k["seconds"] += seconds
-            for rel, dept, res in [("tax/taxpayers", "tax", "taxpayer_registrations"),
-                                   ("health/births", "health", "birth_records")]:
+            for rel, dept, res in [
+                ("tax/taxpayers", "tax", "taxpayer_registrations"),
+                ("health/births", "health", "birth_records"),
+            ]:
                 biggest = max((src / rel).glob("*_????-??.csv"), key=lambda p: p.stat().st_size)
                 with tempfile.TemporaryDirectory() as tmp:
                     m = _child(CSV_LANDING, dict(os.environ), str(biggest), dept, res, tmp)
-                csv_ratio.append({"file": f"{rel}/{biggest.name}", "rows": m["rows"],
-                                  "encoding": "utf-8 (BOM)" if dept == "tax" else "gb18030 (DuckDB given a UTF-8 copy)",
-                                  "govlake_seconds": round(m["govlake"], 3), "duckdb_seconds": round(m["duckdb"], 3),
-                                  "ratio": round(m["govlake"] / m["duckdb"], 2)})
+                csv_ratio.append(
+                    {
+                        "file": f"{rel}/{biggest.name}",
+                        "rows": m["rows"],
+                        "encoding": "utf-8 (BOM)" if dept == "tax" else "gb18030 (DuckDB given a UTF-8 copy)",
+                        "govlake_seconds": round(m["govlake"], 3),
+                        "duckdb_seconds": round(m["duckdb"], 3),
+                        "ratio": round(m["govlake"] / m["duckdb"], 2),
+                    }
+                )
     for k in kinds.values():
         k["rows_per_second"] = round(k["rows"] / k["seconds"]) if k["seconds"] else 0
         k["seconds"] = round(k["seconds"], 2)

@@ -60,20 +60,41 @@ def bench_generator(console: Console, sizes: list[int]) -> None:
 
 def bench_ingest(console: Console, sizes: list[int]) -> None:
     result = ingest.run(sizes)
-    table = Table("people", "rows", "seconds", "rows/s", "peak RSS MB", "RSS vs smallest", title="ingest of the whole city")
+    table = Table(
+        "people", "rows", "seconds", "rows/s", "peak RSS MB", "RSS vs smallest", title="ingest of the whole city"
+    )
     for s in result["sizes"]:
-        table.add_row(f"{s['people']:,}", f"{s['rows']:,}", str(s["seconds"]), f"{s['rows_per_second']:,}",
-                      str(s["peak_rss_mb"]), str(s["rss_ratio_to_smallest"]))
+        table.add_row(
+            f"{s['people']:,}",
+            f"{s['rows']:,}",
+            str(s["seconds"]),
+            f"{s['rows_per_second']:,}",
+            str(s["peak_rss_mb"]),
+            str(s["rss_ratio_to_smallest"]),
+        )
     console.print(table)
     kinds = Table("source kind", "rows", "seconds", "rows/s", title=f"per source kind at {sizes[-1]:,} people")
     for kind, k in sorted(result["kinds"].items()):
         kinds.add_row(kind, f"{k['rows']:,}", str(k["seconds"]), f"{k['rows_per_second']:,}")
     console.print(kinds)
-    ratio = Table("file", "encoding", "rows", "govlake s", "duckdb read_csv->parquet s", "ratio",
-                  title="CSV landing vs DuckDB's own read_csv -> Parquet of the same file (best of 3, same run)")
+    ratio = Table(
+        "file",
+        "encoding",
+        "rows",
+        "govlake s",
+        "duckdb read_csv->parquet s",
+        "ratio",
+        title="CSV landing vs DuckDB's own read_csv -> Parquet of the same file (best of 3, same run)",
+    )
     for r in result["csv_vs_duckdb"]:
-        ratio.add_row(r["file"], r["encoding"], f"{r['rows']:,}", str(r["govlake_seconds"]), str(r["duckdb_seconds"]),
-                      f"{r['ratio']}x")
+        ratio.add_row(
+            r["file"],
+            r["encoding"],
+            f"{r['rows']:,}",
+            str(r["govlake_seconds"]),
+            str(r["duckdb_seconds"]),
+            f"{r['ratio']}x",
+        )
     console.print(ratio)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "ingest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -18,7 +18,7 @@ import duckdb
 from pipelines.catalog.models import FileSource
 from pipelines.lake.batch import StagedBatch
 from pipelines.sources.base import Delivery, Extracted, Source
-from pipelines.sources.encoding import Decision, decide, transcode_to_utf8
+from pipelines.sources.encoding import Decision, decide
 from pipelines.sources.formula import FORMULA_SQL, looks_like_formula
 from pipelines.sources.schema import check_header
 
@@ -47,7 +47,7 @@ class CsvFileSource(Source):
 
     def extract(self, delivery: Delivery, batch: StagedBatch) -> Extracted:
         assert delivery.path is not None
-        decision = decide(delivery.path)
+        decision = decide(delivery.path, utf8_copy=batch.dir / "delivery.utf8.csv")
         if decision.encoding is None:
             return _refuse_whole_file(delivery, batch, decision)
         if self.spec.encoding not in ("auto", decision.encoding.removesuffix("-sig")) and not (
@@ -63,10 +63,7 @@ class CsvFileSource(Source):
                 f"declared {self.spec.encoding}, found {decision.encoding}",
             )
             return _refuse_whole_file(delivery, batch, decision)
-        utf8 = delivery.path
-        if decision.encoding == "gb18030":
-            utf8 = batch.dir / "delivery.utf8.csv"
-            transcode_to_utf8(delivery.path, decision.encoding, utf8)
+        utf8 = batch.dir / "delivery.utf8.csv" if decision.encoding == "gb18030" else delivery.path
         header = _header(utf8, self.spec.delimiter)
         if header is None:
             return Extracted(0, [], decision.content_hash, rejected="empty_file")
@@ -120,41 +117,38 @@ def _fast(
     if expected is None:
         return None
     columns = "{" + ", ".join(f"'{_sql(c)}': 'VARCHAR'" for c in header) + "}"
+    cols = [f'"{_dq(c)}"' for c in header]
+    formula = " or ".join(f"regexp_matches(coalesce({c}, ''), '{FORMULA_SQL}')" for c in cols)
     con = duckdb.connect()
     try:
-        try:
+        try:  # one read of the file: every record with its formula flag, rejects to reject_errors
             con.execute(
-                f"create table src as select * from read_csv('{_sql(str(path))}', header=true, auto_detect=false, "
-                f"columns={columns}, delim='{_sql(delimiter)}', quote='\"', escape='\"', strict_mode=true, "
-                f"store_rejects=true, max_line_size={MAX_FIELD}, null_padding=false)"
+                f"create temp table src as select *, ({formula}) as _formula from read_csv('{_sql(str(path))}', "
+                f"header=true, auto_detect=false, columns={columns}, delim='{_sql(delimiter)}', quote='\"', "
+                f"escape='\"', strict_mode=true, store_rejects=true, max_line_size={MAX_FIELD}, null_padding=false)"
             )
         except duckdb.Error:
             return None  # DuckDB gave up on this file: let the careful path account for every record
-        landed = con.execute("select count(*) from src").fetchone()[0]
+        accepted, formulas = con.execute("select count(*), count(*) filter (where _formula) from src").fetchone()
         rejects = con.execute(
             "select line, any_value(error_type)::varchar, any_value(csv_line) from reject_errors group by line order by line"
         ).fetchall()
-        if landed + len(rejects) != expected:
+        if accepted + len(rejects) != expected:
             return None
-        cols = [f'"{_dq(c)}"' for c in header]
-        formula = " or ".join(f"regexp_matches(coalesce({c}, ''), '{FORMULA_SQL}')" for c in cols)
-        lit = f"'{_sql(batch.load_id)}'"
-        if reject:
-            keep, quarantine_all = "false", "true"
-        else:
-            keep, quarantine_all = f"not ({formula})", f"({formula})"
+        keep = "false" if reject else "not _formula"
         con.execute(
-            f"copy (select {', '.join(cols)}, {lit} as _load_id, '{_sql(ref)}' as _source_ref, "
-            f"row_number() over () as _row_number from (select * from src where {keep})) "
+            f"copy (select {', '.join(cols)}, '{_sql(batch.load_id)}' as _load_id, '{_sql(ref)}' as _source_ref, "
+            f"rowid + 1 as _row_number from src where {keep} order by rowid) "
             f"to '{_sql(str(batch.raw_dir / 'part-00000.parquet'))}' (format parquet)"
         )
-        batch.rows_landed = con.execute(f"select count(*) from src where {keep}").fetchone()[0]
-        reason = f"'{_sql(reject)}'" if reject else "'formula_injection'"
-        for (text,) in con.execute(
-            f"select concat_ws('{_sql(delimiter)}', {', '.join(f'coalesce({c}, {chr(39)}{chr(39)})' for c in cols)}) "
-            f"from src where {quarantine_all}"
-        ).fetchall():
-            batch.quarantine(-1, reason.strip("'"), text, ref)
+        batch.rows_landed = 0 if reject else accepted - formulas
+        if reject or formulas:
+            values = ", ".join(f"coalesce({c}, '')" for c in cols)
+            for number, text in con.execute(
+                f"select rowid + 1, concat_ws('{_sql(delimiter)}', {values}) from src "
+                f"where {'true' if reject else '_formula'} order by rowid"
+            ).fetchall():
+                batch.quarantine(int(number), reject or "formula_injection", text, ref)
         for line, error_type, raw in rejects:
             batch.quarantine(int(line), DUCK_REASONS.get(error_type, "malformed_csv"), raw, ref)
         return expected

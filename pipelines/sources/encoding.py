@@ -11,6 +11,7 @@ import codecs
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 CHUNK = 1 << 20
 BOM = codecs.BOM_UTF8
@@ -35,8 +36,9 @@ def _utf8_line(line: bytes) -> bool:
         return False
 
 
-def decide(path: Path) -> Decision:
-    """Read the file once in chunks: hash, count quotes and newlines, try UTF-8 then GB18030."""
+def decide(path: Path, utf8_copy: Path | None = None) -> Decision:
+    """Read the file once in chunks: hash, count quotes and newlines, try UTF-8 then GB18030.
+    A GB18030 file is written to `utf8_copy` (when given) during the same pass that checks it."""
     digest = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")("strict")
     size = quotes = newlines = 0
@@ -82,17 +84,30 @@ def decide(path: Path) -> Decision:
             newlines,
             "starts with a UTF-8 byte-order mark but is not UTF-8 throughout",
         )
-    return _gb18030(path, h, size, quotes, newlines)
+    return _gb18030(path, h, size, quotes, newlines, utf8_copy)
 
 
-def _gb18030(path: Path, h: str, size: int, quotes: int, newlines: int) -> Decision:
+def _gb18030(path: Path, h: str, size: int, quotes: int, newlines: int, utf8_copy: Path | None) -> Decision:
     decoder = codecs.getincrementaldecoder("gb18030")("strict")
+    out = utf8_copy.open("w", encoding="utf-8", newline="") if utf8_copy else None
+    try:
+        return _gb18030_pass(path, h, size, quotes, newlines, decoder, out)
+    finally:
+        if out:
+            out.close()
+
+
+def _gb18030_pass(
+    path: Path, h: str, size: int, quotes: int, newlines: int, decoder: codecs.IncrementalDecoder, out: TextIO | None
+) -> Decision:
     carry = b""
     line_no = 0
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             try:
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
+                if out:
+                    out.write(text)
             except UnicodeDecodeError:
                 if _has_utf8_and_gb18030_lines(path):
                     return Decision(None, "mixed_encoding", h, size, quotes, newlines, "lines in UTF-8 and in GB18030")
@@ -110,7 +125,9 @@ def _gb18030(path: Path, h: str, size: int, quotes: int, newlines: int) -> Decis
                 None, "mixed_encoding", h, size, quotes, newlines, f"line {line_no + 1} is UTF-8 in a GB18030 file"
             )
         try:
-            decoder.decode(b"", final=True)
+            tail = decoder.decode(b"", final=True)
+            if out:
+                out.write(tail)
         except UnicodeDecodeError:
             return Decision(None, "undecodable", h, size, quotes, newlines, "the file ends inside a character")
     return Decision("gb18030", None, h, size, quotes, newlines)
@@ -134,12 +151,3 @@ def _has_utf8_and_gb18030_lines(path: Path) -> bool:
             if utf8 and gb:
                 return True
     return False
-
-
-def transcode_to_utf8(path: Path, encoding: str, target: Path) -> None:
-    """Stream a decided file into UTF-8 (no BOM) for parsers that read UTF-8 only."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
-        while chunk := src.read(CHUNK):
-            dst.write(decoder.decode(chunk))
-        dst.write(decoder.decode(b"", final=True))

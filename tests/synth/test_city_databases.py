@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -12,32 +11,6 @@ from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
 
 pytestmark = pytest.mark.db
-
-SERVERS = {
-    "postgresql": (
-        "postgresql+psycopg://root@127.0.0.1:5432/postgres",
-        "postgresql+psycopg://root@127.0.0.1:5432/{db}",
-    ),
-    "mariadb": ("mysql+pymysql://root@127.0.0.1:3306/test", "mysql+pymysql://root@127.0.0.1:3306/{db}?charset=utf8mb4"),
-}
-
-
-@pytest.fixture
-def scratch_database(request):
-    """A fresh database on a real server, dropped afterwards."""
-    admin_url, url_template = SERVERS[request.param]
-    name = f"govlake_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(
-            f"CREATE DATABASE {name}" + (" CHARACTER SET utf8mb4" if request.param == "mariadb" else "")
-        )
-    yield request.param, url_template.format(db=name)
-    with admin.connect() as conn:
-        if request.param == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
-        conn.exec_driver_sql(f"DROP DATABASE {name}")
-    admin.dispose()
 
 
 def _rows(engine_or_path, table: str) -> list[tuple]:

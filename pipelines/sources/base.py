@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.catalog.models import Resource
+from pipelines.catalog.models import FileSource, Resource
 from pipelines.lake.batch import StagedBatch
 from pipelines.sources.schema import HeaderCheck
 
@@ -57,3 +58,26 @@ class Source(ABC):
 
     @abstractmethod
     def extract(self, delivery: Delivery, batch: StagedBatch) -> Extracted: ...
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class FileDropSource(Source):
+    """Files a department drops under the sources dir: one delivery per file, hashed up front so a
+    file already loaded is skipped without being parsed again."""
+
+    @property
+    def spec(self) -> FileSource:
+        assert isinstance(self.resource.source, FileSource)
+        return self.resource.source
+
+    def deliveries(self) -> Iterator[Delivery]:
+        for path in sorted(self.sources_dir.glob(self.spec.path)):
+            if path.is_file():
+                yield Delivery(ref=str(path.relative_to(self.sources_dir)), content_hash=file_sha256(path), path=path)

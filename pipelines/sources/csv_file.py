@@ -10,14 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
-from pipelines.catalog.models import FileSource
 from pipelines.lake.batch import StagedBatch
-from pipelines.sources.base import Delivery, Extracted, Source
+from pipelines.sources.base import Delivery, Extracted, FileDropSource
 from pipelines.sources.encoding import Decision, decide
 from pipelines.sources.formula import FORMULA_SQL, looks_like_formula
 from pipelines.sources.schema import check_header
@@ -34,17 +32,7 @@ DUCK_REASONS = {
 }
 
 
-class CsvFileSource(Source):
-    @property
-    def spec(self) -> FileSource:
-        assert isinstance(self.resource.source, FileSource)
-        return self.resource.source
-
-    def deliveries(self) -> Iterator[Delivery]:
-        for path in sorted(self.sources_dir.glob(self.spec.path)):
-            if path.is_file():
-                yield Delivery(ref=str(path.relative_to(self.sources_dir)), path=path)
-
+class CsvFileSource(FileDropSource):
     def extract(self, delivery: Delivery, batch: StagedBatch) -> Extracted:
         assert delivery.path is not None
         decision = decide(delivery.path, utf8_copy=batch.dir / "delivery.utf8.csv")
@@ -119,7 +107,9 @@ def _fast(
     columns = "{" + ", ".join(f"'{_sql(c)}': 'VARCHAR'" for c in header) + "}"
     cols = [f'"{_dq(c)}"' for c in header]
     formula = " or ".join(f"regexp_matches(coalesce({c}, ''), '{FORMULA_SQL}')" for c in cols)
-    con = duckdb.connect()
+    con = duckdb.connect(
+        config={"memory_limit": "256MB", "temp_directory": str(batch.dir / "duckdb_tmp"), "threads": 2}
+    )
     try:
         try:  # one read of the file: every record with its formula flag, rejects to reject_errors
             con.execute(

@@ -3,18 +3,15 @@ Excel serial dates in date fields turned into ISO dates, formula cells quarantin
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import zipfile
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 import openpyxl
 
-from pipelines.catalog.models import FileSource
 from pipelines.lake.batch import StagedBatch
-from pipelines.sources.base import Delivery, Extracted, Source, SourceError
+from pipelines.sources.base import Delivery, Extracted, FileDropSource, SourceError
 from pipelines.sources.formula import looks_like_formula
 from pipelines.sources.schema import check_header
 
@@ -28,14 +25,6 @@ def _col(letters: bytes) -> int:
     for ch in letters.decode():
         n = n * 26 + ord(ch) - 64
     return n
-
-
-def _hash(path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _text(value: object, is_date_field: bool) -> str | None:
@@ -55,17 +44,7 @@ def _text(value: object, is_date_field: bool) -> str | None:
     return text if text.strip() else None
 
 
-class XlsxFileSource(Source):
-    @property
-    def spec(self) -> FileSource:
-        assert isinstance(self.resource.source, FileSource)
-        return self.resource.source
-
-    def deliveries(self) -> Iterator[Delivery]:
-        for path in sorted(self.sources_dir.glob(self.spec.path)):
-            if path.is_file():
-                yield Delivery(ref=str(path.relative_to(self.sources_dir)), content_hash=_hash(path), path=path)
-
+class XlsxFileSource(FileDropSource):
     def _merged(self, path, sheet_index: int) -> dict[tuple[int, int], tuple[int, int]]:
         """Cells covered by a merge -> its top-left cell (read from the sheet XML, streaming)."""
         cover: dict[tuple[int, int], tuple[int, int]] = {}

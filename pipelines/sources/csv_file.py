@@ -34,7 +34,7 @@ DUCK_REASONS = {
 
 class CsvFileSource(FileDropSource):
     def extract(self, delivery: Delivery, batch: StagedBatch) -> Extracted:
-        assert delivery.path is not None
+        assert delivery.path is not None and delivery.content_hash is not None
         decision = decide(delivery.path, utf8_copy=batch.dir / "delivery.utf8.csv")
         if decision.encoding is None:
             return _refuse_whole_file(delivery, batch, decision)
@@ -44,9 +44,7 @@ class CsvFileSource(FileDropSource):
             decision = Decision(
                 None,
                 "unexpected_encoding",
-                decision.content_hash,
                 decision.size,
-                0,
                 0,
                 f"declared {self.spec.encoding}, found {decision.encoding}",
             )
@@ -54,7 +52,7 @@ class CsvFileSource(FileDropSource):
         utf8 = batch.dir / "delivery.utf8.csv" if decision.encoding == "gb18030" else delivery.path
         header = _header(utf8, self.spec.delimiter)
         if header is None:
-            return Extracted(0, [], decision.content_hash, rejected="empty_file")
+            return Extracted(0, [], delivery.content_hash, rejected="empty_file")
         check = check_header(header, self.expected_columns, self.required_columns)
         reject = None
         if check.duplicates:
@@ -68,7 +66,7 @@ class CsvFileSource(FileDropSource):
         if rows_in is None:
             batch.set_columns(header)
             rows_in = _careful(utf8, header, self.spec.delimiter, batch, delivery.ref, reject)
-        return Extracted(rows_in, header, decision.content_hash, rejected=reject, header_check=check)
+        return Extracted(rows_in, header, delivery.content_hash, rejected=reject, header_check=check)
 
 
 def _refuse_whole_file(delivery: Delivery, batch: StagedBatch, decision: Decision) -> Extracted:
@@ -76,7 +74,7 @@ def _refuse_whole_file(delivery: Delivery, batch: StagedBatch, decision: Decisio
     assert delivery.path is not None and decision.reason is not None
     shutil.copyfile(delivery.path, batch.quarantine_dir / "delivery.bin")
     batch.quarantine(0, decision.reason, f"<whole file, {decision.size} bytes: {decision.detail}>", delivery.ref)
-    return Extracted(1, [], decision.content_hash, rejected=decision.reason)
+    return Extracted(1, [], delivery.content_hash, rejected=decision.reason)
 
 
 def _header(path: Path, delimiter: str) -> list[str] | None:

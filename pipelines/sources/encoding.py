@@ -8,7 +8,6 @@ switch between encodings, is refused whole with a reason, so accepted data never
 from __future__ import annotations
 
 import codecs
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -21,10 +20,8 @@ BOM = codecs.BOM_UTF8
 class Decision:
     encoding: str | None  # "utf-8", "utf-8-sig" or "gb18030"; None when refused
     reason: str | None  # refusal code: binary_content, undecodable, mixed_encoding, invalid_utf8_after_bom
-    content_hash: str
     size: int
     quotes: int  # number of '"' bytes: zero means one record per line
-    newlines: int
     detail: str = ""
 
 
@@ -37,11 +34,11 @@ def _utf8_line(line: bytes) -> bool:
 
 
 def decide(path: Path, utf8_copy: Path | None = None) -> Decision:
-    """Read the file once in chunks: hash, count quotes and newlines, try UTF-8 then GB18030.
+    """Read the file once in chunks: count quotes, try UTF-8 then GB18030 (the delivery is hashed
+    when it is listed, so not here).
     A GB18030 file is written to `utf8_copy` (when given) during the same pass that checks it."""
-    digest = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")("strict")
-    size = quotes = newlines = 0
+    size = quotes = 0
     utf8_ok, has_bom, has_utf16_bom, binary = True, False, False, False
     with path.open("rb") as f:
         first = True
@@ -50,10 +47,8 @@ def decide(path: Path, utf8_copy: Path | None = None) -> Decision:
                 has_bom = chunk.startswith(BOM)
                 has_utf16_bom = chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
                 first = False
-            digest.update(chunk)
             size += len(chunk)
             quotes += chunk.count(b'"')
-            newlines += chunk.count(b"\n")
             binary = binary or b"\x00" in chunk
             if utf8_ok:
                 try:
@@ -65,40 +60,35 @@ def decide(path: Path, utf8_copy: Path | None = None) -> Decision:
                 utf8.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8_ok = False
-    h = digest.hexdigest()
     if has_utf16_bom:
-        return Decision(
-            None, "unsupported_encoding", h, size, quotes, newlines, "UTF-16 (byte-order mark FF FE / FE FF)"
-        )
+        return Decision(None, "unsupported_encoding", size, quotes, "UTF-16 (byte-order mark FF FE / FE FF)")
     if binary:
-        return Decision(None, "binary_content", h, size, quotes, newlines, "the file contains NUL bytes")
+        return Decision(None, "binary_content", size, quotes, "the file contains NUL bytes")
     if utf8_ok:
-        return Decision("utf-8-sig" if has_bom else "utf-8", None, h, size, quotes, newlines)
+        return Decision("utf-8-sig" if has_bom else "utf-8", None, size, quotes)
     if has_bom:
         return Decision(
             None,
             "invalid_utf8_after_bom",
-            h,
             size,
             quotes,
-            newlines,
             "starts with a UTF-8 byte-order mark but is not UTF-8 throughout",
         )
-    return _gb18030(path, h, size, quotes, newlines, utf8_copy)
+    return _gb18030(path, size, quotes, utf8_copy)
 
 
-def _gb18030(path: Path, h: str, size: int, quotes: int, newlines: int, utf8_copy: Path | None) -> Decision:
+def _gb18030(path: Path, size: int, quotes: int, utf8_copy: Path | None) -> Decision:
     decoder = codecs.getincrementaldecoder("gb18030")("strict")
     out = utf8_copy.open("w", encoding="utf-8", newline="") if utf8_copy else None
     try:
-        return _gb18030_pass(path, h, size, quotes, newlines, decoder, out)
+        return _gb18030_pass(path, size, quotes, decoder, out)
     finally:
         if out:
             out.close()
 
 
 def _gb18030_pass(
-    path: Path, h: str, size: int, quotes: int, newlines: int, decoder: codecs.IncrementalDecoder, out: TextIO | None
+    path: Path, size: int, quotes: int, decoder: codecs.IncrementalDecoder, out: TextIO | None
 ) -> Decision:
     carry = b""
     line_no = 0
@@ -110,27 +100,23 @@ def _gb18030_pass(
                     out.write(text)
             except UnicodeDecodeError:
                 if _has_utf8_and_gb18030_lines(path):
-                    return Decision(None, "mixed_encoding", h, size, quotes, newlines, "lines in UTF-8 and in GB18030")
-                return Decision(None, "undecodable", h, size, quotes, newlines, "neither UTF-8 nor GB18030")
+                    return Decision(None, "mixed_encoding", size, quotes, "lines in UTF-8 and in GB18030")
+                return Decision(None, "undecodable", size, quotes, "neither UTF-8 nor GB18030")
             lines = (carry + chunk).split(b"\n")
             carry = lines.pop()
             for line in lines:
                 line_no += 1
                 if not line.isascii() and _utf8_line(line):
-                    return Decision(
-                        None, "mixed_encoding", h, size, quotes, newlines, f"line {line_no} is UTF-8 in a GB18030 file"
-                    )
+                    return Decision(None, "mixed_encoding", size, quotes, f"line {line_no} is UTF-8 in a GB18030 file")
         if carry and not carry.isascii() and _utf8_line(carry):
-            return Decision(
-                None, "mixed_encoding", h, size, quotes, newlines, f"line {line_no + 1} is UTF-8 in a GB18030 file"
-            )
+            return Decision(None, "mixed_encoding", size, quotes, f"line {line_no + 1} is UTF-8 in a GB18030 file")
         try:
             tail = decoder.decode(b"", final=True)
             if out:
                 out.write(tail)
         except UnicodeDecodeError:
-            return Decision(None, "undecodable", h, size, quotes, newlines, "the file ends inside a character")
-    return Decision("gb18030", None, h, size, quotes, newlines)
+            return Decision(None, "undecodable", size, quotes, "the file ends inside a character")
+    return Decision("gb18030", None, size, quotes)
 
 
 def _has_utf8_and_gb18030_lines(path: Path) -> bool:

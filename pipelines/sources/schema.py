@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 
@@ -16,8 +17,7 @@ class HeaderCheck:
 
 
 def check_header(header: list[str], expected: list[str], required: list[str]) -> HeaderCheck:
-    seen: set[str] = set()
-    dupes = sorted({c for c in header if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
+    dupes = sorted(c for c, n in Counter(header).items() if n > 1)
     present = set(header)
     return HeaderCheck(
         new=[c for c in header if c not in expected],

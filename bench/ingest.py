@@ -32,7 +32,7 @@ from pathlib import Path
 from pipelines.catalog import load_catalog
 from pipelines.lake.batch import StagedBatch
 from pipelines.lake.layout import LakeLayout
-from pipelines.sources.base import Delivery
+from pipelines.sources.base import Delivery, file_sha256
 from pipelines.sources.csv_file import CsvFileSource
 import duckdb
 path, dept, res, lake = Path(sys.argv[1]), sys.argv[2], sys.argv[3], Path(sys.argv[4])
@@ -47,7 +47,7 @@ out = {}
 for attempt in range(3):
     batch = StagedBatch(LakeLayout(lake), dept, res, f"bench{attempt}")
     t = time.perf_counter()
-    extracted = source.extract(Delivery(ref=path.name, path=path), batch)
+    extracted = source.extract(Delivery(ref=path.name, path=path, content_hash=file_sha256(path)), batch)
     batch.close()
     out.setdefault("govlake", []).append(time.perf_counter() - t)
     out["rows"] = extracted.rows_in

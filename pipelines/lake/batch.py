@@ -30,7 +30,7 @@ QUARANTINE_SCHEMA = pa.schema(
         ("raw_text", pa.string()),
     ]
 )
-ROW_GROUP = 50_000
+ROW_GROUP = 10_000
 
 
 def raw_schema(columns: list[str]) -> pa.Schema:

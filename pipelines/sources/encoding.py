@@ -8,7 +8,7 @@ switch between encodings, is refused whole with a reason, so accepted data never
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -23,6 +23,8 @@ class Decision:
     size: int
     quotes: int  # number of '"' bytes: zero means one record per line
     detail: str = ""
+    lines: int = 0  # newline-terminated lines, plus an unterminated last one
+    delimiters: int = 0  # occurrences of the delimiter's bytes (exact for an ASCII delimiter in either encoding)
 
 
 def _utf8_line(line: bytes) -> bool:
@@ -33,12 +35,13 @@ def _utf8_line(line: bytes) -> bool:
         return False
 
 
-def decide(path: Path, utf8_copy: Path | None = None) -> Decision:
-    """Read the file once in chunks: count quotes, try UTF-8 then GB18030 (the delivery is hashed
-    when it is listed, so not here).
-    A GB18030 file is written to `utf8_copy` (when given) during the same pass that checks it."""
+def decide(path: Path, utf8_copy: Path | None = None, delimiter: str = ",") -> Decision:
+    """Read the file once in chunks: count quotes, lines and delimiters, try UTF-8 then GB18030 (the
+    delivery is hashed when it is listed, so not here). The counts let a reader prove it saw every
+    line. A GB18030 file is written to `utf8_copy` (when given) during the same pass that checks it."""
     utf8 = codecs.getincrementaldecoder("utf-8")("strict")
-    size = quotes = 0
+    size = quotes = newlines = delimiters = 0
+    delimiter_bytes, last = delimiter.encode("utf-8"), b"\n"
     utf8_ok, has_bom, has_utf16_bom, binary = True, False, False, False
     with path.open("rb") as f:
         first = True
@@ -49,6 +52,9 @@ def decide(path: Path, utf8_copy: Path | None = None) -> Decision:
                 first = False
             size += len(chunk)
             quotes += chunk.count(b'"')
+            newlines += chunk.count(b"\n")
+            delimiters += chunk.count(delimiter_bytes)
+            last = chunk[-1:]
             binary = binary or b"\x00" in chunk
             if utf8_ok:
                 try:
@@ -64,8 +70,9 @@ def decide(path: Path, utf8_copy: Path | None = None) -> Decision:
         return Decision(None, "unsupported_encoding", size, quotes, "UTF-16 (byte-order mark FF FE / FE FF)")
     if binary:
         return Decision(None, "binary_content", size, quotes, "the file contains NUL bytes")
+    counts = {"lines": newlines + (last != b"\n"), "delimiters": delimiters}
     if utf8_ok:
-        return Decision("utf-8-sig" if has_bom else "utf-8", None, size, quotes)
+        return Decision("utf-8-sig" if has_bom else "utf-8", None, size, quotes, **counts)
     if has_bom:
         return Decision(
             None,
@@ -74,7 +81,8 @@ def decide(path: Path, utf8_copy: Path | None = None) -> Decision:
             quotes,
             "starts with a UTF-8 byte-order mark but is not UTF-8 throughout",
         )
-    return _gb18030(path, size, quotes, utf8_copy)
+    decision = _gb18030(path, size, quotes, utf8_copy)
+    return replace(decision, **counts) if decision.encoding else decision
 
 
 def _gb18030(path: Path, size: int, quotes: int, utf8_copy: Path | None) -> Decision:

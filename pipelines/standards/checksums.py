@@ -6,6 +6,8 @@ reused by the synthetic-city generator and the validators alike.
 
 from __future__ import annotations
 
+import re
+
 RIC_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I O S V Z
@@ -45,3 +47,36 @@ def mod37_36_check_char(text: str) -> str:
         r = (p + MOD37_ALPHABET.index(ch)) % 36 or 36
         p = (2 * r) % 37
     return MOD37_ALPHABET[(37 - p) % 36]
+
+
+# --- whole-value validity: the shape first (ASCII only), so no look-alike digit reaches int() ------
+_RIC = re.compile(r"\d{17}[0-9X]", re.ASCII)
+_ORG = re.compile(r"[0-9A-Z]{8}[0-9X]", re.ASCII)
+_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}", re.ASCII)
+_LICENCE = re.compile(r"1\.2\.156\.3005\.2\.([0-9A-Z]+)\.([0-9A-Z]+)\.([0-9A-Z]+)\.(\d{3})\.([0-9A-Z])", re.ASCII)
+
+
+def ric_valid(value: str) -> bool:
+    return _RIC.fullmatch(value) is not None and ric_check_char(value[:17]) == value[17]
+
+
+def org_code_valid(value: str) -> bool:
+    return _ORG.fullmatch(value) is not None and org_code_check_char(value[:8]) == value[8]
+
+
+def uscc_valid(value: str) -> bool:
+    """The final check character only; the embedded GB 11714 check (positions 9-17) is `org_code_valid`."""
+    return _USCC.fullmatch(value) is not None and uscc_check_char(value[:17]) == value[17]
+
+
+def licence_id_valid(value: str) -> bool:
+    m = _LICENCE.fullmatch(value)
+    return m is not None and mod37_36_check_char("".join(m.group(1, 2, 3, 4))) == m[5]
+
+
+CHECKSUMS = {
+    "gb11643": ric_valid,
+    "gb11714": org_code_valid,
+    "gb32100": uscc_valid,
+    "mod37_36_licence": licence_id_valid,
+}

@@ -11,9 +11,10 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipelines.paths import CODELISTS_DIR, ELEMENTS_DIR
+from pipelines.paths import CODELISTS_DIR, ELEMENTS_DIR, STANDARDS_DIR
+from pipelines.standards.spec import Check, CrossFieldRule, Placeholders, Step
 from pipelines.yamlio import YamlProblem, load_yaml
 
 
@@ -42,6 +43,8 @@ class DataElement(BaseModel):
     sensitivity: Sensitivity
     codelist: str | None = None
     description: str | None = None
+    normalise: list[Step] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
 
 
 @lru_cache(maxsize=4)
@@ -50,11 +53,7 @@ def load_elements(elements_dir: Path = ELEMENTS_DIR) -> dict[str, DataElement]:
     elements: dict[str, DataElement] = {}
     for path in sorted(elements_dir.glob("*.yml")):
         doc = load_yaml(path)
-        try:
-            element = DataElement.model_validate(doc.data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise YamlProblem(path, doc.line_of(err["loc"]), err["msg"]) from None
+        element = _validate(path, doc, DataElement)
         if element.id != path.stem:
             raise YamlProblem(path, doc.line_of(("id",)), f"id {element.id!r} differs from file name")
         elements[element.id] = element
@@ -70,3 +69,29 @@ def load_codelist(name: str, codelists_dir: Path = CODELISTS_DIR) -> tuple[dict[
 
 def codes(name: str) -> list[str]:
     return [row["code"] for row in load_codelist(name)]
+
+
+def _validate(path: Path, doc, model, loc: tuple = ()):
+    data = doc.data
+    for key in loc:
+        data = data[key]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise YamlProblem(path, doc.line_of(loc + tuple(err["loc"])), err["msg"]) from None
+
+
+@lru_cache(maxsize=4)
+def load_placeholders(standards_dir: Path = STANDARDS_DIR) -> tuple[str, ...]:
+    """The values that count as missing, declared once in `standards/placeholders.yml`."""
+    path = standards_dir / "placeholders.yml"
+    return tuple(_validate(path, load_yaml(path), Placeholders).values)
+
+
+@lru_cache(maxsize=4)
+def load_rules(standards_dir: Path = STANDARDS_DIR) -> tuple[CrossFieldRule, ...]:
+    """Cross-field rules declared in `standards/rules.yml`."""
+    path = standards_dir / "rules.yml"
+    doc = load_yaml(path)
+    return tuple(_validate(path, doc, CrossFieldRule, ("rules", i)) for i in range(len(doc.data["rules"])))

@@ -78,7 +78,7 @@ def iso_date(v: str) -> str:
     return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else v
 
 
-def _step(step) -> Normaliser:
+def _step(step, element: DataElement) -> Normaliser:
     match step:
         case Fullwidth():
             return lambda v: v.translate(FULLWIDTH)
@@ -102,7 +102,7 @@ def _step(step) -> Normaliser:
         case DropPrefix(prefix=prefix, length=length):
             return lambda v: v[len(prefix) :] if v.startswith(prefix) and (length is None or len(v) == length) else v
         case MapValues():
-            mapping = mapping_of(step)
+            mapping = mapping_of(step, element)
             return lambda v: mapping.get(v, v)
         case UpgradeId15():
             return lambda v: alg.ric_upgrade_15(v) if len(v) == 15 and v.isascii() and v.isdigit() else v
@@ -165,10 +165,7 @@ class ElementEngine:
 
     def __init__(self, element: DataElement):
         self.element = element
-        self.steps = [
-            (lambda v, m=mapping_of(s, element): m.get(v, v)) if isinstance(s, MapValues) else _step(s)
-            for s in element.normalise
-        ]
+        self.steps = [_step(s, element) for s in element.normalise]
         self.checks = [(c.id, re.compile(c.when, re.ASCII) if c.when else None, _validator(c)) for c in element.checks]
 
     def normalise(self, value: str | None) -> str | None:

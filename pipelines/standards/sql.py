@@ -1,0 +1,298 @@
+"""The SQL side of the standards engine: the same normalisations and checks as `python.py`,
+compiled to one expression per element and check, for DuckDB and for Spark SQL.
+
+The expressions are what the dbt macros contain (`dbt_macros.py` writes them) and what the
+agreement tests run; everything is plain built-in SQL (no UDF), so the hot path stays vectorised.
+`{col}` in a template is replaced by the column expression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from pipelines.standards import checksums as alg
+from pipelines.standards.python import FULLWIDTH, codelist_codes, mapping_of, placeholder_set, t2s_table
+from pipelines.standards.registry import DataElement, load_codelist, load_elements
+from pipelines.standards.spec import (
+    ChecksumCheck,
+    CodelistCheck,
+    CollapseWhitespace,
+    CrossFieldRule,
+    DateCheck,
+    DropPrefix,
+    Fullwidth,
+    IsoDate,
+    MapValues,
+    MaxLengthCheck,
+    RegexCheck,
+    RemoveChars,
+    RemoveWhitespace,
+    ReplaceChars,
+    Trim,
+    TraditionalToSimplified,
+    UpgradeId15,
+    UpperAscii,
+)
+
+LOWER, UPPER = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+WS = " \t\n\r\f\v"
+CJK = "一-鿿㐀-䶿"
+BACKSLASH = "\\"
+RIC_SHAPE = r"\d{17}[0-9X]"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str  # "duckdb" or "spark"
+
+    def lit(self, text: str) -> str:
+        """A string literal; Spark's parser treats backslash as an escape character, DuckDB's does not."""
+        body = text.replace("'", "''")
+        if self.name == "spark":
+            body = text.replace("\\", "\\\\").replace("'", "\\'")
+        return f"'{body}'"
+
+    def full_match(self, x: str, pattern: str) -> str:
+        if self.name == "duckdb":
+            return f"regexp_full_match({x}, {self.lit(pattern)})"
+        anchored = "^(?:" + pattern + ")\\z"
+        return f"({x} rlike {self.lit(anchored)})"
+
+    def replace_all(self, x: str, pattern: str, replacement: str) -> str:
+        """`replacement` uses \\1 for groups."""
+        if self.name == "duckdb":
+            return f"regexp_replace({x}, {self.lit(pattern)}, {self.lit(replacement)}, 'g')"
+        return f"regexp_replace({x}, {self.lit(pattern)}, {self.lit(replacement.replace(BACKSLASH, '$'))})"
+
+    def extract(self, x: str, pattern: str, group: int) -> str:
+        return f"regexp_extract({x}, {self.lit(pattern)}, {group})"
+
+    def trim(self, x: str) -> str:
+        if self.name == "duckdb":
+            return f"trim({x}, {self.lit(WS)})"
+        return f"trim(BOTH {self.lit(WS)} FROM {x})"
+
+    def int(self, x: str) -> str:
+        return f"try_cast({x} as integer)"
+
+    def today(self) -> str:
+        return "strftime(current_date, '%Y-%m-%d')" if self.name == "duckdb" else "date_format(current_date(), 'yyyy-MM-dd')"
+
+    def mod37_36(self, body: str) -> str:
+        """ISO 7064 MOD 37,36 check character over `body` (a fold over its characters)."""
+        alphabet = self.lit(alg.MOD37_ALPHABET)
+        step = "(2 * (case when (p + v) % 36 = 0 then 36 else (p + v) % 36 end)) % 37"
+        if self.name == "duckdb":
+            fold = (
+                f"list_reduce(list_transform(string_split({body}, ''), lambda c: instr({alphabet}, c) - 1), "
+                f"lambda p, v: {step}, 36)"
+            )
+        else:
+            fold = f"aggregate(transform(split({body}, ''), c -> instr({alphabet}, c) - 1), 36, (p, v) -> {step})"
+        return f"substring({alphabet}, ((37 - ({fold})) % 36) + 1, 1)"
+
+
+DUCKDB, SPARK = Dialect("duckdb"), Dialect("spark")
+DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
+
+
+def _translate(x: str, table: dict[int, int | None], d: Dialect) -> str:
+    source = "".join(chr(k) for k, v in table.items() if v is not None)
+    target = "".join(chr(v) for v in table.values() if v is not None)
+    return f"translate({x}, {d.lit(source)}, {d.lit(target)})"
+
+
+def _in(x: str, values, d: Dialect) -> str:
+    values = sorted(values)
+    return f"({x} in ({', '.join(d.lit(v) for v in values)}))" if values else "false"
+
+
+def _case_map(x: str, mapping: dict[str, str], d: Dialect) -> str:
+    if not mapping:
+        return x
+    whens = " ".join(f"when {d.lit(k)} then {d.lit(v)}" for k, v in sorted(mapping.items()))
+    return f"(case {x} {whens} else {x} end)"
+
+
+def _substr(x: str, start: int, length: int | None) -> str:
+    if start == 1 and length is None:
+        return x
+    return f"substring({x}, {start}, {length})" if length is not None else f"substring({x}, {start})"
+
+
+def weighted_digits(x: str, start: int, weights: list[int], alphabet: str, d: Dialect) -> str:
+    """sum(value(char_i) * w_i): a character's value is its index in `alphabet`."""
+    a = d.lit(alphabet)
+    return " + ".join(f"(instr({a}, substring({x}, {start + i}, 1)) - 1) * {w}" for i, w in enumerate(weights))
+
+
+def ric_check_char(body: str, d: Dialect) -> str:
+    total = weighted_digits(body, 1, alg.RIC_WEIGHTS, "0123456789", d)
+    return f"substring('10X98765432', (({total}) % 11) + 1, 1)"
+
+
+def prepare(x: str, d: Dialect) -> str:
+    """Full width to half width, trim, placeholders to NULL (same order as Python)."""
+    v = d.trim(_translate(x, FULLWIDTH, d))
+    upper = f"translate({v}, '{LOWER}', '{UPPER}')"
+    return f"(case when {v} = '' or {_in(upper, placeholder_set(), d)} then null else {v} end)"
+
+
+def step_sql(step, x: str, element: DataElement, d: Dialect) -> str:
+    match step:
+        case Fullwidth():
+            return _translate(x, FULLWIDTH, d)
+        case Trim():
+            return d.trim(x)
+        case RemoveWhitespace():
+            return d.replace_all(x, "[ \t\n\r\f\v]+", "")
+        case CollapseWhitespace():
+            v = d.replace_all(x, "[ \t\n\r\f\v]+", " ")
+            for _ in range(2):
+                v = d.replace_all(v, f"([{CJK}]) ([{CJK}])", "\\1\\2")
+            return v
+        case RemoveChars(chars=chars):
+            return f"translate({x}, {d.lit(chars)}, '')"
+        case ReplaceChars(source=source, target=target):
+            return f"translate({x}, {d.lit(source)}, {d.lit(target)})"
+        case UpperAscii():
+            return f"translate({x}, '{LOWER}', '{UPPER}')"
+        case TraditionalToSimplified():
+            return _translate(x, t2s_table(), d)
+        case DropPrefix(prefix=prefix, length=length):
+            cond = f"starts_with({x}, {d.lit(prefix)})" if d.name == "duckdb" else f"startswith({x}, {d.lit(prefix)})"
+            if length is not None:
+                cond += f" and char_length({x}) = {length}"
+            return f"(case when {cond} then substring({x}, {len(prefix) + 1}) else {x} end)"
+        case MapValues():
+            return _case_map(x, mapping_of(step, element), d)
+        case UpgradeId15():
+            body = f"(substring({x}, 1, 6) || '19' || substring({x}, 7, 9))"
+            return f"(case when {d.full_match(x, '[0-9]{15}')} then {body} || {ric_check_char(body, d)} else {x} end)"
+        case IsoDate():
+            compact, separated = r"(\d{4})(\d{2})(\d{2})", r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+
+            def iso(p: str) -> str:
+                parts = [d.extract(x, p, 1), f"lpad({d.extract(x, p, 2)}, 2, '0')", f"lpad({d.extract(x, p, 3)}, 2, '0')"]
+                return " || '-' || ".join(parts)
+
+            return (
+                f"(case when {d.full_match(x, compact)} then {iso(compact)} "
+                f"when {d.full_match(x, separated)} then {iso(separated)} else {x} end)"
+            )
+    raise TypeError(f"no SQL for step {step!r}")
+
+
+def normalise_sql(element: DataElement, x: str, d: Dialect) -> str:
+    v = prepare(x, d)
+    for step in element.normalise:
+        v = step_sql(step, v, element, d)
+    return f"nullif({v}, '')"
+
+
+def valid_date_sql(y: str, m: str, dd: str, min_year: int, d: Dialect) -> str:
+    leap = f"({y} % 4 = 0 and ({y} % 100 <> 0 or {y} % 400 = 0))"
+    days = f"(case when {m} in (4, 6, 9, 11) then 30 when {m} = 2 then (case when {leap} then 29 else 28 end) else 31 end)"
+    return f"({y} >= {min_year} and {m} between 1 and 12 and {dd} between 1 and {days})"
+
+
+def check_sql(check, x: str, d: Dialect) -> str:
+    """True/False for a non-null value (NULL handling and `when` are added by `checks_sql`)."""
+    match check:
+        case RegexCheck(pattern=pattern):
+            return d.full_match(x, pattern)
+        case MaxLengthCheck(length=length):
+            return f"(char_length({x}) <= {length})"
+        case CodelistCheck(start=start, length=length):
+            return _in(_substr(x, start, length), codelist_codes(check), d)
+        case ChecksumCheck(algorithm=algorithm, start=start, length=length):
+            return checksum_sql(algorithm, _substr(x, start, length), d)
+        case DateCheck(start=start, length=length, layout=layout, min_year=min_year):
+            v = _substr(x, start, length)
+            if layout == "compact":
+                shape, y, m, dd = r"\d{8}", f"substring({v}, 1, 4)", f"substring({v}, 5, 2)", f"substring({v}, 7, 2)"
+                iso = f"({y} || '-' || {m} || '-' || {dd})"
+            else:
+                shape, y, m, dd = r"\d{4}-\d{2}-\d{2}", f"substring({v}, 1, 4)", f"substring({v}, 6, 2)", f"substring({v}, 9, 2)"
+                iso = v
+            valid = valid_date_sql(d.int(y), d.int(m), d.int(dd), min_year, d)
+            return f"(case when {d.full_match(v, shape)} then ({valid} and {iso} <= {d.today()}) else false end)"
+    raise TypeError(f"no SQL for check {check!r}")
+
+
+def checksum_sql(algorithm: str, v: str, d: Dialect) -> str:
+    match algorithm:
+        case "gb11643":
+            return f"(case when {d.full_match(v, RIC_SHAPE)} then {ric_check_char(v, d)} = substring({v}, 18, 1) else false end)"
+        case "gb11714":
+            total = weighted_digits(v, 1, alg.ORG_WEIGHTS, alg.MOD37_ALPHABET, d)
+            c9 = f"(11 - ({total}) % 11)"
+            char = f"(case when {c9} = 10 then 'X' when {c9} = 11 then '0' else cast({c9} as varchar) end)"
+            if d.name == "spark":
+                char = char.replace("as varchar", "as string")
+            return f"(case when {d.full_match(v, '[0-9A-Z]{8}[0-9X]')} then {char} = substring({v}, 9, 1) else false end)"
+        case "gb32100":
+            total = weighted_digits(v, 1, alg.USCC_WEIGHTS, alg.USCC_ALPHABET, d)
+            char = f"substring({d.lit(alg.USCC_ALPHABET)}, ((31 - ({total}) % 31) % 31) + 1, 1)"
+            return f"(case when {d.full_match(v, '[0-9A-HJ-NPQRTUWXY]{18}')} then {char} = substring({v}, 18, 1) else false end)"
+        case "mod37_36_licence":
+            shape = r"1\.2\.156\.3005\.2\.[0-9A-Z]+\.[0-9A-Z]+\.[0-9A-Z]+\.\d{3}\.[0-9A-Z]"
+            body = f"replace(substring({v}, 16, char_length({v}) - 17), '.', '')"
+            return (
+                f"(case when {d.full_match(v, shape)} then {d.mod37_36(body)} = substring({v}, char_length({v}), 1) "
+                "else false end)"
+            )
+    raise TypeError(algorithm)
+
+
+def checks_sql(element: DataElement, x: str, d: Dialect) -> dict[str, str]:
+    """Check id -> SQL expression on the normalised value `x`: NULL when missing or outside `when`."""
+    out = {}
+    for check in element.checks:
+        guard = f"{x} is null" if not check.when else f"{x} is null or not {d.full_match(x, check.when)}"
+        out[check.id] = f"(case when {guard} then null else {check_sql(check, x, d)} end)"
+    return out
+
+
+@cache
+def _division_spans() -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for r in load_codelist("division_code"):
+        spans.setdefault(r["code"], []).append((int(r["valid_from"] or 0), int(r["valid_to"] or 9999)))
+    return spans
+
+
+def cross_field_sql(rule: CrossFieldRule, left: str, right: str, d: Dialect) -> str:
+    """The rule on two normalised values; NULL when it does not apply (same cases as Python)."""
+    id18 = d.full_match(left, r"[1-8]\d{16}[0-9X]")
+    iso_r = d.full_match(right, r"\d{4}-\d{2}-\d{2}")
+    match rule.kind:
+        case "id_birth_date":
+            cond, test = f"{id18} and {iso_r}", f"substring({left}, 7, 8) = replace({right}, '-', '')"
+        case "id_sex_parity":
+            parity = f"{d.int(f'substring({left}, 17, 1)')} % 2 = 1"
+            cond, test = f"{id18} and {right} in ('1', '2')", f"(({parity}) = ({right} = '1'))"
+        case "id_division_at_birth":
+            cond = f"{id18} and {iso_r} and substring({left}, 1, 2) not in ('81', '82', '83')"
+            year = d.int(f"substring({right}, 1, 4)")
+            limited = {c: s for c, s in _division_spans().items() if s != [(0, 9999)]}
+            always = [c for c, s in _division_spans().items() if s == [(0, 9999)]]
+            code = f"substring({left}, 1, 6)"
+            whens = " ".join(
+                f"when {d.lit(c)} then ({' or '.join(f'{year} between {a} and {b}' for a, b in spans)})"
+                for c, spans in sorted(limited.items())
+            )
+            test = f"(case {code} {whens} else {_in(code, always, d)} end)"
+        case "date_order":
+            iso_l = d.full_match(left, r"\d{4}-\d{2}-\d{2}")
+            cond, test = f"{iso_l} and {iso_r}", f"({left} < {right})"
+        case _:
+            raise TypeError(rule.kind)
+    return f"(case when {left} is null or {right} is null then null when {cond} then {test} else null end)"
+
+
+def element_sql(element_id: str, dialect: str) -> tuple[str, dict[str, str]]:
+    """(normalisation template, {check id: template}) with `{col}` for the raw column."""
+    element, d = load_elements()[element_id], DIALECTS[dialect]
+    return normalise_sql(element, "{col}", d), checks_sql(element, "{col}", d)

@@ -29,14 +29,15 @@ from pipelines.standards.spec import (
     RemoveChars,
     RemoveWhitespace,
     ReplaceChars,
-    Trim,
     TraditionalToSimplified,
+    Trim,
     UpgradeId15,
     UpperAscii,
 )
 
 LOWER, UPPER = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-WS = " \t\n\r\f\v"
+WS_SQL = "(' ' || chr(9) || chr(10) || chr(13) || chr(12) || chr(11))"  # no raw control characters in SQL text
+WS_CLASS = r"[ \t\n\r\f\x0B]"  # escapes both RE2 and Java read as the same six characters
 CJK = "一-鿿㐀-䶿"
 BACKSLASH = "\\"
 RIC_SHAPE = r"\d{17}[0-9X]"
@@ -45,6 +46,7 @@ RIC_SHAPE = r"\d{17}[0-9X]"
 @dataclass(frozen=True)
 class Dialect:
     name: str  # "duckdb" or "spark"
+    _depth = 0  # lambda nesting depth: a nested lambda's variable never shadows its parent's
 
     def lit(self, text: str) -> str:
         """A string literal; Spark's parser treats backslash as an escape character, DuckDB's does not."""
@@ -65,19 +67,43 @@ class Dialect:
             return f"regexp_replace({x}, {self.lit(pattern)}, {self.lit(replacement)}, 'g')"
         return f"regexp_replace({x}, {self.lit(pattern)}, {self.lit(replacement.replace(BACKSLASH, '$'))})"
 
+    def contains(self, x: str, pattern: str) -> str:
+        if self.name == "duckdb":
+            return f"regexp_matches({x}, {self.lit(pattern)})"
+        return f"({x} rlike {self.lit(pattern)})"
+
     def extract(self, x: str, pattern: str, group: int) -> str:
         return f"regexp_extract({x}, {self.lit(pattern)}, {group})"
 
     def trim(self, x: str) -> str:
         if self.name == "duckdb":
-            return f"trim({x}, {self.lit(WS)})"
-        return f"trim(BOTH {self.lit(WS)} FROM {x})"
+            return f"trim({x}, {WS_SQL})"
+        return f"trim(BOTH {WS_SQL} FROM {x})"
+
+    def let(self, x: str, body) -> str:
+        """`body(v)` with `x` evaluated once: a one-element list mapped by a lambda. Chained steps would
+        otherwise copy their input into every place it is used, multiplying the work at each step."""
+        if x.replace("_", "").isalnum():
+            return body(x)
+        v = f"_v{Dialect._depth}"
+        Dialect._depth += 1
+        try:
+            inner = body(v)
+        finally:
+            Dialect._depth -= 1
+        if self.name == "duckdb":
+            return f"list_transform([{x}], lambda {v}: {inner})[1]"
+        return f"transform(array({x}), {v} -> {inner})[0]"
 
     def int(self, x: str) -> str:
         return f"try_cast({x} as integer)"
 
     def today(self) -> str:
-        return "strftime(current_date, '%Y-%m-%d')" if self.name == "duckdb" else "date_format(current_date(), 'yyyy-MM-dd')"
+        return (
+            "strftime(current_date, '%Y-%m-%d')"
+            if self.name == "duckdb"
+            else "date_format(current_date(), 'yyyy-MM-dd')"
+        )
 
     def mod37_36(self, body: str) -> str:
         """ISO 7064 MOD 37,36 check character over `body` (a fold over its characters)."""
@@ -97,10 +123,18 @@ DUCKDB, SPARK = Dialect("duckdb"), Dialect("spark")
 DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
 
 
-def _translate(x: str, table: dict[int, int | None], d: Dialect) -> str:
-    source = "".join(chr(k) for k, v in table.items() if v is not None)
-    target = "".join(chr(v) for v in table.values() if v is not None)
-    return f"translate({x}, {d.lit(source)}, {d.lit(target)})"
+def _translate(x: str, table: dict[int, int], d: Dialect) -> str:
+    """translate() only where some character needs it: DuckDB builds the character map per row, so a
+    regex test of the same character class first keeps the common case cheap."""
+    source = "".join(chr(k) for k in table)
+    target = "".join(chr(v) for v in table.values())
+    cls = "[" + "".join("\\" + c if c in "\\[]^-" else c for c in source) + "]"
+    return d.let(
+        x,
+        lambda v: (
+            f"(case when {d.contains(v, cls)} then translate({v}, {d.lit(source)}, {d.lit(target)}) else {v} end)"
+        ),
+    )
 
 
 def _in(x: str, values, d: Dialect) -> str:
@@ -134,9 +168,12 @@ def ric_check_char(body: str, d: Dialect) -> str:
 
 def prepare(x: str, d: Dialect) -> str:
     """Full width to half width, trim, placeholders to NULL (same order as Python)."""
-    v = d.trim(_translate(x, FULLWIDTH, d))
-    upper = f"translate({v}, '{LOWER}', '{UPPER}')"
-    return f"(case when {v} = '' or {_in(upper, placeholder_set(), d)} then null else {v} end)"
+
+    def body(v: str) -> str:
+        upper = f"translate({v}, '{LOWER}', '{UPPER}')"
+        return f"(case when {v} = '' or {_in(upper, placeholder_set(), d)} then null else {v} end)"
+
+    return d.let(d.trim(_translate(x, FULLWIDTH, d)), body)
 
 
 def step_sql(step, x: str, element: DataElement, d: Dialect) -> str:
@@ -146,9 +183,9 @@ def step_sql(step, x: str, element: DataElement, d: Dialect) -> str:
         case Trim():
             return d.trim(x)
         case RemoveWhitespace():
-            return d.replace_all(x, "[ \t\n\r\f\v]+", "")
+            return d.replace_all(x, WS_CLASS + "+", "")
         case CollapseWhitespace():
-            v = d.replace_all(x, "[ \t\n\r\f\v]+", " ")
+            v = d.replace_all(x, WS_CLASS + "+", " ")
             for _ in range(2):
                 v = d.replace_all(v, f"([{CJK}]) ([{CJK}])", "\\1\\2")
             return v
@@ -161,27 +198,44 @@ def step_sql(step, x: str, element: DataElement, d: Dialect) -> str:
         case TraditionalToSimplified():
             return _translate(x, t2s_table(), d)
         case DropPrefix(prefix=prefix, length=length):
-            cond = f"starts_with({x}, {d.lit(prefix)})" if d.name == "duckdb" else f"startswith({x}, {d.lit(prefix)})"
-            if length is not None:
-                cond += f" and char_length({x}) = {length}"
-            return f"(case when {cond} then substring({x}, {len(prefix) + 1}) else {x} end)"
+
+            def drop(v: str) -> str:
+                cond = (
+                    f"starts_with({v}, {d.lit(prefix)})" if d.name == "duckdb" else f"startswith({v}, {d.lit(prefix)})"
+                )
+                if length is not None:
+                    cond += f" and char_length({v}) = {length}"
+                return f"(case when {cond} then substring({v}, {len(prefix) + 1}) else {v} end)"
+
+            return d.let(x, drop)
         case MapValues():
-            return _case_map(x, mapping_of(step, element), d)
+            return d.let(x, lambda v: _case_map(v, mapping_of(step, element), d))
         case UpgradeId15():
-            body = f"(substring({x}, 1, 6) || '19' || substring({x}, 7, 9))"
-            return f"(case when {d.full_match(x, '[0-9]{15}')} then {body} || {ric_check_char(body, d)} else {x} end)"
+
+            def upgrade(v: str) -> str:
+                body = f"(substring({v}, 1, 6) || '19' || substring({v}, 7, 9))"
+                return (
+                    f"(case when {d.full_match(v, '[0-9]{15}')} then {body} || {ric_check_char(body, d)} else {v} end)"
+                )
+
+            return d.let(x, upgrade)
         case IsoDate():
-            compact, separated = r"(\d{4})(\d{2})(\d{2})", r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
-
-            def iso(p: str) -> str:
-                parts = [d.extract(x, p, 1), f"lpad({d.extract(x, p, 2)}, 2, '0')", f"lpad({d.extract(x, p, 3)}, 2, '0')"]
-                return " || '-' || ".join(parts)
-
-            return (
-                f"(case when {d.full_match(x, compact)} then {iso(compact)} "
-                f"when {d.full_match(x, separated)} then {iso(separated)} else {x} end)"
-            )
+            return d.let(x, lambda v: iso_date_sql(v, d))
     raise TypeError(f"no SQL for step {step!r}")
+
+
+DATE_COMPACT, DATE_SEPARATED = r"(\d{4})(\d{2})(\d{2})", r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+
+
+def iso_date_sql(v: str, d: Dialect) -> str:
+    def iso(p: str) -> str:
+        parts = [d.extract(v, p, 1), f"lpad({d.extract(v, p, 2)}, 2, '0')", f"lpad({d.extract(v, p, 3)}, 2, '0')"]
+        return " || '-' || ".join(parts)
+
+    return (
+        f"(case when {d.full_match(v, DATE_COMPACT)} then {iso(DATE_COMPACT)} "
+        f"when {d.full_match(v, DATE_SEPARATED)} then {iso(DATE_SEPARATED)} else {v} end)"
+    )
 
 
 def normalise_sql(element: DataElement, x: str, d: Dialect) -> str:
@@ -193,7 +247,9 @@ def normalise_sql(element: DataElement, x: str, d: Dialect) -> str:
 
 def valid_date_sql(y: str, m: str, dd: str, min_year: int, d: Dialect) -> str:
     leap = f"({y} % 4 = 0 and ({y} % 100 <> 0 or {y} % 400 = 0))"
-    days = f"(case when {m} in (4, 6, 9, 11) then 30 when {m} = 2 then (case when {leap} then 29 else 28 end) else 31 end)"
+    days = (
+        f"(case when {m} in (4, 6, 9, 11) then 30 when {m} = 2 then (case when {leap} then 29 else 28 end) else 31 end)"
+    )
     return f"({y} >= {min_year} and {m} between 1 and 12 and {dd} between 1 and {days})"
 
 
@@ -214,7 +270,12 @@ def check_sql(check, x: str, d: Dialect) -> str:
                 shape, y, m, dd = r"\d{8}", f"substring({v}, 1, 4)", f"substring({v}, 5, 2)", f"substring({v}, 7, 2)"
                 iso = f"({y} || '-' || {m} || '-' || {dd})"
             else:
-                shape, y, m, dd = r"\d{4}-\d{2}-\d{2}", f"substring({v}, 1, 4)", f"substring({v}, 6, 2)", f"substring({v}, 9, 2)"
+                shape, y, m, dd = (
+                    r"\d{4}-\d{2}-\d{2}",
+                    f"substring({v}, 1, 4)",
+                    f"substring({v}, 6, 2)",
+                    f"substring({v}, 9, 2)",
+                )
                 iso = v
             valid = valid_date_sql(d.int(y), d.int(m), d.int(dd), min_year, d)
             return f"(case when {d.full_match(v, shape)} then ({valid} and {iso} <= {d.today()}) else false end)"
@@ -231,7 +292,9 @@ def checksum_sql(algorithm: str, v: str, d: Dialect) -> str:
             char = f"(case when {c9} = 10 then 'X' when {c9} = 11 then '0' else cast({c9} as varchar) end)"
             if d.name == "spark":
                 char = char.replace("as varchar", "as string")
-            return f"(case when {d.full_match(v, '[0-9A-Z]{8}[0-9X]')} then {char} = substring({v}, 9, 1) else false end)"
+            return (
+                f"(case when {d.full_match(v, '[0-9A-Z]{8}[0-9X]')} then {char} = substring({v}, 9, 1) else false end)"
+            )
         case "gb32100":
             total = weighted_digits(v, 1, alg.USCC_WEIGHTS, alg.USCC_ALPHABET, d)
             char = f"substring({d.lit(alg.USCC_ALPHABET)}, ((31 - ({total}) % 31) % 31) + 1, 1)"

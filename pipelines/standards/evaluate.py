@@ -1,0 +1,60 @@
+"""Evaluate an element's normalisation and checks over many values, on each engine.
+
+All three return the same shape, a list of (normalised, {check: bool | None}) in input order, so
+the agreement tests and the CLI compare or count them without caring where they ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from pipelines.standards.python import engine
+from pipelines.standards.sql import element_sql
+
+Result = tuple[str | None, dict[str, bool | None]]
+
+
+def with_python(element_id: str, values: Sequence[str | None]) -> list[Result]:
+    e = engine(element_id)
+    out = []
+    for v in values:
+        n = e.normalise(v)
+        out.append((n, e.check(n)))
+    return out
+
+
+def select_sql(element_id: str, dialect: str, column: str, table: str) -> tuple[str, list[str]]:
+    """A query returning `_i`, `_normalised` and one boolean column per check."""
+    norm, checks = element_sql(element_id, dialect)
+    q = "`" if dialect == "spark" else '"'
+    cols = ", ".join(f"{e.replace('{col}', '_normalised')} as {q}{cid}{q}" for cid, e in checks.items())
+    inner = f"select _i, {norm.replace('{col}', column)} as _normalised from {table}"
+    return f"select _i, _normalised{', ' + cols if cols else ''} from ({inner}) as n order by _i", list(checks)
+
+
+def _rows(rows: list[Any], check_ids: list[str]) -> list[Result]:
+    return [(r[1], dict(zip(check_ids, r[2:], strict=True))) for r in rows]
+
+
+def with_duckdb(element_id: str, values: Sequence[str | None], con=None) -> list[Result]:
+    import duckdb
+
+    con = con or duckdb.connect()
+    con.register(
+        "_values", pa.table({"_i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, pa.string())})
+    )
+    sql, check_ids = select_sql(element_id, "duckdb", "v", "_values")
+    try:
+        return _rows(con.execute(sql).fetchall(), check_ids)
+    finally:
+        con.unregister("_values")
+
+
+def with_spark(element_id: str, values: Sequence[str | None], spark) -> list[Result]:
+    table = pa.table({"_i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, pa.string())})
+    spark.createDataFrame(table.to_pandas()).createOrReplaceTempView("_values")
+    sql, check_ids = select_sql(element_id, "spark", "v", "_values")
+    return _rows([tuple(r) for r in spark.sql(sql).collect()], check_ids)

@@ -58,3 +58,40 @@ def with_spark(element_id: str, values: Sequence[str | None], spark) -> list[Res
     spark.createDataFrame(table.to_pandas()).createOrReplaceTempView("_values")
     sql, check_ids = select_sql(element_id, "spark", "v", "_values")
     return _rows([tuple(r) for r in spark.sql(sql).collect()], check_ids)
+
+
+def rule_with_python(rule_id: str, pairs: Sequence[tuple[str | None, str | None]]) -> list[bool | None]:
+    from pipelines.standards.python import cross_field
+
+    rule = _rule(rule_id)
+    return [cross_field(rule, a, b) for a, b in pairs]
+
+
+def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], con=None) -> list[bool | None]:
+    import duckdb
+
+    from pipelines.standards.sql import DUCKDB, cross_field_sql
+
+    con = con or duckdb.connect()
+    left, right = zip(*pairs, strict=True) if pairs else ((), ())
+    con.register(
+        "_pairs",
+        pa.table(
+            {
+                "_i": pa.array(range(len(pairs)), pa.int64()),
+                "l": pa.array(left, pa.string()),
+                "r": pa.array(right, pa.string()),
+            }
+        ),
+    )
+    try:
+        sql = f"select {cross_field_sql(_rule(rule_id), 'l', 'r', DUCKDB)} from _pairs order by _i"
+        return [row[0] for row in con.execute(sql).fetchall()]
+    finally:
+        con.unregister("_pairs")
+
+
+def _rule(rule_id: str):
+    from pipelines.standards.registry import load_rules
+
+    return next(r for r in load_rules() if r.id == rule_id)

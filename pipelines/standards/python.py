@@ -39,10 +39,10 @@ from pipelines.standards.spec import (
 Normaliser = Callable[[str], str]
 Validator = Callable[[str], bool]
 
-WHITESPACE = " \t\n\r\f\v"
+WHITESPACE = " \t\n\r\f\v\xa0"  # with the no-break space that web and Excel copies carry
 FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
 UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-WS_RUN = re.compile(r"[ \t\n\r\f\v]+")
+WS_RUN = re.compile(r"[ \t\n\r\f\v\xa0]+")
 CJK_GAP = re.compile(r"([一-鿿㐀-䶿]) ([一-鿿㐀-䶿])")
 DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
 DATE_SEPARATED = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)

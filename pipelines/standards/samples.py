@@ -78,7 +78,7 @@ def organisation_code(rng: random.Random) -> str:
 
 
 def uscc(rng: random.Random) -> str:
-    head = rng.choice(_codes("uscc_authority_type")) + rng.choice(_codes("division_code") + ["100000"])
+    head = rng.choice(_codes("uscc_authority_type")) + rng.choice([*_codes("division_code"), "100000"])
     body = head + organisation_code(rng)
     return body + alg.uscc_check_char(body)
 
@@ -217,4 +217,31 @@ def samples(element_id: str, n: int, seed: int = 0) -> list[str | None]:
             if value is not None:
                 value = mutate(rng, value)
         out.append(value)
+    return out
+
+
+def rule_pairs(rule_id: str, n: int, seed: int = 0) -> list[tuple[str | None, str | None]]:
+    """Normalised (left, right) pairs for a cross-field rule: mostly consistent, then broken."""
+    from pipelines.standards.python import engine
+
+    rng = random.Random(f"{rule_id}:{seed}")
+    ids = [engine("citizen_id").normalise(v) for v in samples("citizen_id", n, seed)]
+    dates = [engine("date").normalise(v) for v in samples("date", n, seed)]
+    out: list[tuple[str | None, str | None]] = []
+    for i in range(n):
+        left, other = ids[i], dates[i]
+        if rule_id == "licence_expires_after_issue":
+            left, other = dates[i], dates[(i * 7 + 3) % n]
+            out.append((left, other))
+            continue
+        consistent = left is not None and len(left) == 18 and rng.random() < 0.6
+        if rule_id == "id_sex_parity_matches":
+            right = (
+                (str(2 - int(left[16]) % 2) if left[16] in "0123456789" else "1")
+                if consistent
+                else rng.choice(["1", "2", "0", "9", None])
+            )
+        else:
+            right = f"{left[6:10]}-{left[10:12]}-{left[12:14]}" if consistent else other
+        out.append((left, right))
     return out

@@ -36,8 +36,10 @@ from pipelines.standards.spec import (
 )
 
 LOWER, UPPER = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-WS_SQL = "(' ' || chr(9) || chr(10) || chr(13) || chr(12) || chr(11))"  # no raw control characters in SQL text
-WS_CLASS = r"[ \t\n\r\f\x0B]"  # escapes both RE2 and Java read as the same six characters
+WS_SQL = (
+    "(' ' || chr(9) || chr(10) || chr(13) || chr(12) || chr(11) || chr(160))"  # no raw control characters in SQL text
+)
+WS_CLASS = r"[ \t\n\r\f\x0B\xA0]"  # escapes both RE2 and Java read as the same seven characters
 CJK = "一-鿿㐀-䶿"
 BACKSLASH = "\\"
 RIC_SHAPE = r"\d{17}[0-9X]"

@@ -1,0 +1,114 @@
+"""The standards as Great Expectations 1.x expectations.
+
+Checks GX has a built-in for become that built-in (whole-value regex, code-list membership,
+length); the rest become custom expectations whose logic is the engine's own SQL: a check on part
+of a value, a checksum, a calendar date, and the cross-field rules. Every expectation carries in
+`meta` the element, check, GB/T 36344 dimension and severity it stands for, so results can be
+scored and traced back to `standards/`. Expectations apply to standardised (normalised) columns.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import great_expectations.expectations as gxe
+from great_expectations.compatibility import pydantic  # GX 1.x models are pydantic v1
+
+from pipelines.standards.python import codelist_codes
+from pipelines.standards.registry import load_elements, load_rules
+from pipelines.standards.spec import CodelistCheck, CrossFieldRule, MaxLengthCheck, RegexCheck
+from pipelines.standards.sql import DIALECTS, checks_sql, cross_field_sql
+
+
+def _quote(column: str, dialect: str) -> str:
+    return f"`{column}`" if dialect == "spark" else '"' + column.replace('"', '""') + '"'
+
+
+class ExpectColumnValuesToPassStandardCheck(gxe.UnexpectedRowsExpectation):
+    """Custom: the values of `column` pass check `check` of data element `element` (checksums,
+    embedded dates and codes...). Missing values and values outside the check's scope pass."""
+
+    column: str
+    element: str
+    check: str
+    dialect: str = "duckdb"
+    description: str | None = None
+    library_metadata: ClassVar[dict] = {"tags": ["govlake", "standards"], "contributors": ["govlake"]}
+
+    @pydantic.root_validator(pre=True)
+    def _query(cls, data: dict) -> dict:
+        dialect = data.get("dialect", "duckdb")
+        checks = checks_sql(load_elements()[data["element"]], _quote(data["column"], dialect), DIALECTS[dialect])
+        return {**data, "unexpected_rows_query": _unexpected_rows(checks[data["check"]])}
+
+
+class ExpectColumnPairToPassStandardRule(gxe.UnexpectedRowsExpectation):
+    """Custom: two columns of each row satisfy cross-field rule `rule` (e.g. the ID's birth date
+    equals the birth-date column); rows where the rule does not apply pass."""
+
+    column_a: str
+    column_b: str
+    rule: str
+    dialect: str = "duckdb"
+    description: str | None = None
+    library_metadata: ClassVar[dict] = {"tags": ["govlake", "standards"], "contributors": ["govlake"]}
+
+    @pydantic.root_validator(pre=True)
+    def _query(cls, data: dict) -> dict:
+        dialect = data.get("dialect", "duckdb")
+        a, b = _quote(data["column_a"], dialect), _quote(data["column_b"], dialect)
+        return {
+            **data,
+            "unexpected_rows_query": _unexpected_rows(cross_field_sql(_rule(data["rule"]), a, b, DIALECTS[dialect])),
+        }
+
+
+def _unexpected_rows(check_expr: str) -> str:
+    """Rows where the check is false; NULL (missing, or outside the check's scope) is not unexpected.
+    GX fills `{batch}` with str.format, so the braces of regex quantifiers are doubled."""
+    escaped = check_expr.replace("{", "{{").replace("}", "}}")
+    return f"select * from {{batch}} where not coalesce({escaped}, true)"
+
+
+def _rule(rule_id: str) -> CrossFieldRule:
+    return next(r for r in load_rules() if r.id == rule_id)
+
+
+def element_expectations(column: str, element_id: str, dialect: str = "duckdb") -> list[gxe.Expectation]:
+    """One expectation per check of the element, on a normalised column."""
+    element = load_elements()[element_id]
+    out: list[gxe.Expectation] = []
+    for check in element.checks:
+        meta = {
+            "element": element_id,
+            "check": check.id,
+            "dimension": check.dimension.value,
+            "severity": check.severity.value,
+            "standard": element.standard,
+        }
+        simple = check.when is None
+        if simple and isinstance(check, RegexCheck):
+            exp = gxe.ExpectColumnValuesToMatchRegex(column=column, regex=f"^(?:{check.pattern})$", meta=meta)
+        elif simple and isinstance(check, CodelistCheck) and check.start == 1 and check.length is None:
+            exp = gxe.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(codelist_codes(check)), meta=meta)
+        elif simple and isinstance(check, MaxLengthCheck):
+            exp = gxe.ExpectColumnValueLengthsToBeBetween(column=column, max_value=check.length, meta=meta)
+        else:
+            exp = ExpectColumnValuesToPassStandardCheck(
+                column=column,
+                element=element_id,
+                check=check.id,
+                dialect=dialect,
+                meta=meta,
+                description=check.description,
+            )
+        out.append(exp)
+    return out
+
+
+def rule_expectation(rule_id: str, column_a: str, column_b: str, dialect: str = "duckdb") -> gxe.Expectation:
+    rule = _rule(rule_id)
+    meta = {"rule": rule_id, "dimension": rule.dimension.value, "severity": rule.severity.value}
+    return ExpectColumnPairToPassStandardRule(
+        column_a=column_a, column_b=column_b, rule=rule_id, dialect=dialect, meta=meta, description=rule.description
+    )

@@ -95,3 +95,19 @@ def _rule(rule_id: str):
     from pipelines.standards.registry import load_rules
 
     return next(r for r in load_rules() if r.id == rule_id)
+
+
+def rule_with_spark(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], spark) -> list[bool | None]:
+    from pipelines.standards.sql import SPARK, cross_field_sql
+
+    left, right = zip(*pairs, strict=True) if pairs else ((), ())
+    table = pa.table(
+        {
+            "_i": pa.array(range(len(pairs)), pa.int64()),
+            "l": pa.array(left, pa.string()),
+            "r": pa.array(right, pa.string()),
+        }
+    )
+    spark.createDataFrame(table.to_pandas()).createOrReplaceTempView("_pairs")
+    sql = f"select {cross_field_sql(_rule(rule_id), 'l', 'r', SPARK)} as ok from _pairs order by _i"
+    return [row[0] for row in spark.sql(sql).collect()]

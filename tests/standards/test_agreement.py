@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.standards.evaluate import with_duckdb, with_python, with_spark
-from pipelines.standards.registry import load_elements
-from pipelines.standards.samples import samples
+from pipelines.standards.evaluate import rule_with_python, rule_with_spark, with_duckdb, with_python, with_spark
+from pipelines.standards.registry import load_elements, load_rules
+from pipelines.standards.samples import rule_pairs, samples
 
 N = 100_000
 ELEMENTS = sorted(load_elements())
@@ -58,3 +58,13 @@ def test_python_and_spark_agree(spark):
         if count:
             failures[element_id] = (count, examples)
     assert not failures, failures
+
+
+@pytest.mark.spark
+@pytest.mark.xdist_group("spark")
+def test_python_and_spark_agree_on_rules(spark):
+    for rule in load_rules():
+        pairs = rule_pairs(rule.id, N, seed=5)
+        python, theirs = rule_with_python(rule.id, pairs), rule_with_spark(rule.id, pairs, spark)
+        bad = [(p, a, b) for p, a, b in zip(pairs, python, theirs, strict=True) if a != b]
+        assert not bad, (rule.id, bad[:5])

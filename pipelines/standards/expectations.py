@@ -24,16 +24,21 @@ def _quote(column: str, dialect: str) -> str:
     return f"`{column}`" if dialect == "spark" else '"' + column.replace('"', '""') + '"'
 
 
-class ExpectColumnValuesToPassStandardCheck(gxe.UnexpectedRowsExpectation):
+class _StandardSqlExpectation(gxe.UnexpectedRowsExpectation):
+    """Unexpected rows found by the standards engine's own SQL for `dialect`."""
+
+    dialect: str = "duckdb"
+    description: str | None = None
+    library_metadata: ClassVar[dict] = {"tags": ["govlake", "standards"], "contributors": ["govlake"]}
+
+
+class ExpectColumnValuesToPassStandardCheck(_StandardSqlExpectation):
     """Custom: the values of `column` pass check `check` of data element `element` (checksums,
     embedded dates and codes...). Missing values and values outside the check's scope pass."""
 
     column: str
     element: str
     check: str
-    dialect: str = "duckdb"
-    description: str | None = None
-    library_metadata: ClassVar[dict] = {"tags": ["govlake", "standards"], "contributors": ["govlake"]}
 
     @pydantic.root_validator(pre=True)
     def _query(cls, data: dict) -> dict:
@@ -42,16 +47,13 @@ class ExpectColumnValuesToPassStandardCheck(gxe.UnexpectedRowsExpectation):
         return {**data, "unexpected_rows_query": _unexpected_rows(checks[data["check"]])}
 
 
-class ExpectColumnPairToPassStandardRule(gxe.UnexpectedRowsExpectation):
+class ExpectColumnPairToPassStandardRule(_StandardSqlExpectation):
     """Custom: two columns of each row satisfy cross-field rule `rule` (e.g. the ID's birth date
     equals the birth-date column); rows where the rule does not apply pass."""
 
     column_a: str
     column_b: str
     rule: str
-    dialect: str = "duckdb"
-    description: str | None = None
-    library_metadata: ClassVar[dict] = {"tags": ["govlake", "standards"], "contributors": ["govlake"]}
 
     @pydantic.root_validator(pre=True)
     def _query(cls, data: dict) -> dict:

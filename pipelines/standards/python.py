@@ -14,27 +14,8 @@ from datetime import date
 from functools import cache
 
 from pipelines.standards import checksums as alg
+from pipelines.standards import spec
 from pipelines.standards.registry import DataElement, load_codelist, load_elements, load_placeholders, load_rules
-from pipelines.standards.spec import (
-    ChecksumCheck,
-    CodelistCheck,
-    CollapseWhitespace,
-    CrossFieldRule,
-    DateCheck,
-    DropPrefix,
-    Fullwidth,
-    IsoDate,
-    MapValues,
-    MaxLengthCheck,
-    RegexCheck,
-    RemoveChars,
-    RemoveWhitespace,
-    ReplaceChars,
-    TraditionalToSimplified,
-    Trim,
-    UpgradeId15,
-    UpperAscii,
-)
 
 Normaliser = Callable[[str], str]
 Validator = Callable[[str], bool]
@@ -80,38 +61,38 @@ def iso_date(v: str) -> str:
 
 def _step(step, element: DataElement) -> Normaliser:
     match step:
-        case Fullwidth():
+        case spec.Fullwidth():
             return lambda v: v.translate(FULLWIDTH)
-        case Trim():
+        case spec.Trim():
             return lambda v: v.strip(WHITESPACE)
-        case RemoveWhitespace():
+        case spec.RemoveWhitespace():
             return lambda v: WS_RUN.sub("", v)
-        case CollapseWhitespace():
+        case spec.CollapseWhitespace():
             return collapse_whitespace
-        case RemoveChars(chars=chars):
+        case spec.RemoveChars(chars=chars):
             table = {ord(c): None for c in chars}
             return lambda v: v.translate(table)
-        case ReplaceChars(source=source, target=target):
+        case spec.ReplaceChars(source=source, target=target):
             table = str.maketrans(source, target)
             return lambda v: v.translate(table)
-        case UpperAscii():
+        case spec.UpperAscii():
             return lambda v: v.translate(UPPER)
-        case TraditionalToSimplified():
+        case spec.TraditionalToSimplified():
             table = t2s_table()
             return lambda v: v.translate(table)
-        case DropPrefix(prefix=prefix, length=length):
+        case spec.DropPrefix(prefix=prefix, length=length):
             return lambda v: v[len(prefix) :] if v.startswith(prefix) and (length is None or len(v) == length) else v
-        case MapValues():
+        case spec.MapValues():
             mapping = mapping_of(step, element)
             return lambda v: mapping.get(v, v)
-        case UpgradeId15():
+        case spec.UpgradeId15():
             return lambda v: alg.ric_upgrade_15(v) if len(v) == 15 and v.isascii() and v.isdigit() else v
-        case IsoDate():
+        case spec.IsoDate():
             return iso_date
     raise TypeError(f"no Python implementation for step {step!r}")
 
 
-def mapping_of(step: MapValues, element: DataElement | None = None) -> dict[str, str]:
+def mapping_of(step: spec.MapValues, element: DataElement | None = None) -> dict[str, str]:
     mapping = dict(step.values)
     if step.codelist_names and element is not None and element.codelist:
         for row in load_codelist(element.codelist):
@@ -119,7 +100,7 @@ def mapping_of(step: MapValues, element: DataElement | None = None) -> dict[str,
     return mapping
 
 
-def codelist_codes(check: CodelistCheck) -> frozenset[str]:
+def codelist_codes(check: spec.CodelistCheck) -> frozenset[str]:
     rows = load_codelist(check.codelist)
     return frozenset(r["code"] for r in rows if not (check.current and r.get("valid_to"))) | set(check.extra)
 
@@ -138,18 +119,18 @@ def valid_date(y: int, m: int, d: int, min_year: int, today: str) -> bool:
 
 def _validator(check) -> Validator:
     match check:
-        case RegexCheck(pattern=pattern):
+        case spec.RegexCheck(pattern=pattern):
             rx = re.compile(pattern, re.ASCII)
             return lambda v: rx.fullmatch(v) is not None
-        case MaxLengthCheck(length=length):
+        case spec.MaxLengthCheck(length=length):
             return lambda v: len(v) <= length
-        case CodelistCheck(start=start, length=length):
+        case spec.CodelistCheck(start=start, length=length):
             codes = codelist_codes(check)
             return lambda v: _substring(v, start, length) in codes
-        case ChecksumCheck(algorithm=algorithm, start=start, length=length):
+        case spec.ChecksumCheck(algorithm=algorithm, start=start, length=length):
             fn = alg.CHECKSUMS[algorithm]
             return lambda v: fn(_substring(v, start, length))
-        case DateCheck(start=start, length=length, layout=layout, min_year=min_year):
+        case spec.DateCheck(start=start, length=length, layout=layout, min_year=min_year):
             rx = re.compile(r"(\d{4})(\d{2})(\d{2})" if layout == "compact" else r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
             def check_date(v: str) -> bool:
@@ -205,7 +186,7 @@ ID18 = re.compile(r"[1-8]\d{16}[0-9X]", re.ASCII)
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
-def cross_field(rule: CrossFieldRule, left: str | None, right: str | None) -> bool | None:
+def cross_field(rule: spec.CrossFieldRule, left: str | None, right: str | None) -> bool | None:
     """A cross-field rule on two normalised values; None when it does not apply."""
     if left is None or right is None:
         return None
@@ -224,5 +205,5 @@ def cross_field(rule: CrossFieldRule, left: str | None, right: str | None) -> bo
     raise TypeError(rule.kind)
 
 
-def rules() -> tuple[CrossFieldRule, ...]:
+def rules() -> tuple[spec.CrossFieldRule, ...]:
     return load_rules()

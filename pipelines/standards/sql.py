@@ -12,28 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipelines.standards import checksums as alg
+from pipelines.standards import spec
 from pipelines.standards.python import FULLWIDTH, codelist_codes, mapping_of, placeholder_set, t2s_table
 from pipelines.standards.registry import DataElement, load_codelist, load_elements
-from pipelines.standards.spec import (
-    ChecksumCheck,
-    CodelistCheck,
-    CollapseWhitespace,
-    CrossFieldRule,
-    DateCheck,
-    DropPrefix,
-    Fullwidth,
-    IsoDate,
-    MapValues,
-    MaxLengthCheck,
-    RegexCheck,
-    RemoveChars,
-    RemoveWhitespace,
-    ReplaceChars,
-    TraditionalToSimplified,
-    Trim,
-    UpgradeId15,
-    UpperAscii,
-)
 
 LOWER, UPPER = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 WS_SQL = (
@@ -180,26 +161,26 @@ def prepare(x: str, d: Dialect) -> str:
 
 def step_sql(step, x: str, element: DataElement, d: Dialect) -> str:
     match step:
-        case Fullwidth():
+        case spec.Fullwidth():
             return _translate(x, FULLWIDTH, d)
-        case Trim():
+        case spec.Trim():
             return d.trim(x)
-        case RemoveWhitespace():
+        case spec.RemoveWhitespace():
             return d.replace_all(x, WS_CLASS + "+", "")
-        case CollapseWhitespace():
+        case spec.CollapseWhitespace():
             v = d.replace_all(x, WS_CLASS + "+", " ")
             for _ in range(2):
                 v = d.replace_all(v, f"([{CJK}]) ([{CJK}])", "\\1\\2")
             return v
-        case RemoveChars(chars=chars):
+        case spec.RemoveChars(chars=chars):
             return f"translate({x}, {d.lit(chars)}, '')"
-        case ReplaceChars(source=source, target=target):
+        case spec.ReplaceChars(source=source, target=target):
             return f"translate({x}, {d.lit(source)}, {d.lit(target)})"
-        case UpperAscii():
+        case spec.UpperAscii():
             return f"translate({x}, '{LOWER}', '{UPPER}')"
-        case TraditionalToSimplified():
+        case spec.TraditionalToSimplified():
             return _translate(x, t2s_table(), d)
-        case DropPrefix(prefix=prefix, length=length):
+        case spec.DropPrefix(prefix=prefix, length=length):
 
             def drop(v: str) -> str:
                 cond = (
@@ -210,9 +191,9 @@ def step_sql(step, x: str, element: DataElement, d: Dialect) -> str:
                 return f"(case when {cond} then substring({v}, {len(prefix) + 1}) else {v} end)"
 
             return d.let(x, drop)
-        case MapValues():
+        case spec.MapValues():
             return d.let(x, lambda v: _case_map(v, mapping_of(step, element), d))
-        case UpgradeId15():
+        case spec.UpgradeId15():
 
             def upgrade(v: str) -> str:
                 body = f"(substring({v}, 1, 6) || '19' || substring({v}, 7, 9))"
@@ -221,7 +202,7 @@ def step_sql(step, x: str, element: DataElement, d: Dialect) -> str:
                 )
 
             return d.let(x, upgrade)
-        case IsoDate():
+        case spec.IsoDate():
             return d.let(x, lambda v: iso_date_sql(v, d))
     raise TypeError(f"no SQL for step {step!r}")
 
@@ -258,15 +239,15 @@ def valid_date_sql(y: str, m: str, dd: str, min_year: int, d: Dialect) -> str:
 def check_sql(check, x: str, d: Dialect) -> str:
     """True/False for a non-null value (NULL handling and `when` are added by `checks_sql`)."""
     match check:
-        case RegexCheck(pattern=pattern):
+        case spec.RegexCheck(pattern=pattern):
             return d.full_match(x, pattern)
-        case MaxLengthCheck(length=length):
+        case spec.MaxLengthCheck(length=length):
             return f"(char_length({x}) <= {length})"
-        case CodelistCheck(start=start, length=length):
+        case spec.CodelistCheck(start=start, length=length):
             return _in(_substr(x, start, length), codelist_codes(check), d)
-        case ChecksumCheck(algorithm=algorithm, start=start, length=length):
+        case spec.ChecksumCheck(algorithm=algorithm, start=start, length=length):
             return checksum_sql(algorithm, _substr(x, start, length), d)
-        case DateCheck(start=start, length=length, layout=layout, min_year=min_year):
+        case spec.DateCheck(start=start, length=length, layout=layout, min_year=min_year):
             v = _substr(x, start, length)
             if layout == "compact":
                 shape, y, m, dd = r"\d{8}", f"substring({v}, 1, 4)", f"substring({v}, 5, 2)", f"substring({v}, 7, 2)"
@@ -328,7 +309,7 @@ def _division_spans() -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def cross_field_sql(rule: CrossFieldRule, left: str, right: str, d: Dialect) -> str:
+def cross_field_sql(rule: spec.CrossFieldRule, left: str, right: str, d: Dialect) -> str:
     """The rule on two normalised values; NULL when it does not apply (same cases as Python)."""
     id18 = d.full_match(left, r"[1-8]\d{16}[0-9X]")
     iso_r = d.full_match(right, r"\d{4}-\d{2}-\d{2}")

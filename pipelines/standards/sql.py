@@ -309,6 +309,31 @@ def _division_spans() -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
+def division_at_year_sql(code: str, year: str, d: Dialect) -> str:
+    """The division code was valid in that year. DuckDB: a CASE over the codes whose validity is
+    limited (it compiles thousands of branches quickly). Spark: a CASE that size defeats its code
+    generation and runs for minutes, and its map lookup is a linear search, so one constant map of
+    code -> year spans per province (two-digit prefix), about 200 entries each."""
+    spans = _division_spans()
+    if d.name == "spark":
+        provinces: dict[str, list[str]] = {}
+        for c, s in sorted(spans.items()):
+            provinces.setdefault(c[:2], []).append(f"{c}={','.join(f'{a}-{b}' for a, b in s)}")
+        maps = " ".join(
+            f"when {d.lit(p)} then str_to_map({d.lit(';'.join(entries))}, ';', '=')" for p, entries in provinces.items()
+        )
+        lookup = f"element_at(case substring({code}, 1, 2) {maps} end, {code})"
+        within = f"{year} between cast(split(s, '-')[0] as int) and cast(split(s, '-')[1] as int)"
+        return f"coalesce(exists(split({lookup}, ','), s -> {within}), false)"
+    limited = {c: s for c, s in spans.items() if s != [(0, 9999)]}
+    always = [c for c, s in spans.items() if s == [(0, 9999)]]
+    whens = " ".join(
+        f"when {d.lit(c)} then ({' or '.join(f'{year} between {a} and {b}' for a, b in s)})"
+        for c, s in sorted(limited.items())
+    )
+    return f"(case {code} {whens} else {_in(code, always, d)} end)"
+
+
 def cross_field_sql(rule: spec.CrossFieldRule, left: str, right: str, d: Dialect) -> str:
     """The rule on two normalised values; NULL when it does not apply (same cases as Python)."""
     id18 = d.full_match(left, r"[1-8]\d{16}[0-9X]")
@@ -321,15 +346,7 @@ def cross_field_sql(rule: spec.CrossFieldRule, left: str, right: str, d: Dialect
             cond, test = f"{id18} and {right} in ('1', '2')", f"(({parity}) = ({right} = '1'))"
         case "id_division_at_birth":
             cond = f"{id18} and {iso_r} and substring({left}, 1, 2) not in ('81', '82', '83')"
-            year = d.int(f"substring({right}, 1, 4)")
-            limited = {c: s for c, s in _division_spans().items() if s != [(0, 9999)]}
-            always = [c for c, s in _division_spans().items() if s == [(0, 9999)]]
-            code = f"substring({left}, 1, 6)"
-            whens = " ".join(
-                f"when {d.lit(c)} then ({' or '.join(f'{year} between {a} and {b}' for a, b in spans)})"
-                for c, spans in sorted(limited.items())
-            )
-            test = f"(case {code} {whens} else {_in(code, always, d)} end)"
+            test = division_at_year_sql(f"substring({left}, 1, 6)", d.int(f"substring({right}, 1, 4)"), d)
         case "date_order":
             iso_l = d.full_match(left, r"\d{4}-\d{2}-\d{2}")
             cond, test = f"{iso_l} and {iso_r}", f"({left} < {right})"

@@ -175,7 +175,8 @@ def engine(element_id: str) -> ElementEngine:
 
 
 @cache
-def _division_years() -> dict[str, list[tuple[int, int]]]:
+def division_spans() -> dict[str, list[tuple[int, int]]]:
+    """Division code -> its validity years (open ends as 0 and 9999); a code may have several spans."""
     spans: dict[str, list[tuple[int, int]]] = {}
     for r in load_codelist("division_code"):
         spans.setdefault(r["code"], []).append((int(r["valid_from"] or 0), int(r["valid_to"] or 9999)))
@@ -199,7 +200,7 @@ def cross_field(rule: spec.CrossFieldRule, left: str | None, right: str | None) 
             if not (ID18.fullmatch(left) and ISO.fullmatch(right)) or left[:2] in ("81", "82", "83"):
                 return None
             year = int(right[:4])
-            return any(a <= year <= b for a, b in _division_years().get(left[:6], []))
+            return any(a <= year <= b for a, b in division_spans().get(left[:6], []))
         case "date_order":
             return left < right if ISO.fullmatch(left) and ISO.fullmatch(right) else None
     raise TypeError(rule.kind)

@@ -9,12 +9,11 @@ agreement tests run; everything is plain built-in SQL (no UDF), so the hot path 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from pipelines.standards import checksums as alg
 from pipelines.standards import spec
-from pipelines.standards.python import FULLWIDTH, codelist_codes, mapping_of, placeholder_set, t2s_table
-from pipelines.standards.registry import DataElement, load_codelist, load_elements
+from pipelines.standards.python import FULLWIDTH, codelist_codes, division_spans, mapping_of, placeholder_set, t2s_table
+from pipelines.standards.registry import DataElement, load_elements
 
 LOWER, UPPER = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 WS_SQL = (
@@ -301,20 +300,12 @@ def checks_sql(element: DataElement, x: str, d: Dialect) -> dict[str, str]:
     return out
 
 
-@cache
-def _division_spans() -> dict[str, list[tuple[int, int]]]:
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for r in load_codelist("division_code"):
-        spans.setdefault(r["code"], []).append((int(r["valid_from"] or 0), int(r["valid_to"] or 9999)))
-    return spans
-
-
 def division_at_year_sql(code: str, year: str, d: Dialect) -> str:
     """The division code was valid in that year. DuckDB: a CASE over the codes whose validity is
     limited (it compiles thousands of branches quickly). Spark: a CASE that size defeats its code
     generation and runs for minutes, and its map lookup is a linear search, so one constant map of
     code -> year spans per province (two-digit prefix), about 200 entries each."""
-    spans = _division_spans()
+    spans = division_spans()
     if d.name == "spark":
         provinces: dict[str, list[str]] = {}
         for c, s in sorted(spans.items()):

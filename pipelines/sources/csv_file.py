@@ -19,7 +19,7 @@ import duckdb
 
 from pipelines.lake.batch import StagedBatch
 from pipelines.sources.base import Delivery, Extracted, FileDropSource
-from pipelines.sources.encoding import Decision, decide
+from pipelines.sources.encoding import Decision, decide, presume_utf8
 from pipelines.sources.formula import FORMULA_SQL, looks_like_formula
 from pipelines.sources.schema import check_header
 
@@ -38,22 +38,43 @@ DUCK_REASONS = {
 class CsvFileSource(FileDropSource):
     def extract(self, delivery: Delivery, batch: StagedBatch) -> Extracted:
         assert delivery.path is not None and delivery.content_hash is not None
+        presumed = presume_utf8(delivery.path, self.spec.delimiter)
+        if presumed is not None and self._declared_ok(presumed):
+            extracted = self._extract(delivery, batch, presumed, delivery.path, careful=False)
+            if extracted is not None:
+                return extracted  # DuckDB validated the UTF-8 and the counts proved every line landed
         decision = decide(delivery.path, utf8_copy=batch.dir / "delivery.utf8.csv", delimiter=self.spec.delimiter)
         if decision.encoding is None:
             return _refuse_whole_file(delivery, batch, decision)
-        if self.spec.encoding not in ("auto", decision.encoding.removesuffix("-sig")) and not (
-            self.spec.encoding == "utf-8-sig" and decision.encoding.startswith("utf-8")
-        ):
-            decision = Decision(
+        if not self._declared_ok(decision):
+            found = Decision(
                 None,
                 "unexpected_encoding",
                 decision.size,
                 0,
                 f"declared {self.spec.encoding}, found {decision.encoding}",
             )
-            return _refuse_whole_file(delivery, batch, decision)
+            return _refuse_whole_file(delivery, batch, found)
         utf8 = batch.dir / "delivery.utf8.csv" if decision.encoding == "gb18030" else delivery.path
-        header = _header(utf8, self.spec.delimiter)
+        extracted = self._extract(delivery, batch, decision, utf8, careful=True)
+        assert extracted is not None
+        return extracted
+
+    def _declared_ok(self, decision: Decision) -> bool:
+        assert decision.encoding is not None
+        return self.spec.encoding in ("auto", decision.encoding.removesuffix("-sig")) or (
+            self.spec.encoding == "utf-8-sig" and decision.encoding.startswith("utf-8")
+        )
+
+    def _extract(
+        self, delivery: Delivery, batch: StagedBatch, decision: Decision, utf8: Path, careful: bool
+    ) -> Extracted | None:
+        """Header check, then DuckDB; with `careful`, the Python reader when DuckDB's counts are not
+        confirmed. Without it (encoding only presumed), None instead of any fallback."""
+        try:
+            header = _header(utf8, self.spec.delimiter)
+        except UnicodeDecodeError:
+            return None  # only possible when the encoding was presumed: decide properly
         if header is None:
             return Extracted(0, [], delivery.content_hash, rejected="empty_file")
         check = check_header(header, self.expected_columns, self.required_columns)
@@ -65,8 +86,14 @@ class CsvFileSource(FileDropSource):
                 _delimiter_hint(header, self.expected_columns)
                 or f"missing_required_column:{','.join(check.missing_required)}"
             )
-        rows_in = _fast(utf8, header, self.spec.delimiter, decision, batch, delivery.ref, reject)
+        if not careful and reject:
+            return None
+        rows_in = _fast(
+            utf8, header, self.spec.delimiter, decision, batch, delivery.ref, reject, proof_only=not careful
+        )
         if rows_in is None:
+            if not careful:
+                return None
             batch.set_columns(header)
             rows_in = _careful(utf8, header, self.spec.delimiter, batch, delivery.ref, reject)
         return Extracted(rows_in, header, delivery.content_hash, rejected=reject, header_check=check)
@@ -97,7 +124,14 @@ def _delimiter_hint(header: list[str], expected: list[str]) -> str | None:
 
 
 def _fast(
-    path: Path, header: list[str], delimiter: str, decision: Decision, batch: StagedBatch, ref: str, reject: str | None
+    path: Path,
+    header: list[str],
+    delimiter: str,
+    decision: Decision,
+    batch: StagedBatch,
+    ref: str,
+    reject: str | None,
+    proof_only: bool = False,
 ) -> int | None:
     """DuckDB path; returns rows_in, or None when its counts cannot be confirmed independently.
 
@@ -131,6 +165,9 @@ def _fast(
                 and decision.delimiters == (len(header) - 1) * decision.lines
                 and not con.execute("select count(*) from reject_errors").fetchone()[0]
             )
+            if not proved and proof_only:
+                part.unlink(missing_ok=True)
+                return None  # the encoding was only presumed: anything short of the proof is decided properly
             if not proved:
                 values = ", ".join(f"coalesce({c}, '')" for c in cols)
                 flagged = con.execute(

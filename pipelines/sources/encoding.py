@@ -145,3 +145,33 @@ def _has_utf8_and_gb18030_lines(path: Path) -> bool:
             if utf8 and gb:
                 return True
     return False
+
+
+def presume_utf8(path: Path, delimiter: str = ",") -> Decision | None:
+    """The counts of `decide` without decoding the whole file: a file with no quotes whose first
+    chunk is UTF-8 (no NUL, no UTF-16 mark) is presumed UTF-8, for a reader that validates UTF-8
+    itself (DuckDB's strict CSV reader rejects invalid bytes) and falls back to `decide` otherwise."""
+    size = quotes = newlines = delimiters = 0
+    delimiter_bytes, last, bom = delimiter.encode("utf-8"), b"\n", False
+    with path.open("rb") as f:
+        first = f.read(CHUNK)
+        if not first or b"\x00" in first or first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None
+        try:
+            codecs.getincrementaldecoder("utf-8")("strict").decode(first)
+        except UnicodeDecodeError:
+            return None
+        bom = first.startswith(BOM)
+        chunk = first
+        while chunk:
+            size += len(chunk)
+            quotes += chunk.count(b'"')
+            newlines += chunk.count(b"\n")
+            delimiters += chunk.count(delimiter_bytes)
+            last = chunk[-1:]
+            chunk = f.read(CHUNK)
+    if quotes:
+        return None
+    return Decision(
+        "utf-8-sig" if bom else "utf-8", None, size, 0, lines=newlines + (last != b"\n"), delimiters=delimiters
+    )

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.standards.python import engine
+from pipelines.standards.registry import load_rule
 from pipelines.standards.sql import element_sql
 
 Result = tuple[str | None, dict[str, bool | None]]
@@ -63,7 +64,7 @@ def with_spark(element_id: str, values: Sequence[str | None], spark) -> list[Res
 def rule_with_python(rule_id: str, pairs: Sequence[tuple[str | None, str | None]]) -> list[bool | None]:
     from pipelines.standards.python import cross_field
 
-    rule = _rule(rule_id)
+    rule = load_rule(rule_id)
     return [cross_field(rule, a, b) for a, b in pairs]
 
 
@@ -85,16 +86,10 @@ def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]
         ),
     )
     try:
-        sql = f"select {cross_field_sql(_rule(rule_id), 'l', 'r', DUCKDB)} from _pairs order by _i"
+        sql = f"select {cross_field_sql(load_rule(rule_id), 'l', 'r', DUCKDB)} from _pairs order by _i"
         return [row[0] for row in con.execute(sql).fetchall()]
     finally:
         con.unregister("_pairs")
-
-
-def _rule(rule_id: str):
-    from pipelines.standards.registry import load_rules
-
-    return next(r for r in load_rules() if r.id == rule_id)
 
 
 def rule_with_spark(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], spark) -> list[bool | None]:
@@ -109,5 +104,5 @@ def rule_with_spark(rule_id: str, pairs: Sequence[tuple[str | None, str | None]]
         }
     )
     spark.createDataFrame(table.to_pandas()).createOrReplaceTempView("_pairs")
-    sql = f"select {cross_field_sql(_rule(rule_id), 'l', 'r', SPARK)} as ok from _pairs order by _i"
+    sql = f"select {cross_field_sql(load_rule(rule_id), 'l', 'r', SPARK)} as ok from _pairs order by _i"
     return [row[0] for row in spark.sql(sql).collect()]

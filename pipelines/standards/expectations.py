@@ -15,8 +15,8 @@ import great_expectations.expectations as gxe
 from great_expectations.compatibility import pydantic  # GX 1.x models are pydantic v1
 
 from pipelines.standards.python import codelist_codes
-from pipelines.standards.registry import load_elements, load_rules
-from pipelines.standards.spec import CodelistCheck, CrossFieldRule, MaxLengthCheck, RegexCheck
+from pipelines.standards.registry import load_elements, load_rule
+from pipelines.standards.spec import CodelistCheck, MaxLengthCheck, RegexCheck
 from pipelines.standards.sql import DIALECTS, checks_sql, cross_field_sql
 
 
@@ -61,7 +61,9 @@ class ExpectColumnPairToPassStandardRule(_StandardSqlExpectation):
         a, b = _quote(data["column_a"], dialect), _quote(data["column_b"], dialect)
         return {
             **data,
-            "unexpected_rows_query": _unexpected_rows(cross_field_sql(_rule(data["rule"]), a, b, DIALECTS[dialect])),
+            "unexpected_rows_query": _unexpected_rows(
+                cross_field_sql(load_rule(data["rule"]), a, b, DIALECTS[dialect])
+            ),
         }
 
 
@@ -70,10 +72,6 @@ def _unexpected_rows(check_expr: str) -> str:
     GX fills `{batch}` with str.format, so the braces of regex quantifiers are doubled."""
     escaped = check_expr.replace("{", "{{").replace("}", "}}")
     return f"select * from {{batch}} where not coalesce({escaped}, true)"
-
-
-def _rule(rule_id: str) -> CrossFieldRule:
-    return next(r for r in load_rules() if r.id == rule_id)
 
 
 def element_expectations(column: str, element_id: str, dialect: str = "duckdb") -> list[gxe.Expectation]:
@@ -109,7 +107,7 @@ def element_expectations(column: str, element_id: str, dialect: str = "duckdb") 
 
 
 def rule_expectation(rule_id: str, column_a: str, column_b: str, dialect: str = "duckdb") -> gxe.Expectation:
-    rule = _rule(rule_id)
+    rule = load_rule(rule_id)
     meta = {"rule": rule_id, "dimension": rule.dimension.value, "severity": rule.severity.value}
     return ExpectColumnPairToPassStandardRule(
         column_a=column_a, column_b=column_b, rule=rule_id, dialect=dialect, meta=meta, description=rule.description

@@ -15,7 +15,7 @@ from functools import cache
 
 from pipelines.standards import checksums as alg
 from pipelines.standards import spec
-from pipelines.standards.registry import DataElement, load_codelist, load_elements, load_placeholders, load_rules
+from pipelines.standards.registry import DataElement, load_codelist, load_elements, load_placeholders
 
 Normaliser = Callable[[str], str]
 Validator = Callable[[str], bool]
@@ -204,7 +204,3 @@ def cross_field(rule: spec.CrossFieldRule, left: str | None, right: str | None) 
         case "date_order":
             return left < right if ISO.fullmatch(left) and ISO.fullmatch(right) else None
     raise TypeError(rule.kind)
-
-
-def rules() -> tuple[spec.CrossFieldRule, ...]:
-    return load_rules()

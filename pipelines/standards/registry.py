@@ -95,3 +95,10 @@ def load_rules(standards_dir: Path = STANDARDS_DIR) -> tuple[CrossFieldRule, ...
     path = standards_dir / "rules.yml"
     doc = load_yaml(path)
     return tuple(_validate(path, doc, CrossFieldRule, ("rules", i)) for i in range(len(doc.data["rules"])))
+
+
+def load_rule(rule_id: str) -> CrossFieldRule:
+    for rule in load_rules():
+        if rule.id == rule_id:
+            return rule
+    raise KeyError(f"no cross-field rule {rule_id!r} in standards/rules.yml")

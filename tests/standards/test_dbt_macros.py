@@ -41,7 +41,8 @@ def test_dbt_build_applies_the_standards_like_python(tmp_path, monkeypatch):
     project = tmp_path / "dbt"
     shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
     values = {e: samples(e, N, seed=3) for e in ELEMENTS}
-    (project / "seeds").mkdir(exist_ok=True)
+    for folder in ("seeds", "models"):  # empty folders are not in a clone
+        (project / folder).mkdir(exist_ok=True)
     with (project / "seeds" / "std_samples.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["element", "i", "value"])

@@ -35,14 +35,38 @@ def _utf8_line(line: bytes) -> bool:
         return False
 
 
+@dataclass
+class _Tally:
+    """What one pass over the bytes counts for `decide` and `presume_utf8` alike."""
+
+    delimiter: bytes
+    size: int = 0
+    quotes: int = 0
+    newlines: int = 0
+    delimiters: int = 0
+    last: bytes = b"\n"
+    binary: bool = False
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        self.quotes += chunk.count(b'"')
+        self.newlines += chunk.count(b"\n")
+        self.delimiters += chunk.count(self.delimiter)
+        self.last = chunk[-1:]
+        self.binary = self.binary or b"\x00" in chunk
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"lines": self.newlines + (self.last != b"\n"), "delimiters": self.delimiters}
+
+
 def decide(path: Path, utf8_copy: Path | None = None, delimiter: str = ",") -> Decision:
     """Read the file once in chunks: count quotes, lines and delimiters, try UTF-8 then GB18030 (the
     delivery is hashed when it is listed, so not here). The counts let a reader prove it saw every
     line. A GB18030 file is written to `utf8_copy` (when given) during the same pass that checks it."""
     utf8 = codecs.getincrementaldecoder("utf-8")("strict")
-    size = quotes = newlines = delimiters = 0
-    delimiter_bytes, last = delimiter.encode("utf-8"), b"\n"
-    utf8_ok, has_bom, has_utf16_bom, binary = True, False, False, False
+    tally = _Tally(delimiter.encode("utf-8"))
+    utf8_ok, has_bom, has_utf16_bom = True, False, False
     with path.open("rb") as f:
         first = True
         while chunk := f.read(CHUNK):
@@ -50,12 +74,7 @@ def decide(path: Path, utf8_copy: Path | None = None, delimiter: str = ",") -> D
                 has_bom = chunk.startswith(BOM)
                 has_utf16_bom = chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
                 first = False
-            size += len(chunk)
-            quotes += chunk.count(b'"')
-            newlines += chunk.count(b"\n")
-            delimiters += chunk.count(delimiter_bytes)
-            last = chunk[-1:]
-            binary = binary or b"\x00" in chunk
+            tally.add(chunk)
             if utf8_ok:
                 try:
                     utf8.decode(chunk)
@@ -66,13 +85,13 @@ def decide(path: Path, utf8_copy: Path | None = None, delimiter: str = ",") -> D
                 utf8.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8_ok = False
+    size, quotes = tally.size, tally.quotes
     if has_utf16_bom:
         return Decision(None, "unsupported_encoding", size, quotes, "UTF-16 (byte-order mark FF FE / FE FF)")
-    if binary:
+    if tally.binary:
         return Decision(None, "binary_content", size, quotes, "the file contains NUL bytes")
-    counts = {"lines": newlines + (last != b"\n"), "delimiters": delimiters}
     if utf8_ok:
-        return Decision("utf-8-sig" if has_bom else "utf-8", None, size, quotes, **counts)
+        return Decision("utf-8-sig" if has_bom else "utf-8", None, size, quotes, **tally.counts)
     if has_bom:
         return Decision(
             None,
@@ -82,7 +101,7 @@ def decide(path: Path, utf8_copy: Path | None = None, delimiter: str = ",") -> D
             "starts with a UTF-8 byte-order mark but is not UTF-8 throughout",
         )
     decision = _gb18030(path, size, quotes, utf8_copy)
-    return replace(decision, **counts) if decision.encoding else decision
+    return replace(decision, **tally.counts) if decision.encoding else decision
 
 
 def _gb18030(path: Path, size: int, quotes: int, utf8_copy: Path | None) -> Decision:
@@ -148,30 +167,22 @@ def _has_utf8_and_gb18030_lines(path: Path) -> bool:
 
 
 def presume_utf8(path: Path, delimiter: str = ",") -> Decision | None:
-    """The counts of `decide` without decoding the whole file: a file with no quotes whose first
-    chunk is UTF-8 (no NUL, no UTF-16 mark) is presumed UTF-8, for a reader that validates UTF-8
-    itself (DuckDB's strict CSV reader rejects invalid bytes) and falls back to `decide` otherwise."""
-    size = quotes = newlines = delimiters = 0
-    delimiter_bytes, last, bom = delimiter.encode("utf-8"), b"\n", False
+    """The counts of `decide` without decoding the whole file: a file with no quotes and no NUL
+    byte whose first chunk is UTF-8 (no UTF-16 mark) is presumed UTF-8, for a reader that validates
+    UTF-8 itself (DuckDB's strict CSV reader rejects invalid bytes) and falls back to `decide` otherwise."""
+    tally = _Tally(delimiter.encode("utf-8"))
     with path.open("rb") as f:
         first = f.read(CHUNK)
-        if not first or b"\x00" in first or first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if not first or first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return None
         try:
             codecs.getincrementaldecoder("utf-8")("strict").decode(first)
         except UnicodeDecodeError:
             return None
-        bom = first.startswith(BOM)
         chunk = first
         while chunk:
-            size += len(chunk)
-            quotes += chunk.count(b'"')
-            newlines += chunk.count(b"\n")
-            delimiters += chunk.count(delimiter_bytes)
-            last = chunk[-1:]
+            tally.add(chunk)
             chunk = f.read(CHUNK)
-    if quotes:
-        return None
-    return Decision(
-        "utf-8-sig" if bom else "utf-8", None, size, 0, lines=newlines + (last != b"\n"), delimiters=delimiters
-    )
+    if tally.quotes or tally.binary:
+        return None  # quoted records or NUL bytes: `decide` and the careful reader handle those
+    return Decision("utf-8-sig" if first.startswith(BOM) else "utf-8", None, tally.size, 0, **tally.counts)

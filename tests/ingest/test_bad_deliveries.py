@@ -149,6 +149,25 @@ def test_a_10_mb_field_is_quarantined_not_crashing(tmp_path):
     assert q["reason"] in ("field_too_large", "line_too_long") and len(q["raw_text"]) > 3_000_000
 
 
+def test_bytes_beyond_the_first_megabyte_still_decide_the_encoding(tmp_path):
+    """The fast path presumes UTF-8 from the first megabyte only; a NUL byte or GB18030 bytes later
+    in the file must still end as the full encoding decision would have it."""
+    rows = "".join(f"{i},张三,,2020-01-01,ok\n" for i in range(60_000))  # well over 1 MiB
+    header = "编号,姓名,身份证号,日期,备注\n"
+    for name, tail, reason in [
+        ("nul.csv", b"60001,x,,2020-01-01,\x00\n", "binary_content"),
+        ("mixed.csv", "60001,李四,,2020-01-01,ok\n".encode("gb18030"), "mixed_encoding"),
+    ]:
+        h = Harness(tmp_path / name.removesuffix(".csv"))
+        path = tmp_path / name
+        path.write_bytes((header + rows).encode("utf-8") + tail)
+        h.drop(path)
+        [r] = h.ingest("csv_drop")
+        assert r.status == "rejected" and r.rows_landed == 0, (name, r)
+        [q] = h.quarantine_rows("csv_drop", r.load_id)
+        assert q["reason"] == reason, name
+
+
 @pytest.mark.parametrize("name", list(XLSX_CASES))
 def test_xlsx_delivery(tmp_path, name):
     h = Harness(tmp_path)

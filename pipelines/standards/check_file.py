@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.privacy.masking import mask
+from pipelines.standards.evaluate import select_sql
 from pipelines.standards.registry import load_elements
-from pipelines.standards.sql import element_sql
 
 READERS = {".csv": "read_csv", ".parquet": "read_parquet", ".json": "read_json_auto"}
 
@@ -43,16 +43,17 @@ def check_file(path: Path, column: str, element_id: str, examples: int = 5) -> F
     source = f"{reader}('{str(path).replace(chr(39), chr(39) * 2)}'" + (
         ", all_varchar=true)" if reader == "read_csv" else ")"
     )
-    norm, checks = element_sql(element_id, "duckdb")
     col = '"' + column.replace('"', '""') + '"'
     con = duckdb.connect()
     try:
-        con.execute(f"create temp view src as select cast({col} as varchar) as raw from {source}")
+        con.execute(
+            f"create temp view src as select row_number() over () as _i, cast({col} as varchar) as raw from {source}"
+        )
     except duckdb.BinderException:
         raise ValueError(f"{path.name}: no column {column!r}") from None
-    flags = ", ".join(f'{e.replace("{col}", "n")} as "{cid}"' for cid, e in checks.items())
+    checked, _ = select_sql(element_id, "duckdb", "raw", "src")
     con.execute(
-        f"create temp table checked as select raw, n{', ' + flags if flags else ''} from (select raw, {norm.replace('{col}', 'raw')} as n from src)"
+        f"create temp table checked as select src.raw, c.* rename (_normalised as n) from ({checked}) c join src using (_i)"
     )
     rows, missing = con.execute("select count(*), count(*) filter (where n is null) from checked").fetchone()
     counts = []

@@ -36,6 +36,17 @@ def select_sql(element_id: str, dialect: str, column: str, table: str) -> tuple[
     return f"select _i, _normalised{', ' + cols if cols else ''} from ({inner}) as n order by _i", list(checks)
 
 
+def _indexed(**columns: Sequence[str | None]) -> pa.Table:
+    """String columns with `_i`, their position, so every engine can return results in input order."""
+    n = len(next(iter(columns.values())))
+    return pa.table({"_i": pa.array(range(n), pa.int64()), **{k: pa.array(v, pa.string()) for k, v in columns.items()}})
+
+
+def _pairs(pairs: Sequence[tuple[str | None, str | None]]) -> pa.Table:
+    left, right = zip(*pairs, strict=True) if pairs else ((), ())
+    return _indexed(l=left, r=right)
+
+
 def _rows(rows: list[Any], check_ids: list[str]) -> list[Result]:
     return [(r[1], dict(zip(check_ids, r[2:], strict=True))) for r in rows]
 
@@ -44,9 +55,7 @@ def with_duckdb(element_id: str, values: Sequence[str | None], con=None) -> list
     import duckdb
 
     con = con or duckdb.connect()
-    con.register(
-        "_values", pa.table({"_i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, pa.string())})
-    )
+    con.register("_values", _indexed(v=values))
     sql, check_ids = select_sql(element_id, "duckdb", "v", "_values")
     try:
         return _rows(con.execute(sql).fetchall(), check_ids)
@@ -55,8 +64,7 @@ def with_duckdb(element_id: str, values: Sequence[str | None], con=None) -> list
 
 
 def with_spark(element_id: str, values: Sequence[str | None], spark) -> list[Result]:
-    table = pa.table({"_i": pa.array(range(len(values)), pa.int64()), "v": pa.array(values, pa.string())})
-    spark.createDataFrame(table.to_pandas()).createOrReplaceTempView("_values")
+    spark.createDataFrame(_indexed(v=values).to_pandas()).createOrReplaceTempView("_values")
     sql, check_ids = select_sql(element_id, "spark", "v", "_values")
     return _rows([tuple(r) for r in spark.sql(sql).collect()], check_ids)
 
@@ -74,17 +82,7 @@ def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]
     from pipelines.standards.sql import DUCKDB, cross_field_sql
 
     con = con or duckdb.connect()
-    left, right = zip(*pairs, strict=True) if pairs else ((), ())
-    con.register(
-        "_pairs",
-        pa.table(
-            {
-                "_i": pa.array(range(len(pairs)), pa.int64()),
-                "l": pa.array(left, pa.string()),
-                "r": pa.array(right, pa.string()),
-            }
-        ),
-    )
+    con.register("_pairs", _pairs(pairs))
     try:
         sql = f"select {cross_field_sql(load_rule(rule_id), 'l', 'r', DUCKDB)} from _pairs order by _i"
         return [row[0] for row in con.execute(sql).fetchall()]
@@ -95,14 +93,6 @@ def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]
 def rule_with_spark(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], spark) -> list[bool | None]:
     from pipelines.standards.sql import SPARK, cross_field_sql
 
-    left, right = zip(*pairs, strict=True) if pairs else ((), ())
-    table = pa.table(
-        {
-            "_i": pa.array(range(len(pairs)), pa.int64()),
-            "l": pa.array(left, pa.string()),
-            "r": pa.array(right, pa.string()),
-        }
-    )
-    spark.createDataFrame(table.to_pandas()).createOrReplaceTempView("_pairs")
+    spark.createDataFrame(_pairs(pairs).to_pandas()).createOrReplaceTempView("_pairs")
     sql = f"select {cross_field_sql(load_rule(rule_id), 'l', 'r', SPARK)} as ok from _pairs order by _i"
     return [row[0] for row in spark.sql(sql).collect()]

@@ -106,17 +106,17 @@ DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
 
 
 def _translate(x: str, table: dict[int, int], d: Dialect) -> str:
-    """translate() only where some character needs it: DuckDB builds the character map per row, so a
-    regex test of the same character class first keeps the common case cheap."""
+    """translate(), on DuckDB only where some character needs it: DuckDB builds the character map
+    per row, so a regex test of the same class first keeps the common case cheap. Spark builds the
+    map once (constant arguments), and Java's regex compiler overflows its stack on a class of
+    thousands of characters, so Spark translates directly."""
     source = "".join(chr(k) for k in table)
     target = "".join(chr(v) for v in table.values())
+    translated = lambda v: f"translate({v}, {d.lit(source)}, {d.lit(target)})"  # noqa: E731
+    if d.name == "spark":
+        return translated(x)
     cls = "[" + "".join("\\" + c if c in "\\[]^-" else c for c in source) + "]"
-    return d.let(
-        x,
-        lambda v: (
-            f"(case when {d.contains(v, cls)} then translate({v}, {d.lit(source)}, {d.lit(target)}) else {v} end)"
-        ),
-    )
+    return d.let(x, lambda v: f"(case when {d.contains(v, cls)} then {translated(v)} else {v} end)")
 
 
 def _in(x: str, values, d: Dialect) -> str:

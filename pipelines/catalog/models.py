@@ -17,6 +17,7 @@ from pipelines.standards.registry import LocalisedText, Sensitivity
 SLUG = r"^[a-z][a-z0-9_]*$"
 ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
 RESOURCE_CODE = r"^[1-3]\d{2}\d{3}/\d{5}$"  # 类(1)项(2)目(3)/顺序码(5)
+SUBJECT_PARTY = "subject"
 
 
 class Strict(BaseModel):
@@ -102,6 +103,18 @@ class FieldSpec(Strict):
     required: bool = False
     key: bool = False
     sensitivity: Sensitivity | None = Field(default=None, description="Overrides the element's default.")
+    column: Annotated[str, Field(pattern=SLUG)] | None = Field(
+        default=None, description="Standard column name in the subject databases; defaults to the element id."
+    )
+    party: Annotated[str, Field(pattern=SLUG)] | None = Field(
+        default=None, description="Which party of the record the item describes (a mother, a legal representative)."
+    )
+
+    @property
+    def staging_column(self) -> str:
+        """The column's name in `stg_<dept>__<resource>`: the standard name, prefixed by its party."""
+        base = self.column or self.element
+        return base if self.party in (None, SUBJECT_PARTY) else f"{self.party}_{base}"
 
 
 class Sharing(Strict):
@@ -135,16 +148,37 @@ class Resource(Strict):
     sharing: Sharing
     opening: Opening
     fields: Annotated[list[FieldSpec], Field(min_length=1)]
+    parties: dict[Annotated[str, Field(pattern=SLUG)], Subject] = Field(
+        default_factory=dict,
+        description="Parties a record names besides its subject (a legal representative, an employer), "
+        "each with the subject database it belongs to.",
+    )
 
     @model_validator(mode="after")
     def _unique_field_names_and_one_key(self) -> Resource:
-        names = [f.name for f in self.fields]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"duplicate field names: {', '.join(dupes)}")
+        for label, names in (
+            ("field names", [f.name for f in self.fields]),
+            ("staging columns (give `column:`)", [f.staging_column for f in self.fields]),
+        ):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {label}: {', '.join(dupes)}")
         if sum(f.key for f in self.fields) != 1:
             raise ValueError("exactly one field must be the record key (key: true)")
+        undeclared = sorted({f.party for f in self.fields if f.party and f.party != SUBJECT_PARTY} - set(self.parties))
+        if undeclared:
+            raise ValueError(f"parties used by fields but not declared under `parties`: {', '.join(undeclared)}")
         return self
+
+    def party_subjects(self) -> dict[str, Subject]:
+        """Every party a record describes, with its subject database.
+
+        The record's subject is a party of its own unless declared parties belong to the same subject
+        database: a birth record names a newborn, a mother and a father, not a fourth person."""
+        out = dict(self.parties)
+        if self.subject not in out.values():
+            out = {SUBJECT_PARTY: self.subject, **out}
+        return out
 
     @property
     def key_field(self) -> FieldSpec:

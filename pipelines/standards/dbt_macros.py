@@ -2,8 +2,9 @@
 
 `dbt_project/macros/standards/generated.sql` is generated from `standards/` (`govlake standards
 generate`), never edited; a test fails when it drifts. Models call
-`{{ std_normalise('citizen_id', 'sfzh') }}`, `{{ std_check('citizen_id', 'check_char', 'x') }}`
-and `{{ std_rule('id_sex_parity_matches', 'id', 'sex') }}`.
+`{{ std_normalise('citizen_id', 'sfzh') }}`, `{{ std_check('citizen_id', 'check_char', 'x') }}`,
+`{{ std_rule('id_sex_parity_matches', 'id', 'sex') }}` and `{{ std_valid('citizen_id', 'x') }}`
+(present and passing every error-severity check).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.standards.registry import load_elements, load_rules
+from pipelines.standards.spec import Severity
 from pipelines.standards.sql import DIALECTS, checks_sql, cross_field_sql, normalise_sql
 
 MACROS_FILE = DBT_PROJECT_DIR / "macros" / "standards" / "generated.sql"
@@ -50,6 +52,17 @@ def _macro(name: str, args: str, per_dialect: dict[str, str]) -> str:
     return "\n".join(out)
 
 
+def _valid_macro(element_id: str, element) -> str:
+    """`std_valid__<element>(col)`: a normalised value is present and passes every error-severity check
+    (a check that does not apply, NULL, does not fail it)."""
+    terms = [f"{{{{ col }}}} is not null"] + [
+        f"coalesce({{{{ std_check__{element_id}__{c.id}(col) }}}}, true)"
+        for c in element.checks
+        if c.severity is Severity.ERROR
+    ]
+    return f"{{% macro std_valid__{element_id}(col) -%}}\n({' and '.join(terms)})\n{{%- endmacro %}}\n"
+
+
 def render() -> str:
     elements, rules = sorted(load_elements().items()), load_rules()
     parts = [
@@ -62,6 +75,7 @@ def render() -> str:
             "element ~ '.' ~ check",
         ),
         _router("std_rule", "rule, left, right", [(r.id, f"std_rule__{r.id}(left, right)") for r in rules], "rule"),
+        _router("std_valid", "element, col", [(e, f"std_valid__{e}(col)") for e, _ in elements], "element"),
     ]
     for element_id, element in elements:
         parts.append(f"\n{{#- ---- {element_id}: {element.name.en} ({element.standard}) ---- -#}}\n")
@@ -71,6 +85,7 @@ def render() -> str:
         for check in element.checks:
             per = {name: _jinja(checks[name][check.id], **{COL: "col"}) for name in DIALECTS}
             parts.append(_macro(f"std_check__{element_id}__{check.id}", "col", per))
+        parts.append(_valid_macro(element_id, element))
     for rule in rules:
         per = {
             name: _jinja(cross_field_sql(rule, LEFT, RIGHT, d), **{LEFT: "left", RIGHT: "right"})

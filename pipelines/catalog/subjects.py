@@ -1,0 +1,88 @@
+"""Golden-record rules of the subject databases: which department is the authority for each attribute.
+
+"One datum, one source" (一数一源) is declared in `catalog/subjects/<subject>.yml`, validated here
+against the catalogue (every named source must be a catalogued resource of that subject that supplies
+the attribute), and turned into the `attribute_sources` seed the marts rank values with.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipelines.catalog.models import Catalog, Subject
+from pipelines.paths import CATALOG_DIR
+from pipelines.yamlio import load_yaml
+
+SUBJECTS_DIR = CATALOG_DIR / "subjects"
+UNLISTED_PRIORITY = 99
+
+
+class AttributeSources(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    authority: list[str] = Field(min_length=1, description="department/resource, the official source first")
+    fallback: list[str] = Field(default_factory=list)
+
+
+class SubjectRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subject: Subject
+    attributes: dict[str, AttributeSources]
+
+    def ranking(self) -> list[tuple[str, str, int, bool]]:
+        """(attribute, department/resource, priority, is_authority) rows, priority 1 the best."""
+        rows = []
+        for attribute, sources in self.attributes.items():
+            ordered = [(s, True) for s in sources.authority] + [(s, False) for s in sources.fallback]
+            rows.extend((attribute, source, i, is_authority) for i, (source, is_authority) in enumerate(ordered, 1))
+        return rows
+
+
+class SubjectRulesInvalid(Exception):
+    pass
+
+
+def load_subject_rules(catalog: Catalog, folder: Path = SUBJECTS_DIR) -> dict[Subject, SubjectRules]:
+    """Every subject's rules, checked against the catalogue; all problems are reported at once."""
+    rules: dict[Subject, SubjectRules] = {}
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.yml")):
+        try:
+            parsed = SubjectRules.model_validate(load_yaml(path).data)
+        except ValidationError as exc:
+            problems.extend(f"{path}: {e['loc']}: {e['msg']}" for e in exc.errors())
+            continue
+        rules[parsed.subject] = parsed
+        problems.extend(f"{path}: {p}" for p in _unknown_sources(parsed, catalog))
+    if problems:
+        raise SubjectRulesInvalid("subject rules are invalid:\n  " + "\n  ".join(problems))
+    return rules
+
+
+def _unknown_sources(rules: SubjectRules, catalog: Catalog) -> list[str]:
+    supplied: dict[str, set[str]] = {}
+    for dept, resource in catalog.resources():
+        parties = {p for p, s in resource.party_subjects().items() if s is rules.subject}
+        columns = {f.column or f.element for f in resource.fields if (f.party or "subject") in parties}
+        elements = {f.element for f in resource.fields}
+        columns |= {attribute for attribute, needs in _DERIVED.items() if needs in elements | set(resource.parties)}
+        if parties:
+            supplied[f"{dept.code}/{resource.slug}"] = columns
+    problems = []
+    for attribute, sources in rules.attributes.items():
+        for source in [*sources.authority, *sources.fallback]:
+            if source not in supplied:
+                problems.append(f"{attribute}: {source} is not a catalogued resource with {rules.subject} records")
+            elif attribute not in supplied[source]:
+                problems.append(f"{attribute}: {source} has no field with column {attribute}")
+    return problems
+
+
+# attributes the intermediate models derive rather than read from a field, and what they need
+_DERIVED = {
+    "marital_status": "civil_registration_type",  # a marriage or divorce registration
+    "legal_rep_person_id": "legal_rep",  # the linked legal representative
+}

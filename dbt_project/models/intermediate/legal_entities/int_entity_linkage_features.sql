@@ -1,0 +1,21 @@
+{#- What the linkage step compares, one row per legal-entity record. A near-miss credit code (wrong
+    check character) still gives its first 17 characters and its division. -#}
+with records as (
+
+    select * from {{ ref('int_entity_records_unioned') }}
+
+)
+
+select
+    source_record_id,
+    department,
+    resource,
+    party,
+    uscc,
+    case when length(uscc_as_given) = 18 then uscc_as_given end as uscc_as_given,
+    case when length(uscc_as_given) = 18 then substring(uscc_as_given, 1, 17) end as uscc_prefix,
+    entity_name,
+    coalesce(division_code, case when length(uscc_as_given) = 18 then substring(uscc_as_given, 3, 6) end) as division_code,
+    address,
+    (uscc_as_given is not null or entity_name is not null) as is_linkable
+from records

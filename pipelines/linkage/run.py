@@ -1,0 +1,186 @@
+"""Link one subject's records into clusters and write the links to the warehouse (`linkage` schema).
+
+Records with a valid identifier are linked by it, deterministically. The others (identifier missing
+or invalid) are scored by Splink against the identified records (`predict_between`): the best match
+at or above the threshold decides. Those left over are scored against each other (`predict_within`)
+and clustered (connected components); a record matching nothing is a cluster of its own. An
+identified record is never merged into another identifier's cluster, so one bad edge cannot join two
+citizens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.linkage.models import MODELS, LinkageModel
+
+SCHEMA = "linkage"
+WAREHOUSE = "warehouse"
+EDGE_FLOOR = 0.5  # scored pairs kept for `govlake linkage explain`, whatever the threshold
+RANDOM_PAIRS = 2_000_000
+ID_PREFIX = {"population": "P", "legal_entities": "E"}
+
+
+@dataclass(frozen=True)
+class LinkageResult:
+    subject: str
+    records: int
+    identified: int
+    unresolved: int
+    linked_probabilistically: int
+    clusters: int
+    pairs_scored: int
+    seconds_training: float
+    seconds_scoring: float
+    seconds_total: float
+
+    @property
+    def pairs_per_second(self) -> float:
+        return self.pairs_scored / self.seconds_scoring if self.seconds_scoring else 0.0
+
+
+def _pinyin(name: str | None) -> str | None:
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(name)) if name else None
+
+
+def _prepare_input(con: duckdb.DuckDBPyConnection, model: LinkageModel) -> None:
+    table = f"{model.subject}_input"
+    features = f"{WAREHOUSE}.intermediate.{model.features}"
+    if model.subject == "population":
+        # pinyin once per distinct name: homophones and characters OpenCC does not convert still meet
+        con.execute(f"create or replace temp table _names as select distinct person_name from {features}")
+        names = [r[0] for r in con.execute("select person_name from _names where person_name is not null").fetchall()]
+        con.execute("create or replace temp table _pinyin (person_name varchar, name_pinyin varchar)")
+        con.executemany("insert into _pinyin values (?, ?)", [(n, _pinyin(n)) for n in names]) if names else None
+        con.execute(
+            f"""create or replace table {table} as
+            select f.* exclude (birth_date), cast(f.birth_date as varchar) as birth_date, p.name_pinyin
+            from {features} f left join _pinyin p using (person_name)
+            where f.is_linkable"""
+        )
+    else:
+        con.execute(f"create or replace table {table} as select * from {features} where is_linkable")
+    con.execute(f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null")
+    con.execute(f"create or replace table {table}_unresolved as select * from {table} where {model.identifier} is null")
+
+
+def link(warehouse: Path, subject: str, threshold: float) -> LinkageResult:
+    """Link `subject`'s records in the warehouse; writes `linkage.<subject>_links` and `_edges` there.
+
+    Splink works in an in-memory database with the warehouse attached, so its many intermediate
+    tables never reach the warehouse file."""
+    from splink import DuckDBAPI, Linker, block_on
+
+    started = time.perf_counter()
+    model = MODELS[subject]()
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as {WAREHOUSE}")
+    con.execute(f"create schema if not exists {WAREHOUSE}.{SCHEMA}")
+    _prepare_input(con, model)
+    table = f"{subject}_input"
+    db_api = DuckDBAPI(connection=con)
+    linker = Linker(db_api.register(table), model.settings, log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match([block_on(model.identifier)], recall=0.95)
+    linker.training.estimate_u_using_random_sampling(max_pairs=RANDOM_PAIRS, seed=7)
+    linker.training.estimate_m_from_label_column(model.identifier)
+    trained = time.perf_counter()
+    for column in model.tf_columns:
+        linker.table_management.compute_tf_table(column)
+    unresolved = db_api.register(f"{table}_unresolved")
+    between = linker.inference.predict_between(unresolved, db_api.register(f"{table}_resolved"))
+    within = linker.inference.predict_within(unresolved)
+    scored = time.perf_counter()
+    pairs = sum(con.execute(f"select count(*) from {t.physical_name}").fetchone()[0] for t in (between, within))
+    con.execute(
+        f"""create or replace table {WAREHOUSE}.{SCHEMA}.{subject}_edges as
+        select * from {between.physical_name} where match_probability >= {EDGE_FLOOR}
+        union all by name
+        select * from {within.physical_name} where match_probability >= {EDGE_FLOOR}"""
+    )
+    _write_links(con, db_api, model, threshold)
+    model_json = json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)
+    con.execute(f"create or replace table {WAREHOUSE}.{SCHEMA}.{subject}_model as select ? as settings_json", [model_json])
+    counts = con.execute(
+        f"""select count(*), count(*) filter (match_method = 'identifier'),
+                   count(*) filter (match_method != 'identifier'),
+                   count(*) filter (match_method = 'probabilistic'), count(distinct cluster_key)
+            from {WAREHOUSE}.{SCHEMA}.{subject}_links"""
+    ).fetchone()
+    con.close()
+    return LinkageResult(
+        subject, *counts, pairs, trained - started, scored - trained, time.perf_counter() - started
+    )
+
+
+def _write_links(con: duckdb.DuckDBPyConnection, db_api, model: LinkageModel, threshold: float) -> None:
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    t, out = model.subject, f"{WAREHOUSE}.{SCHEMA}.{model.subject}"
+    con.execute(
+        f"""create or replace temp table _best as
+        select source_record_id_l as source_record_id, source_record_id_r as matched_record_id,
+               match_probability, r.{model.identifier} as cluster_key
+        from {out}_edges e join {t}_input_resolved r on r.source_record_id = e.source_record_id_r
+        where e.match_probability >= {threshold}
+        qualify row_number() over (partition by source_record_id_l order by match_probability desc, source_record_id_r) = 1"""
+    )
+    con.execute(
+        f"""create or replace table {t}_rest as
+        select source_record_id from {t}_input_unresolved where source_record_id not in (select source_record_id from _best)"""
+    )
+    con.execute(
+        f"""create or replace table {t}_rest_edges as
+        select e.source_record_id_l, e.source_record_id_r, e.match_probability from {out}_edges e
+        where e.source_record_id_l in (select source_record_id from {t}_rest)
+          and e.source_record_id_r in (select source_record_id from {t}_rest)"""
+    )
+    clusters = cluster_pairwise_predictions_at_threshold(
+        f"{t}_rest", f"{t}_rest_edges", db_api, "source_record_id", threshold_match_probability=threshold
+    )
+    prefix = ID_PREFIX[model.subject]
+    con.execute(
+        f"""create or replace table {out}_links as
+        with identified as (
+            select source_record_id, {model.identifier} as cluster_key, 'identifier' as match_method,
+                   1.0 as match_probability, cast(null as varchar) as matched_record_id
+            from {t}_input_resolved
+        ),
+        to_identified as (
+            select source_record_id, cluster_key, 'probabilistic' as match_method, match_probability, matched_record_id
+            from _best
+        ),
+        rest_pairs as (
+            select source_record_id_l as id, source_record_id_r as matched_record_id, match_probability
+            from {t}_rest_edges where match_probability >= {threshold}
+            union all
+            select source_record_id_r, source_record_id_l, match_probability
+            from {t}_rest_edges where match_probability >= {threshold}
+        ),
+        best_rest as (
+            select * from rest_pairs
+            qualify row_number() over (partition by id order by match_probability desc, matched_record_id) = 1
+        ),
+        clustered as (
+            select c.source_record_id, 'record:' || c.cluster_id as cluster_key,
+                   case when count(*) over (partition by c.cluster_id) > 1 then 'probabilistic' else 'unmatched' end
+                       as match_method,
+                   b.match_probability, b.matched_record_id
+            from {clusters.physical_name} c
+            left join best_rest b on b.id = c.source_record_id
+        ),
+        linked as (
+            select * from identified union all select * from to_identified union all select * from clustered
+        )
+        select source_record_id,
+               '{prefix}' || substr(sha256('{model.subject}:' || cluster_key), 1, 15) as {'person_id' if model.subject == 'population' else 'entity_id'},
+               cluster_key, match_method, match_probability, matched_record_id
+        from linked"""
+    )

@@ -96,6 +96,15 @@ def person_model() -> LinkageModel:
             ),
             _exact("mobile_phone", tf=True),
             cl.CustomComparison(
+                output_column_name="contexts",
+                comparison_description="household or legal entity the records are about",
+                comparison_levels=[
+                    cll.NullLevel("contexts"),
+                    cll.ArrayIntersectLevel("contexts", 1).configure(label_for_charts="same household or entity"),
+                    cll.ElseLevel(),
+                ],
+            ),
+            cl.CustomComparison(
                 output_column_name="address",
                 comparison_levels=[
                     cll.NullLevel("address"),

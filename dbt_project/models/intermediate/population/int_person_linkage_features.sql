@@ -1,9 +1,43 @@
 {#- What the linkage step compares, one row per person record. A near-miss ID (wrong check character)
     still gives its first 17 characters, birth date, sex and division; the standardised fields win
-    where present. -#}
+    where present. `contexts` are the households and legal entities the record is about: a father
+    named without an ID on a birth certificate meets the man of that name in the newborn's household,
+    a legal representative named without an ID meets the one another department names for the same
+    company. -#}
 with records as (
 
     select * from {{ ref('int_person_records_unioned') }}
+
+),
+
+households as (
+
+    select citizen_id, household_number
+    from records
+    where citizen_id is not null and household_number is not null
+    qualify row_number() over (partition by citizen_id order by observed_on desc nulls last, load_id desc) = 1
+
+),
+
+record_contexts as (
+
+    select r.department, r.resource, r.load_id, r.source_row_number, 'household:' || h.household_number as context
+    from records as r
+    inner join households as h on r.citizen_id = h.citizen_id
+
+    union
+
+    select department, resource, load_id, source_row_number, 'entity:' || substring(uscc_as_given, 1, 17)
+    from {{ ref('int_entity_records_unioned') }}
+    where length(uscc_as_given) = 18 and party = 'subject'
+
+),
+
+contexts as (
+
+    select department, resource, load_id, source_row_number, {{ sorted_set_agg("context") }} as contexts
+    from record_contexts
+    group by department, resource, load_id, source_row_number
 
 ),
 
@@ -44,5 +78,7 @@ select
     coalesce(registered_division_code, substring(id_18, 1, 6)) as division_code,
     mobile_phone,
     address,
+    c.contexts,
     (citizen_id_as_given is not null or person_name is not null) as is_linkable
 from id_parts
+left join contexts as c using (department, resource, load_id, source_row_number)

@@ -10,6 +10,7 @@
     'registered_division_code': 'string',
     'address': 'string',
     'mobile_phone': 'string',
+    'household_number': 'string',
     'marital_status': 'string',
     'death_date': 'date',
     'observed_on': 'date',

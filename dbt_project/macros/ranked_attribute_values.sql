@@ -1,0 +1,49 @@
+{#-
+    CTEs `values_long` and `ranked` over a `records` CTE (one row per record, with `id_column`):
+    every non-null value of every attribute, ranked by the golden-record rules of `subject` (the
+    `attribute_sources` seed, generated from catalog/subjects/): authority first, then the fallbacks
+    in order, sources not named last; among equals the most recent record. Rank 1 is the golden value.
+-#}
+{% macro ranked_attribute_values(subject, id_column, attributes) -%}
+values_long as (
+    {%- for attribute in attributes %}
+    select
+        {{ id_column }},
+        source_record_id,
+        department,
+        resource,
+        load_id,
+        observed_on,
+        '{{ attribute }}' as attribute,
+        cast({{ attribute }} as {{ api.Column.translate_type('string') }}) as attribute_value
+    from records
+    where {{ attribute }} is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+ranked as (
+
+    select
+        values_long.*,
+        coalesce(rules.priority, 99) as priority,
+        coalesce(rules.is_authority, false) as is_authority,
+        row_number() over (
+            partition by values_long.{{ id_column }}, values_long.attribute
+            order by
+                coalesce(rules.priority, 99),
+                values_long.observed_on desc nulls last,
+                values_long.load_id desc,
+                values_long.source_record_id
+        ) as value_rank
+    from values_long
+    left join {{ ref('attribute_sources') }} as rules
+        on rules.subject = '{{ subject }}'
+        and values_long.attribute = rules.attribute
+        and values_long.department = rules.department
+        and values_long.resource = rules.resource
+
+)
+{%- endmacro %}

@@ -1,0 +1,21 @@
+{#- Every value any record gives for a person's attributes, ranked by the golden-record rules: the
+    authority first (catalog/subjects/population.yml), then the fallbacks in order, then the most
+    recent record. Rank 1 is the golden value. -#}
+{%- set attributes = [
+    'citizen_id', 'person_name', 'sex_code', 'birth_date', 'ethnicity_code', 'registered_division_code',
+    'address', 'mobile_phone', 'marital_status', 'death_date',
+] -%}
+
+with records as (
+
+    select
+        links.person_id,
+        records.*
+    from {{ ref('int_person_records_unioned') }} as records
+    inner join {{ source('linkage', 'population_links') }} as links using (source_record_id)
+
+),
+
+{{ ranked_attribute_values('population', 'person_id', attributes) }}
+
+select * from ranked

@@ -26,11 +26,20 @@ class AttributeSources(BaseModel):
     fallback: list[str] = Field(default_factory=list)
 
 
+class LinkageSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threshold: float = Field(
+        0.95, gt=0.5, lt=1, description="Match probability at or above which two records are the same."
+    )
+
+
 class SubjectRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     subject: Subject
     attributes: dict[str, AttributeSources]
+    linkage: LinkageSettings = LinkageSettings()
 
     def ranking(self) -> list[tuple[str, str, int, bool]]:
         """(attribute, department/resource, priority, is_authority) rows, priority 1 the best."""

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from pipelines.cli import catalog_cmd, dags_cmd, demo_cmd, ingest_cmd, models_cmd, settings_cmd, standards_cmd
+from pipelines.cli import (
+    build_cmd,
+    catalog_cmd,
+    dags_cmd,
+    demo_cmd,
+    ingest_cmd,
+    linkage_cmd,
+    models_cmd,
+    settings_cmd,
+    standards_cmd,
+)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="govlake: government data-governance platform.")
 app.add_typer(catalog_cmd.app, name="catalog")
@@ -12,5 +22,7 @@ app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(dags_cmd.app, name="dags")
 app.add_typer(standards_cmd.app, name="standards")
 app.add_typer(models_cmd.app, name="models")
+app.add_typer(linkage_cmd.app, name="linkage")
+app.command("build")(build_cmd.build_command)
 app.command("settings")(settings_cmd.show_settings)
 app.command("ingest")(ingest_cmd.ingest_command)

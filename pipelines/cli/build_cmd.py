@@ -1,0 +1,48 @@
+"""`govlake build`: standardise, link and build the subject databases in the warehouse."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from pipelines.cli.console import console, err_console
+
+
+def print_report(report) -> None:
+    stages = Table("stage", "seconds", title="build")
+    for stage, seconds in report.seconds.items():
+        stages.add_row(stage, f"{seconds:.1f}")
+    console.print(stages)
+    linkage = Table("subject", "records", "by identifier", "unresolved", "linked by Splink", "clusters", "pairs scored")
+    for r in report.linkage:
+        linkage.add_row(
+            r.subject,
+            f"{r.records:,}",
+            f"{r.identified:,}",
+            f"{r.unresolved:,}",
+            f"{r.linked_probabilistically:,}",
+            f"{r.clusters:,}",
+            f"{r.pairs_scored:,}",
+        )
+    console.print(linkage)
+    counts = Table("table", "rows", title="subject databases")
+    for table, n in report.row_counts.items():
+        counts.add_row(table, f"{n:,}")
+    console.print(counts)
+    if report.unbalanced:
+        err_console.print(f"[red]records unaccounted for: {report.unbalanced}[/red]")
+
+
+def build_command(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show dbt's log.")) -> None:
+    """dbt staging and intermediate models, Splink linkage, then the marts, each with their tests."""
+    from pipelines.settings import get_settings
+    from pipelines.transform.build import BuildFailed, build_subject_databases
+
+    try:
+        report = build_subject_databases(get_settings(), quiet=not verbose)
+    except BuildFailed as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    print_report(report)
+    if report.unbalanced:
+        raise typer.Exit(1)

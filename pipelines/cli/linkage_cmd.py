@@ -1,0 +1,70 @@
+"""`govlake linkage ...`: score the linkage against the synthetic city's truth; explain one record's link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from pipelines.cli.console import console, err_console
+
+app = typer.Typer(no_args_is_help=True, help="Record linkage of persons and legal entities (Splink).")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    truth: Path = typer.Option(None, help="Folder with the city's truth/records.csv (default: the demo city's)."),
+) -> None:
+    """Pairwise precision and recall of the person and legal-entity clusters against the ground truth."""
+    from pipelines.linkage.evaluate import evaluate
+    from pipelines.settings import get_settings
+
+    settings = get_settings()
+    truth = truth or settings.sources_dir / "truth"
+    table = Table("subject", "records", "true clusters", "clusters", "true pairs", "found pairs", "precision", "recall", "F1")
+    for s in evaluate(settings.warehouse_path, truth):
+        table.add_row(
+            s.subject,
+            f"{s.records:,}",
+            f"{s.true_clusters:,}",
+            f"{s.predicted_clusters:,}",
+            f"{s.true_pairs:,}",
+            f"{s.predicted_pairs:,}",
+            f"{s.precision:.4f}",
+            f"{s.recall:.4f}",
+            f"{s.f1:.4f}",
+        )
+    console.print(table)
+
+
+@app.command("explain")
+def explain_command(record: str = typer.Argument(..., help="department/resource/record_key[#party]")) -> None:
+    """Why a source record joined its cluster (values masked)."""
+    from pipelines.linkage.explain import explain
+    from pipelines.settings import get_settings
+
+    try:
+        explanations = explain(get_settings().warehouse_path, record)
+    except ValueError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if not explanations:
+        err_console.print(f"[yellow]no linked record {record} in the warehouse (quarantined, or not built yet)[/yellow]")
+        raise typer.Exit(1)
+    for e in explanations:
+        console.rule(f"{e.source_record_id}")
+        console.print(
+            f"{e.subject}: cluster [bold]{e.cluster_id}[/bold] ({e.cluster_size} records from {', '.join(e.departments)})\n"
+            f"method: [bold]{e.match_method}[/bold]"
+            + (f", match probability {e.match_probability:.6f} via {e.matched_record_id}" if e.matched_record_id else "")
+        )
+        if e.match_method == "identifier":
+            console.print("joined by its valid identifier, shared by every record of the cluster")
+        if e.comparisons:
+            table = Table("compared", "this record", "matched record", "level", "match weight")
+            if e.prior_match_weight is not None:
+                table.add_row("(prior)", "", "", "two random records", f"{e.prior_match_weight:+.2f}")
+            for c in e.comparisons:
+                table.add_row(c.column, c.left or "∅", c.right or "∅", c.level, "" if c.match_weight is None else f"{c.match_weight:+.2f}")
+            console.print(table)

@@ -1,0 +1,128 @@
+"""Why a source record joined its cluster: the identifier it shares, or the Splink comparison levels and
+their match weights on the edge that linked it. Values are masked: this is shown on a terminal."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.linkage.run import SCHEMA
+from pipelines.privacy.masking import mask
+
+SUBJECTS = {
+    "population": ("int_person_records_unioned", "person_id"),
+    "legal_entities": ("int_entity_records_unioned", "entity_id"),
+}
+# comparison column -> data element, for masking
+ELEMENTS = {
+    "citizen_id_as_given": "citizen_id",
+    "person_name": "person_name",
+    "birth_date": "date",
+    "mobile_phone": "mobile_phone",
+    "address": "address",
+    "contexts": "household_number",
+    "uscc_as_given": "uscc",
+    "entity_name": "org_name",
+}
+
+
+@dataclass
+class Comparison:
+    column: str
+    left: str | None
+    right: str | None
+    level: str
+    match_weight: float | None
+
+
+@dataclass
+class Explanation:
+    subject: str
+    source_record_id: str
+    cluster_id: str
+    match_method: str
+    match_probability: float | None
+    matched_record_id: str | None
+    cluster_size: int
+    departments: list[str]
+    comparisons: list[Comparison] = field(default_factory=list)
+    prior_match_weight: float | None = None
+
+
+def explain(warehouse: Path, record: str) -> list[Explanation]:
+    """`record` is department/resource/record_key, optionally #party; every matching party is explained."""
+    key, _, party = record.partition("#")
+    parts = key.split("/", 2)
+    if len(parts) != 3:
+        raise ValueError(f"expected department/resource/record_key[#party], got {record!r}")
+    out = []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for subject, (union, id_column) in SUBJECTS.items():
+            rows = con.execute(
+                f"""select u.source_record_id, l.{id_column}, l.match_method, l.match_probability, l.matched_record_id
+                from intermediate.{union} u join {SCHEMA}.{subject}_links l using (source_record_id)
+                where u.department = ? and u.resource = ? and u.record_key = ? and (? = '' or u.party = ?)
+                order by u.source_record_id""",
+                [*parts, party, party],
+            ).fetchall()
+            for source_record_id, cluster_id, method, probability, matched in rows:
+                size, departments = con.execute(
+                    f"""select count(*), list(distinct split_part(source_record_id, '/', 1) order by 1)
+                    from {SCHEMA}.{subject}_links where {id_column} = ?""",
+                    [cluster_id],
+                ).fetchone()
+                e = Explanation(
+                    subject, source_record_id, cluster_id, method, probability, matched, size, departments
+                )
+                if matched:
+                    _comparisons(con, subject, e)
+                out.append(e)
+    return out
+
+
+def _comparisons(con: duckdb.DuckDBPyConnection, subject: str, e: Explanation) -> None:
+    edge = con.execute(
+        f"""select * from {SCHEMA}.{subject}_edges
+        where (source_record_id_l = ? and source_record_id_r = ?) or (source_record_id_l = ? and source_record_id_r = ?)""",
+        [e.source_record_id, e.matched_record_id, e.matched_record_id, e.source_record_id],
+    ).fetchdf()
+    if edge.empty:
+        return
+    row = edge.iloc[0]
+    settings = json.loads(con.execute(f"select settings_json from {SCHEMA}.{subject}_model").fetchone()[0])
+    prior = settings.get("probability_two_random_records_match")
+    if prior:
+        import math
+
+        e.prior_match_weight = math.log2(prior / (1 - prior))
+    for comparison in settings["comparisons"]:
+        column = comparison["output_column_name"]
+        gamma = row.get(f"gamma_{column}")
+        levels = {lvl.get("comparison_vector_value"): lvl for lvl in comparison["comparison_levels"]}
+        level = levels.get(int(gamma)) if gamma is not None else None
+        label = (level or {}).get("label_for_charts") or (level or {}).get("sql_condition", "?")
+        bf = row.get(f"bf_{column}")
+        weight = None if bf is None or bf <= 0 else _log2(float(bf) * float(row.get(f"bf_tf_adj_{column}", 1) or 1))
+        element = ELEMENTS.get(column)
+        e.comparisons.append(
+            Comparison(column, _shown(element, row.get(f"{column}_l")), _shown(element, row.get(f"{column}_r")), label, weight)
+        )
+
+
+def _log2(x: float) -> float:
+    import math
+
+    return math.log2(x)
+
+
+def _shown(element: str | None, value) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list):
+        return ", ".join(mask(element, str(v)) or "" for v in value)
+    return mask(element, str(value))

@@ -1,0 +1,128 @@
+"""Build the subject databases: dbt up to the intermediate models, the linkage, then dbt for the marts.
+
+dbt runs in-process (`dbtRunner`), selected by the linkage source: everything not downstream of
+`source:linkage` first, then everything downstream of it. Each stage is timed for the run report and
+for `make bench`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.catalog import load_catalog
+from pipelines.catalog.subjects import load_subject_rules
+from pipelines.lake.layout import LakeLayout
+from pipelines.linkage.run import LinkageResult, link
+from pipelines.paths import DBT_PROJECT_DIR
+from pipelines.settings import Settings
+
+BEFORE_LINKAGE = ["build", "--exclude", "source:linkage+"]
+AFTER_LINKAGE = ["build", "--select", "source:linkage+"]
+LINK_ORDER = ["legal_entities", "population"]
+SUBJECT_TABLES = [
+    "population.persons",
+    "population.person_sources",
+    "legal_entities.legal_entities",
+    "legal_entities.entity_sources",
+    "licences.licences",
+    "quality.conflicts",
+    "quality.subject_quarantine",
+]
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class BuildReport:
+    seconds: dict[str, float] = field(default_factory=dict)
+    linkage: list[LinkageResult] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    unbalanced: list[tuple] = field(default_factory=list)
+
+
+@contextmanager
+def dbt_environment(settings: Settings) -> Iterator[dict[str, str]]:
+    """The variables profiles.yml and the sources read, set for the duration of a dbt call."""
+    values = {
+        "GOVLAKE_WAREHOUSE": str(settings.warehouse_path),
+        "GOVLAKE_LAKE_ROOT": str(settings.lake_root),
+        "GOVLAKE_DBT_TARGET": settings.dbt_target,
+        "GOVLAKE_DBT_TARGET_PATH": str(settings.data_root / "dbt-target"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield values
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> None:
+    """One dbt command in its own process: dbt-duckdb keeps the warehouse open for the life of the
+    process, and the linkage step needs it next."""
+    dbt = Path(sys.executable).parent / "dbt"
+    flags = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    with dbt_environment(settings):
+        proc = subprocess.run([str(dbt), *args, *flags], capture_output=True, text=True, check=False)
+    if not quiet:
+        print(proc.stdout, end="")
+    if proc.returncode != 0:
+        problems = [line for line in proc.stdout.splitlines() if "ERROR" in line or "FAIL" in line or "Error" in line]
+        detail = "\n  ".join(problems[-20:]) or proc.stderr[-2000:]
+        raise BuildFailed(f"dbt {' '.join(args)} failed:\n  {detail}")
+
+
+def missing_resources(settings: Settings) -> list[str]:
+    """Catalogued resources with no published batch: dbt cannot read a source that has no file yet."""
+    lake = LakeLayout(settings.lake_root)
+    return [
+        f"{d.code}/{r.slug}"
+        for d, r in load_catalog().resources()
+        if not any(lake.raw_resource(d.code, r.slug).glob("load_id=*/*.parquet"))
+    ]
+
+
+def build_subject_databases(settings: Settings, quiet: bool = True) -> BuildReport:
+    """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason."""
+    missing = missing_resources(settings)
+    if missing:
+        raise BuildFailed(f"no published batch yet for {', '.join(missing)}: run the ingest DAGs first")
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    thresholds = {s.value: r.linkage.threshold for s, r in load_subject_rules(load_catalog()).items()}
+    report = BuildReport()
+    started = time.perf_counter()
+    run_dbt(settings, BEFORE_LINKAGE, quiet)
+    report.seconds["dbt: staging and intermediate"] = time.perf_counter() - started
+    for subject in LINK_ORDER:
+        result = link(settings.warehouse_path, subject, thresholds[subject])
+        report.linkage.append(result)
+        report.seconds[f"linkage: {subject}"] = result.seconds_total
+    started = time.perf_counter()
+    run_dbt(settings, AFTER_LINKAGE, quiet)
+    report.seconds["dbt: marts and tests"] = time.perf_counter() - started
+    report.row_counts, report.unbalanced = _summary(settings.warehouse_path)
+    return report
+
+
+def _summary(warehouse: Path) -> tuple[dict[str, int], list[tuple]]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in SUBJECT_TABLES}
+        unbalanced = con.execute("select * from quality.subject_record_accounting where not is_balanced").fetchall()
+    return counts, unbalanced

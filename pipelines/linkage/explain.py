@@ -20,7 +20,7 @@ SUBJECTS = {
 ELEMENTS = {
     "citizen_id_as_given": "citizen_id",
     "person_name": "person_name",
-    "birth_date": "date",
+    "birth_date": "birth_date",
     "mobile_phone": "mobile_phone",
     "address": "address",
     "contexts": "household_number",
@@ -101,21 +101,30 @@ def _comparisons(con: duckdb.DuckDBPyConnection, subject: str, e: Explanation) -
     for comparison in settings["comparisons"]:
         column = comparison["output_column_name"]
         gamma = row.get(f"gamma_{column}")
-        levels = {lvl.get("comparison_vector_value"): lvl for lvl in comparison["comparison_levels"]}
-        level = levels.get(int(gamma)) if gamma is not None else None
-        label = (level or {}).get("label_for_charts") or (level or {}).get("sql_condition", "?")
-        bf = row.get(f"bf_{column}")
-        weight = None if bf is None or bf <= 0 else _log2(float(bf) * float(row.get(f"bf_tf_adj_{column}", 1) or 1))
-        element = ELEMENTS.get(column)
+        weight = row.get(f"mw_{column}")
+        if weight is not None:
+            weight = float(weight) + float(row.get(f"mw_tf_adj_{column}") or 0)
+        element = ELEMENTS.get(column, column)
         e.comparisons.append(
-            Comparison(column, _shown(element, row.get(f"{column}_l")), _shown(element, row.get(f"{column}_r")), label, weight)
+            Comparison(
+                column,
+                _shown(element, row.get(f"{column}_l")),
+                _shown(element, row.get(f"{column}_r")),
+                _level_label(comparison["comparison_levels"], None if gamma is None else int(gamma)),
+                weight,
+            )
         )
 
 
-def _log2(x: float) -> float:
-    import math
-
-    return math.log2(x)
+def _level_label(levels: list[dict], gamma: int | None) -> str:
+    """Splink numbers the levels from the else level (0) upwards; the null level is -1."""
+    if gamma is None:
+        return "?"
+    if gamma == -1:
+        return "a value is missing"
+    ranked = [lvl for lvl in levels if not lvl.get("is_null_level")]
+    level = ranked[len(ranked) - 1 - gamma]
+    return level.get("label_for_charts") or level.get("sql_condition", "?")
 
 
 def _shown(element: str | None, value) -> str | None:

@@ -34,6 +34,7 @@ RULES: dict[str, Callable[[str], str]] = {
     "person_name": _name,  # 张*, 欧*娜
     "address": _keep(6, 0),  # down to about the district
     "household_number": _keep(2, 2),
+    "birth_date": _keep(4, 0),  # the year (a birth date is personal wherever it appears)
 }
 
 

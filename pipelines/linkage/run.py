@@ -15,10 +15,13 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines.linkage.models import MODELS, LinkageModel
+if TYPE_CHECKING:  # splink is imported only when linking: DAG files import this module
+    from pipelines.linkage.models import LinkageModel
+
 
 SCHEMA = "linkage"
 WAREHOUSE = "warehouse"
@@ -78,6 +81,8 @@ def link(warehouse: Path, subject: str, threshold: float) -> LinkageResult:
     Splink works in an in-memory database with the warehouse attached, so its many intermediate
     tables never reach the warehouse file."""
     from splink import DuckDBAPI, Linker, block_on
+
+    from pipelines.linkage.models import MODELS
 
     started = time.perf_counter()
     model = MODELS[subject]()

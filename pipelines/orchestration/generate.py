@@ -1,4 +1,4 @@
-"""Writes `dags/ingest_<department>.py` from the catalogue: constants only, no I/O when parsed."""
+"""Writes `dags/ingest_<department>.py` and `dags/build_subject_databases.py` from the catalogue: constants only, no I/O when parsed."""
 
 from __future__ import annotations
 
@@ -26,8 +26,27 @@ dag = build_ingest_dag(
 '''
 
 
+SUBJECT_TEMPLATE = '''"""Airflow DAG build_subject_databases: standardise, link and build the subject databases.
+
+Runs when any of the {n} catalogued resources lands a batch in the lake: dbt builds the staging
+and intermediate models, Splink links legal entities and then persons, dbt builds the marts
+(population, legal_entities, licences, quality) with their contracts and tests.
+Generated from catalog/ by `govlake dags generate`; do not edit by hand.
+"""
+
+from pipelines.orchestration.subject_dag import build_subject_dag
+
+dag = build_subject_dag(
+    raw_assets={assets},
+    doc_md=__doc__,
+)
+'''
+SUBJECT_DAG = "build_subject_databases.py"
+
+
 def render(catalog: Catalog) -> dict[str, str]:
-    files = {}
+    assets = [[d.code, r.slug] for d, r in catalog.resources()]
+    files = {SUBJECT_DAG: SUBJECT_TEMPLATE.format(n=len(assets), assets=json.dumps(assets))}
     for code, dept in sorted(catalog.departments.items()):
         resources = [r.slug for r in dept.resources]
         files[f"ingest_{code}.py"] = TEMPLATE.format(
@@ -44,7 +63,7 @@ def render(catalog: Catalog) -> dict[str, str]:
 def write_dags(dags_dir: Path = DAGS_DIR) -> list[Path]:
     """(Re)write the generated DAG files; remove generated files of departments no longer catalogued."""
     files = render(load_catalog())
-    for stale in dags_dir.glob("ingest_*.py"):
+    for stale in _generated(dags_dir):
         if stale.name not in files:
             stale.unlink()
     written = []
@@ -59,8 +78,12 @@ def write_dags(dags_dir: Path = DAGS_DIR) -> list[Path]:
 def stale_dags(dags_dir: Path = DAGS_DIR) -> list[str]:
     """Names of generated DAG files that differ from what the catalogue renders."""
     files = render(load_catalog())
-    present = {p.name for p in dags_dir.glob("ingest_*.py")}
+    present = {p.name for p in _generated(dags_dir)}
     wrong = [
         n for n, t in files.items() if not (dags_dir / n).exists() or (dags_dir / n).read_text(encoding="utf-8") != t
     ]
     return sorted(wrong + [n for n in present if n not in files])
+
+
+def _generated(dags_dir: Path) -> list[Path]:
+    return [*dags_dir.glob("ingest_*.py"), *dags_dir.glob(SUBJECT_DAG)]

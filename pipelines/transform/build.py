@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.catalog import load_catalog
+from pipelines.catalog.models import Subject
 from pipelines.catalog.subjects import load_subject_rules
 from pipelines.lake.layout import LakeLayout
 from pipelines.linkage.run import LinkageResult, link
@@ -97,29 +98,44 @@ def missing_resources(settings: Settings) -> list[str]:
     ]
 
 
-def build_subject_databases(settings: Settings, quiet: bool = True) -> BuildReport:
-    """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason."""
+def standardise(settings: Settings, quiet: bool = True) -> float:
+    """dbt: seeds, staging and intermediate models and their tests. Returns seconds."""
     missing = missing_resources(settings)
     if missing:
         raise BuildFailed(f"no published batch yet for {', '.join(missing)}: run the ingest DAGs first")
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    thresholds = {s.value: r.linkage.threshold for s, r in load_subject_rules(load_catalog()).items()}
-    report = BuildReport()
     started = time.perf_counter()
     run_dbt(settings, BEFORE_LINKAGE, quiet)
-    report.seconds["dbt: staging and intermediate"] = time.perf_counter() - started
-    for subject in LINK_ORDER:
-        result = link(settings.warehouse_path, subject, thresholds[subject])
-        report.linkage.append(result)
-        report.seconds[f"linkage: {subject}"] = result.seconds_total
+    return time.perf_counter() - started
+
+
+def link_subject(settings: Settings, subject: str) -> LinkageResult:
+    """Splink: link one subject's records at the threshold its catalogue rules declare."""
+    rules = load_subject_rules(load_catalog())
+    return link(settings.warehouse_path, subject, rules[Subject(subject)].linkage.threshold)
+
+
+def build_marts(settings: Settings, quiet: bool = True) -> float:
+    """dbt: the marts downstream of the linkage, with their contracts and tests. Returns seconds."""
     started = time.perf_counter()
     run_dbt(settings, AFTER_LINKAGE, quiet)
-    report.seconds["dbt: marts and tests"] = time.perf_counter() - started
-    report.row_counts, report.unbalanced = _summary(settings.warehouse_path)
+    return time.perf_counter() - started
+
+
+def build_subject_databases(settings: Settings, quiet: bool = True) -> BuildReport:
+    """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason."""
+    report = BuildReport()
+    report.seconds["dbt: staging and intermediate"] = standardise(settings, quiet)
+    for subject in LINK_ORDER:
+        result = link_subject(settings, subject)
+        report.linkage.append(result)
+        report.seconds[f"linkage: {subject}"] = result.seconds_total
+    report.seconds["dbt: marts and tests"] = build_marts(settings, quiet)
+    report.row_counts, report.unbalanced = summary(settings.warehouse_path)
     return report
 
 
-def _summary(warehouse: Path) -> tuple[dict[str, int], list[tuple]]:
+def summary(warehouse: Path) -> tuple[dict[str, int], list[tuple]]:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:

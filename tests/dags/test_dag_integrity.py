@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from pipelines.catalog import load_catalog
+from pipelines.orchestration.assets import raw_asset_uri
 from pipelines.orchestration.generate import stale_dags
 from pipelines.paths import DAGS_DIR, REPO_ROOT
 
@@ -41,6 +42,19 @@ def test_one_ingest_dag_per_department_with_one_task_per_resource(dagbag):
     assert dagbag.dags.get("ingest_public_security").schedule == "@daily"
 
 
+def test_build_subject_databases_runs_on_every_ingest_asset(dagbag):
+    dag = dagbag.dags["build_subject_databases"]
+    assert [t.task_id for t in dag.topological_sort()] == [
+        "standardise",
+        "link_legal_entities",
+        "link_population",
+        "build_marts",
+    ]
+    expected = {raw_asset_uri(d.code, r.slug) for d, r in load_catalog().resources()}
+    assert {a.uri for a in dag.timetable.asset_condition.objects} == expected
+    assert dag.max_active_runs == 1 and all(t.retries >= 2 for t in dag.tasks)
+
+
 def test_dag_files_match_the_catalogue():
     assert stale_dags() == []
 
@@ -50,7 +64,7 @@ def test_parsing_a_dag_file_does_no_io():
     one-time lazy imports (a first parse), building our DAGs touches no file, network or process."""
     code = f"""
 import builtins, socket, subprocess, runpy, glob, os
-paths = sorted(glob.glob(os.path.join({str(DAGS_DIR)!r}, "ingest_*.py")))
+paths = sorted(glob.glob(os.path.join({str(DAGS_DIR)!r}, "*.py")))
 for path in paths:
     runpy.run_path(path)
 def refuse(*a, **k):

@@ -9,6 +9,16 @@ Generated from catalog/ by `govlake dags generate`; do not edit by hand.
 from pipelines.orchestration.subject_dag import build_subject_dag
 
 dag = build_subject_dag(
-    raw_assets=[["civil_affairs", "marriage_registrations"], ["civil_affairs", "social_organisations"], ["health", "birth_records"], ["health", "death_records"], ["hr_social_security", "social_insurance_enrolments"], ["market_regulation", "enterprise_registry"], ["market_regulation", "food_business_licences"], ["public_security", "household_registry"], ["tax", "taxpayer_registrations"]],
+    raw_assets=[
+        ["civil_affairs", "marriage_registrations"],
+        ["civil_affairs", "social_organisations"],
+        ["health", "birth_records"],
+        ["health", "death_records"],
+        ["hr_social_security", "social_insurance_enrolments"],
+        ["market_regulation", "enterprise_registry"],
+        ["market_regulation", "food_business_licences"],
+        ["public_security", "household_registry"],
+        ["tax", "taxpayer_registrations"],
+    ],
     doc_md=__doc__,
 )

@@ -126,7 +126,8 @@ def serve(
 
 @app.command("run")
 def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)) -> None:
-    """The end-to-end demo on the embedded engine: catalogue, synthetic city, ingestion through the real DAGs."""
+    """The end-to-end demo on the embedded engine: catalogue, synthetic city, ingestion and the subject
+    databases, through the real DAGs."""
     import secrets
 
     from pipelines.cli.catalog_cmd import valid_catalog_or_exit
@@ -167,6 +168,19 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
         console.print(f"   {dag_id}: [{colour}]{state}[/{colour}]")
     console.print(f"[green]3. ingestion DAGs ran[/green] in {time.perf_counter() - started:.1f} s")
     print_ledger()
+    if any(state != "success" for state in states.values()):
+        raise typer.Exit(1)
+
+    started = time.perf_counter()
+    with console.status("4. building the subject databases (dbt, Splink) through the Airflow DAG"):
+        states = test_dags("build_subject_databases")
+    state = states.get("build_subject_databases", "missing")
+    colour = "green" if state == "success" else "red"
+    console.print(f"   build_subject_databases: [{colour}]{state}[/{colour}]")
+    if state != "success":
+        raise typer.Exit(1)
+    console.print(f"[green]4. subject databases built[/green] in {time.perf_counter() - started:.1f} s")
+    print_subject_databases(settings)
     console.rule("results")
     console.print(f"departmental sources: {settings.sources_dir}")
     console.print(f"ground truth:         {settings.sources_dir / 'truth'}")
@@ -174,5 +188,27 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
         f"lake (Parquet):       {settings.lake_root / 'raw'}  (quarantine: {settings.lake_root / 'quarantine'})"
     )
     console.print(f"load ledger:          {settings.lake_root / '_ledger.sqlite'}")
-    if any(state != "success" for state in states.values()):
+    console.print(
+        f"warehouse (DuckDB):   {settings.warehouse_path}  (schemas population, legal_entities, licences, quality)"
+    )
+
+
+def print_subject_databases(settings) -> None:
+    from rich.table import Table
+
+    from pipelines.linkage.evaluate import evaluate
+    from pipelines.transform.build import summary
+
+    counts, unbalanced = summary(settings.warehouse_path)
+    table = Table("table", "rows", title="subject databases (warehouse)")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+    scores = Table("subject", "records", "precision", "recall", title="linkage against the city's ground truth")
+    for s in evaluate(settings.warehouse_path, settings.sources_dir / "truth"):
+        scores.add_row(s.subject, f"{s.records:,}", f"{s.precision:.4f}", f"{s.recall:.4f}")
+    console.print(scores)
+    if unbalanced:
+        console.print(f"[red]records unaccounted for: {unbalanced}[/red]")
         raise typer.Exit(1)
+    console.print("every landed record is in a subject database or in quality.subject_quarantine")

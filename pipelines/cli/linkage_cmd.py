@@ -22,7 +22,9 @@ def evaluate_command(
 
     settings = get_settings()
     truth = truth or settings.sources_dir / "truth"
-    table = Table("subject", "records", "true clusters", "clusters", "true pairs", "found pairs", "precision", "recall", "F1")
+    table = Table(
+        "subject", "records", "true clusters", "clusters", "true pairs", "found pairs", "precision", "recall", "F1"
+    )
     for s in evaluate(settings.warehouse_path, truth):
         table.add_row(
             s.subject,
@@ -50,14 +52,20 @@ def explain_command(record: str = typer.Argument(..., help="department/resource/
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     if not explanations:
-        err_console.print(f"[yellow]no linked record {record} in the warehouse (quarantined, or not built yet)[/yellow]")
+        err_console.print(
+            f"[yellow]no linked record {record} in the warehouse (quarantined, or not built yet)[/yellow]"
+        )
         raise typer.Exit(1)
     for e in explanations:
         console.rule(f"{e.source_record_id}")
         console.print(
             f"{e.subject}: cluster [bold]{e.cluster_id}[/bold] ({e.cluster_size} records from {', '.join(e.departments)})\n"
             f"method: [bold]{e.match_method}[/bold]"
-            + (f", match probability {e.match_probability:.6f} via {e.matched_record_id}" if e.matched_record_id else "")
+            + (
+                f", match probability {e.match_probability:.6f} via {e.matched_record_id}"
+                if e.matched_record_id
+                else ""
+            )
         )
         if e.match_method == "identifier":
             console.print("joined by its valid identifier, shared by every record of the cluster")
@@ -66,5 +74,11 @@ def explain_command(record: str = typer.Argument(..., help="department/resource/
             if e.prior_match_weight is not None:
                 table.add_row("(prior)", "", "", "two random records", f"{e.prior_match_weight:+.2f}")
             for c in e.comparisons:
-                table.add_row(c.column, c.left or "∅", c.right or "∅", c.level, "" if c.match_weight is None else f"{c.match_weight:+.2f}")
+                table.add_row(
+                    c.column,
+                    c.left or "∅",
+                    c.right or "∅",
+                    c.level,
+                    "" if c.match_weight is None else f"{c.match_weight:+.2f}",
+                )
             console.print(table)

@@ -14,8 +14,10 @@ import duckdb
 
 from pipelines.linkage.run import SCHEMA
 
-UNIONS = {"population": ("int_person_records_unioned", "person_id", "person"),
-          "legal_entities": ("int_entity_records_unioned", "entity_id", "entity")}
+UNIONS = {
+    "population": ("int_person_records_unioned", "person_id", "person"),
+    "legal_entities": ("int_entity_records_unioned", "entity_id", "entity"),
+}
 
 
 @dataclass(frozen=True)

@@ -74,9 +74,7 @@ def explain(warehouse: Path, record: str) -> list[Explanation]:
                     from {SCHEMA}.{subject}_links where {id_column} = ?""",
                     [cluster_id],
                 ).fetchone()
-                e = Explanation(
-                    subject, source_record_id, cluster_id, method, probability, matched, size, departments
-                )
+                e = Explanation(subject, source_record_id, cluster_id, method, probability, matched, size, departments)
                 if matched:
                     _comparisons(con, subject, e)
                 out.append(e)

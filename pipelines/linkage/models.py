@@ -125,7 +125,12 @@ def person_model() -> LinkageModel:
         retain_matching_columns=True,
     )
     return LinkageModel(
-        "population", "int_person_linkage_features", "citizen_id", "id_prefix", settings, ["person_name", "mobile_phone"]
+        "population",
+        "int_person_linkage_features",
+        "citizen_id",
+        "id_prefix",
+        settings,
+        ["person_name", "mobile_phone"],
     )
 
 

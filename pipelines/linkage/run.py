@@ -71,7 +71,9 @@ def _prepare_input(con: duckdb.DuckDBPyConnection, model: LinkageModel) -> None:
         )
     else:
         con.execute(f"create or replace table {table} as select * from {features} where is_linkable")
-    con.execute(f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null")
+    con.execute(
+        f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null"
+    )
     con.execute(f"create or replace table {table}_unresolved as select * from {table} where {model.identifier} is null")
 
 
@@ -100,8 +102,9 @@ def link(warehouse: Path, subject: str, threshold: float) -> LinkageResult:
     for column in model.tf_columns:
         linker.table_management.compute_tf_table(column)
     unresolved = db_api.register(f"{table}_unresolved")
-    between = linker.inference.predict_between(unresolved, db_api.register(f"{table}_resolved"))
-    within = linker.inference.predict_within(unresolved)
+    # levels no labelled pair reached (e.g. a homophone name) keep Splink's default m: expected, not news
+    between = linker.inference.predict_between(unresolved, db_api.register(f"{table}_resolved"), warning_mode="never")
+    within = linker.inference.predict_within(unresolved, warning_mode="never")
     scored = time.perf_counter()
     pairs = sum(con.execute(f"select count(*) from {t.physical_name}").fetchone()[0] for t in (between, within))
     con.execute(
@@ -112,7 +115,9 @@ def link(warehouse: Path, subject: str, threshold: float) -> LinkageResult:
     )
     _write_links(con, db_api, model, threshold)
     model_json = json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)
-    con.execute(f"create or replace table {WAREHOUSE}.{SCHEMA}.{subject}_model as select ? as settings_json", [model_json])
+    con.execute(
+        f"create or replace table {WAREHOUSE}.{SCHEMA}.{subject}_model as select ? as settings_json", [model_json]
+    )
     counts = con.execute(
         f"""select count(*), count(*) filter (match_method = 'identifier'),
                    count(*) filter (match_method != 'identifier'),
@@ -120,9 +125,7 @@ def link(warehouse: Path, subject: str, threshold: float) -> LinkageResult:
             from {WAREHOUSE}.{SCHEMA}.{subject}_links"""
     ).fetchone()
     con.close()
-    return LinkageResult(
-        subject, *counts, pairs, trained - started, scored - trained, time.perf_counter() - started
-    )
+    return LinkageResult(subject, *counts, pairs, trained - started, scored - trained, time.perf_counter() - started)
 
 
 def _write_links(con: duckdb.DuckDBPyConnection, db_api, model: LinkageModel, threshold: float) -> None:
@@ -185,7 +188,7 @@ def _write_links(con: duckdb.DuckDBPyConnection, db_api, model: LinkageModel, th
             select * from identified union all select * from to_identified union all select * from clustered
         )
         select source_record_id,
-               '{prefix}' || substr(sha256('{model.subject}:' || cluster_key), 1, 15) as {'person_id' if model.subject == 'population' else 'entity_id'},
+               '{prefix}' || substr(sha256('{model.subject}:' || cluster_key), 1, 15) as {"person_id" if model.subject == "population" else "entity_id"},
                cluster_key, match_method, match_probability, matched_record_id
         from linked"""
     )

@@ -15,7 +15,7 @@ def standardise_task() -> float:
     from pipelines.settings import get_settings
     from pipelines.transform.build import standardise
 
-    return round(standardise(get_settings(), quiet=False), 1)
+    return round(standardise(get_settings()), 1)
 
 
 def link_task(subject: str) -> dict:
@@ -23,7 +23,12 @@ def link_task(subject: str) -> dict:
     from pipelines.transform.build import link_subject
 
     r = link_subject(get_settings(), subject)
-    return {"records": r.records, "clusters": r.clusters, "pairs_scored": r.pairs_scored, "seconds": round(r.seconds_total, 1)}
+    return {
+        "records": r.records,
+        "clusters": r.clusters,
+        "pairs_scored": r.pairs_scored,
+        "seconds": round(r.seconds_total, 1),
+    }
 
 
 def marts_task() -> dict:
@@ -31,7 +36,7 @@ def marts_task() -> dict:
     from pipelines.transform.build import BuildFailed, build_marts, summary
 
     settings = get_settings()
-    build_marts(settings, quiet=False)
+    build_marts(settings)
     counts, unbalanced = summary(settings.warehouse_path)
     if unbalanced:
         raise BuildFailed(f"records unaccounted for between the lake and the subject databases: {unbalanced}")
@@ -62,7 +67,10 @@ def build_subject_dag(raw_assets: list[tuple[str, str]], doc_md: str):
             previous = linked
         marts = task(
             task_id="build_marts",
-            outlets=[Asset(name=f"subject.{s}", uri=f"file:///govlake/warehouse/{s}") for s in ("population", "legal_entities", "licences")],
+            outlets=[
+                Asset(name=f"subject.{s}", uri=f"file:///govlake/warehouse/{s}")
+                for s in ("population", "legal_entities", "licences")
+            ],
         )(marts_task)()
         previous >> marts
 

@@ -55,7 +55,7 @@ def _macro(name: str, args: str, per_dialect: dict[str, str]) -> str:
 def _valid_macro(element_id: str, element) -> str:
     """`std_valid__<element>(col)`: a normalised value is present and passes every error-severity check
     (a check that does not apply, NULL, does not fail it)."""
-    terms = [f"{{{{ col }}}} is not null"] + [
+    terms = ["{{ col }} is not null"] + [
         f"coalesce({{{{ std_check__{element_id}__{c.id}(col) }}}}, true)"
         for c in element.checks
         if c.severity is Severity.ERROR

@@ -57,7 +57,8 @@ def dbt_environment(settings: Settings) -> Iterator[dict[str, str]]:
         "GOVLAKE_WAREHOUSE": str(settings.warehouse_path),
         "GOVLAKE_LAKE_ROOT": str(settings.lake_root),
         "GOVLAKE_DBT_TARGET": settings.dbt_target,
-        "GOVLAKE_DBT_TARGET_PATH": str(settings.data_root / "dbt-target"),
+        "DBT_TARGET_PATH": str(settings.data_root / "dbt-target"),
+        "DBT_LOG_PATH": str(settings.data_root / "dbt-target" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
     }
@@ -73,7 +74,7 @@ def dbt_environment(settings: Settings) -> Iterator[dict[str, str]]:
                 os.environ[k] = v
 
 
-def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> None:
+def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> str:
     """One dbt command in its own process: dbt-duckdb keeps the warehouse open for the life of the
     process, and the linkage step needs it next."""
     dbt = Path(sys.executable).parent / "dbt"
@@ -86,6 +87,8 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> None:
         problems = [line for line in proc.stdout.splitlines() if "ERROR" in line or "FAIL" in line or "Error" in line]
         detail = "\n  ".join(problems[-20:]) or proc.stderr[-2000:]
         raise BuildFailed(f"dbt {' '.join(args)} failed:\n  {detail}")
+    done = [line for line in proc.stdout.splitlines() if "Done. PASS=" in line]
+    return done[-1].split("Done. ", 1)[1] if done else ""
 
 
 def missing_resources(settings: Settings) -> list[str]:

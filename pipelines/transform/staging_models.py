@@ -35,7 +35,9 @@ def _field_sql(f: FieldSpec) -> list[str]:
     if f.element in CASTS:
         # a value that fails its standard becomes NULL here; the scorecards count it from the raw data
         # try_cast (DuckDB and Spark alike): a valid value that still does not cast is NULL, not an error
-        value = f"try_cast(case when {valid} then {col} end as {{{{ api.Column.translate_type('{CASTS[f.element]}') }}}})"
+        value = (
+            f"try_cast(case when {valid} then {col} end as {{{{ api.Column.translate_type('{CASTS[f.element]}') }}}})"
+        )
     else:
         value = f"case when {valid} then {col} end"
     lines = [f"{value} as {col}"]
@@ -102,7 +104,9 @@ def render_sources(dept: Department, resources: list[Resource]) -> str:
                     {
                         "name": r.slug,
                         "description": f"{r.name.en} ({r.name.zh}), resource {r.code}, updated {r.update_cycle.value}.",
-                        "meta": {"external_location": f"read_parquet('{LAKE_GLOB % (dept.code, r.slug)}', union_by_name = true)"},
+                        "meta": {
+                            "external_location": f"read_parquet('{LAKE_GLOB % (dept.code, r.slug)}', union_by_name = true)"
+                        },
                     }
                     for r in resources
                 ],
@@ -117,13 +121,19 @@ def render_models_yml(dept: Department, resources: list[Resource]) -> str:
     for r in resources:
         columns = [
             {"name": "record_key", "description": "The department's record key.", "data_tests": ["not_null"]},
-            {"name": "load_id", "description": "The lake batch the record was published in.", "data_tests": ["not_null"]},
+            {
+                "name": "load_id",
+                "description": "The lake batch the record was published in.",
+                "data_tests": ["not_null"],
+            },
         ]
         for f in r.fields:
             if f.key:
                 continue
             label = f"{f.label.en} ({f.label.zh})" if f.label else f.name
-            columns.append({"name": f.staging_column, "description": f"{label}: `{f.name}` as data element `{f.element}`."})
+            columns.append(
+                {"name": f.staging_column, "description": f"{label}: `{f.name}` as data element `{f.element}`."}
+            )
         models.append(
             {
                 "name": f"stg_{dept.code}__{r.slug}",

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import generator, ingest, standards
+from bench import generator, ingest, standards, subjects
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -21,13 +21,15 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def main() -> None:
     console = Console(width=160)
     sizes = [int(s) for s in os.environ.get("BENCH_CITY_PEOPLE", "50000,200000").split(",")]
-    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards").split(",")
+    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards,subjects").split(",")
     if "generator" in only:
         bench_generator(console, sizes)
     if "ingest" in only:
         bench_ingest(console, sizes)
     if "standards" in only:
         bench_standards(console, int(os.environ.get("BENCH_STANDARDS_VALUES", "10000000")))
+    if "subjects" in only:
+        bench_subjects(console, int(os.environ.get("BENCH_SUBJECT_PEOPLE", str(sizes[-1]))))
 
 
 def bench_generator(console: Console, sizes: list[int]) -> None:
@@ -126,6 +128,41 @@ def bench_standards(console: Console, total: int) -> None:
     console.print(table)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "standards.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
+
+
+def bench_subjects(console: Console, people: int) -> None:
+    r = subjects.run(people)
+    stages = Table("stage", "seconds", title=f"govlake build at {people:,} people: wall time by stage")
+    for stage, seconds in r["stages_seconds"].items():
+        stages.add_row(stage, str(seconds))
+    stages.add_row("total", str(r["total_seconds"]))
+    console.print(stages)
+    layers = Table("dbt layer", "model seconds (summed over 2 threads)")
+    for layer, seconds in r["dbt_model_seconds_by_layer"].items():
+        layers.add_row(layer, str(seconds))
+    console.print(layers)
+    linkage = Table("subject", "records", "unresolved", "pairs scored", "scoring s", "pairs/s", "training s", "precision", "recall")
+    scores = {s["subject"]: s for s in r["linkage_scores"]}
+    for link in r["linkage"]:
+        s = scores[link["subject"]]
+        linkage.add_row(
+            link["subject"],
+            f"{link['records']:,}",
+            f"{link['unresolved']:,}",
+            f"{link['pairs_scored']:,}",
+            str(link["scoring_seconds"]),
+            f"{link['pairs_per_second']:,}",
+            str(link["training_seconds"]),
+            str(s["precision"]),
+            str(s["recall"]),
+        )
+    console.print(linkage)
+    o = r["dbt_overhead"]
+    overhead = Table("models", "dbt run s", "compiled SQL as one script s", "ratio", title="dbt overhead (same run)")
+    overhead.add_row(str(o["models"]), str(o["dbt_run_seconds"]), str(o["script_seconds"]), f"{o['ratio']}x")
+    console.print(overhead)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "subjects.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -156,3 +156,16 @@ def test_licences_marked_valid_after_expiry_are_flagged(built, warehouse):
     marked_valid = [(n, flagged) for n, status, flagged in rows if n in truly_expired and status == "1"]
     assert marked_valid and all(flagged for _, flagged in marked_valid)
     assert warehouse.execute("select count(*) from licences.licences where holder_entity_id is null").fetchone()[0] == 0
+
+
+def test_the_readme_first_query_runs_on_the_warehouse(built, monkeypatch, capsys):
+    """The analyst's snippet in the README, as written, against this build's warehouse."""
+    from pipelines.paths import REPO_ROOT
+
+    _, settings, _ = built
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    [snippet] = [b.split("\n", 1)[1] for b in readme.split("```")[1::2] if b.startswith("python\n")]
+    monkeypatch.chdir(settings.data_root.parent)
+    exec(compile(snippet.replace("data/warehouse.duckdb", str(settings.warehouse_path)), "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "people" in out and "probabilistic" in out and "person_name" in out

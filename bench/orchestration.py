@@ -62,7 +62,9 @@ def run(data_dir: Path) -> dict:
                 "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
                 "AIRFLOW__COSMOS__CACHE_DIR": str(Path(home) / "cosmos"),
             }
-            proc = subprocess.run([sys.executable, "-c", CHILD, mode], env=env, capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [sys.executable, "-c", CHILD, mode], env=env, capture_output=True, text=True, check=False
+            )
             if proc.returncode != 0:
                 raise RuntimeError(proc.stderr[-3000:])
             r = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -141,7 +141,9 @@ def bench_subjects(console: Console, people: int) -> None:
     for layer, seconds in r["dbt_model_seconds_by_layer"].items():
         layers.add_row(layer, str(seconds))
     console.print(layers)
-    linkage = Table("subject", "records", "unresolved", "pairs scored", "scoring s", "pairs/s", "training s", "precision", "recall")
+    linkage = Table(
+        "subject", "records", "unresolved", "pairs scored", "scoring s", "pairs/s", "training s", "precision", "recall"
+    )
     scores = {s["subject"]: s for s in r["linkage_scores"]}
     for link in r["linkage"]:
         s = scores[link["subject"]]

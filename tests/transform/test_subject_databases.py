@@ -134,7 +134,11 @@ def test_injected_disagreements_show_up_as_conflicts(built, warehouse):
     found in the conflicts mart for most of the records that carry them."""
     _, _, city = built
     with (city / "truth" / "defects.csv").open(encoding="utf-8") as f:
-        injected = {(r["department"], r["resource"], r["record_key"]) for r in csv.DictReader(f) if r["defect"] == "disagreement"}
+        injected = {
+            (r["department"], r["resource"], r["record_key"])
+            for r in csv.DictReader(f)
+            if r["defect"] == "disagreement"
+        }
     found = {
         tuple(r)
         for r in warehouse.execute(

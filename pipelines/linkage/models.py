@@ -43,6 +43,18 @@ def _exact(column: str, tf: bool = False) -> cl.CustomComparison:
     )
 
 
+def _similar(column: str, jaro_winkler: float, tf: bool = False) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=tf),
+            cll.JaroWinklerLevel(column, jaro_winkler),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 @dataclass(frozen=True)
 class LinkageModel:
     """One subject's linkage: its feature table, identifier, comparisons and candidate-pair rules."""
@@ -104,15 +116,7 @@ def person_model() -> LinkageModel:
                     cll.ElseLevel(),
                 ],
             ),
-            cl.CustomComparison(
-                output_column_name="address",
-                comparison_levels=[
-                    cll.NullLevel("address"),
-                    cll.ExactMatchLevel("address"),
-                    cll.JaroWinklerLevel("address", 0.9),
-                    cll.ElseLevel(),
-                ],
-            ),
+            _similar("address", 0.9),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("id_prefix"),
@@ -140,32 +144,9 @@ def entity_model() -> LinkageModel:
         unique_id_column_name="source_record_id",
         comparisons=[
             _identifier("uscc_as_given", "uscc_prefix", "credit code as given"),
-            cl.CustomComparison(
-                output_column_name="entity_name",
-                comparison_levels=[
-                    cll.NullLevel("entity_name"),
-                    cll.ExactMatchLevel("entity_name", term_frequency_adjustments=True),
-                    cll.JaroWinklerLevel("entity_name", 0.92),
-                    cll.ElseLevel(),
-                ],
-            ),
-            cl.CustomComparison(
-                output_column_name="division_code",
-                comparison_levels=[
-                    cll.NullLevel("division_code"),
-                    cll.ExactMatchLevel("division_code"),
-                    cll.ElseLevel(),
-                ],
-            ),
-            cl.CustomComparison(
-                output_column_name="address",
-                comparison_levels=[
-                    cll.NullLevel("address"),
-                    cll.ExactMatchLevel("address"),
-                    cll.JaroWinklerLevel("address", 0.9),
-                    cll.ElseLevel(),
-                ],
-            ),
+            _similar("entity_name", 0.92, tf=True),
+            _exact("division_code"),
+            _similar("address", 0.9),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("uscc_prefix"),

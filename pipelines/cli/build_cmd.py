@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 from rich.table import Table
 
@@ -33,13 +35,22 @@ def print_report(report) -> None:
         err_console.print(f"[red]records unaccounted for: {report.unbalanced}[/red]")
 
 
-def build_command(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show dbt's log.")) -> None:
+def build_command(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show dbt's log."),
+    as_of: str = typer.Option(None, help="Date (YYYY-MM-DD) licence expiry is judged against; default today."),
+) -> None:
     """dbt staging and intermediate models, Splink linkage, then the marts, each with their tests."""
     from pipelines.settings import get_settings
     from pipelines.transform.build import BuildFailed, build_subject_databases
 
+    if as_of is not None:
+        try:
+            as_of = date.fromisoformat(as_of).isoformat()
+        except ValueError:
+            err_console.print(f"[red]--as-of must be a date YYYY-MM-DD, got {as_of!r}[/red]")
+            raise typer.Exit(2) from None
     try:
-        report = build_subject_databases(get_settings(), quiet=not verbose)
+        report = build_subject_databases(get_settings(), quiet=not verbose, as_of=as_of)
     except BuildFailed as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None

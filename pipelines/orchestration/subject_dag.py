@@ -31,12 +31,13 @@ def link_task(subject: str) -> dict:
     }
 
 
-def marts_task() -> dict:
+def marts_task(ds: str | None = None) -> dict:
+    """Airflow passes the run's date (`ds`): licence expiry is judged as of the run, not of the rerun."""
     from pipelines.settings import get_settings
     from pipelines.transform.build import BuildFailed, build_marts, summary
 
     settings = get_settings()
-    build_marts(settings)
+    build_marts(settings, as_of=ds)
     counts, unbalanced = summary(settings.warehouse_path)
     if unbalanced:
         raise BuildFailed(f"records unaccounted for between the lake and the subject databases: {unbalanced}")

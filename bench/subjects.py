@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -49,10 +50,13 @@ print(json.dumps({"seconds": time.perf_counter() - t, "models": len(order)}))
 def _lake(people: int) -> Path:
     """A data dir whose lake holds the whole city, ingested once and cached."""
     data = CACHE / f"data-{people}"
-    if not (data / "lake" / "_ledger.sqlite").exists():
+    done = data / "ingested.ok"
+    if not done.exists():
+        shutil.rmtree(data, ignore_errors=True)
         env = {**os.environ, "GOVLAKE_DATA_DIR": str(data), "GOVLAKE_SOURCE_ROOT": str(city(people))}
         env.pop("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", None)
         subprocess.run([sys.executable, "-c", INGEST], check=True, env=env, capture_output=True)
+        done.touch()
     return data
 
 

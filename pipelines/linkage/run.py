@@ -59,10 +59,16 @@ def _prepare_input(con: duckdb.DuckDBPyConnection, model: LinkageModel) -> None:
     features = f"{WAREHOUSE}.intermediate.{model.features}"
     if model.subject == "population":
         # pinyin once per distinct name: homophones and characters OpenCC does not convert still meet
-        con.execute(f"create or replace temp table _names as select distinct person_name from {features}")
-        names = [r[0] for r in con.execute("select person_name from _names where person_name is not null").fetchall()]
-        con.execute("create or replace temp table _pinyin (person_name varchar, name_pinyin varchar)")
-        con.executemany("insert into _pinyin values (?, ?)", [(n, _pinyin(n)) for n in names]) if names else None
+        import pyarrow as pa
+
+        names = [
+            r[0]
+            for r in con.execute(
+                f"select distinct person_name from {features} where person_name is not null"
+            ).fetchall()
+        ]
+        pinyin = pa.table({"person_name": names, "name_pinyin": [_pinyin(n) for n in names]})
+        con.register("_pinyin", pinyin)
         con.execute(
             f"""create or replace table {table} as
             select f.* exclude (birth_date), cast(f.birth_date as varchar) as birth_date, p.name_pinyin

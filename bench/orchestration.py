@@ -14,45 +14,53 @@ from pathlib import Path
 CHILD = """
 import json, os, sys, time
 from datetime import datetime
-mode = sys.argv[1]
+from pathlib import Path
 from pipelines.orchestration.local_runs import ensure_airflow_db
-from pipelines.settings import get_settings
-from pipelines.transform.build import BEFORE_LINKAGE, dbt_environment
 from pipelines.paths import DBT_PROJECT_DIR
+from pipelines.settings import get_settings
+from pipelines.transform.build import dbt_variables, standardise
+
+mode = sys.argv[1]
 ensure_airflow_db()
 settings = get_settings()
-with dbt_environment(settings) as env:
-    t = time.perf_counter()
-    from airflow.sdk import DAG, task
-    if mode == "cosmos":
-        from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-        from cosmos.constants import ExecutionMode, LoadMode
-        with DAG("bench_cosmos", schedule=None, start_date=datetime(2026, 1, 1), catchup=False) as dag:
-            DbtTaskGroup(
-                group_id="standardise",
-                project_config=ProjectConfig(DBT_PROJECT_DIR, manifest_path=Path(env["DBT_TARGET_PATH"]) / "manifest.json"),
-                profile_config=ProfileConfig(profile_name="govlake", target_name="duckdb", profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"),
-                execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL, dbt_executable_path=str(Path(sys.executable).parent / "dbt")),
-                render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, exclude=["source:linkage+"]),
-                operator_args={"install_deps": False},
-            )
-    else:
-        from pipelines.transform.build import standardise
-        with DAG("bench_single", schedule=None, start_date=datetime(2026, 1, 1), catchup=False) as dag:
-            task(task_id="standardise")(lambda: standardise(settings))()
-    render = time.perf_counter() - t
-    t = time.perf_counter()
-    run = dag.test()
-    seconds = time.perf_counter() - t
+env = dbt_variables(settings)
+os.environ.update(env)  # Cosmos runs dbt in this process
+t = time.perf_counter()
+from airflow.sdk import DAG, task
+if mode == "cosmos":
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import ExecutionMode, LoadMode
+    with DAG("bench_cosmos", schedule=None, start_date=datetime(2026, 1, 1), catchup=False) as dag:
+        DbtTaskGroup(
+            group_id="standardise",
+            project_config=ProjectConfig(DBT_PROJECT_DIR, manifest_path=Path(env["DBT_TARGET_PATH"]) / "manifest.json"),
+            profile_config=ProfileConfig(
+                profile_name="govlake", target_name="duckdb", profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"
+            ),
+            execution_config=ExecutionConfig(
+                execution_mode=ExecutionMode.LOCAL, dbt_executable_path=str(Path(sys.executable).parent / "dbt")
+            ),
+            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, exclude=["source:linkage+"]),
+            operator_args={"install_deps": False},
+        )
+else:
+    with DAG("bench_single", schedule=None, start_date=datetime(2026, 1, 1), catchup=False) as dag:
+        task(task_id="standardise")(lambda: standardise(settings))()
+render = time.perf_counter() - t
+t = time.perf_counter()
+run = dag.test()
+seconds = time.perf_counter() - t
 print(json.dumps({"mode": mode, "tasks": len(dag.tasks), "render_seconds": render, "run_seconds": seconds, "state": str(run.state)}))
 """
-CHILD = "from pathlib import Path\n" + CHILD
 
 
 def run(data_dir: Path) -> dict:
+    """`single` first: its `dbt build` also writes the manifest Cosmos renders from."""
     out = {}
     for mode in ("single", "cosmos"):
         with tempfile.TemporaryDirectory() as home:
+            script = Path(home) / "child.py"  # a file, not `python -c`: some imports need a __main__ file
+            script.write_text(CHILD, encoding="utf-8")
             env = {
                 **os.environ,
                 "GOVLAKE_DATA_DIR": str(data_dir),
@@ -63,7 +71,7 @@ def run(data_dir: Path) -> dict:
                 "AIRFLOW__COSMOS__CACHE_DIR": str(Path(home) / "cosmos"),
             }
             proc = subprocess.run(
-                [sys.executable, "-c", CHILD, mode], env=env, capture_output=True, text=True, check=False
+                [sys.executable, str(script), mode], env=env, capture_output=True, text=True, check=False
             )
             if proc.returncode != 0:
                 raise RuntimeError(proc.stderr[-3000:])

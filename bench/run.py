@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import generator, ingest, standards, subjects
+from bench import generator, ingest, orchestration, standards, subjects
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -21,7 +21,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def main() -> None:
     console = Console(width=160)
     sizes = [int(s) for s in os.environ.get("BENCH_CITY_PEOPLE", "50000,200000").split(",")]
-    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards,subjects").split(",")
+    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards,subjects,orchestration").split(",")
     if "generator" in only:
         bench_generator(console, sizes)
     if "ingest" in only:
@@ -30,6 +30,8 @@ def main() -> None:
         bench_standards(console, int(os.environ.get("BENCH_STANDARDS_VALUES", "10000000")))
     if "subjects" in only:
         bench_subjects(console, int(os.environ.get("BENCH_SUBJECT_PEOPLE", str(sizes[-1]))))
+    if "orchestration" in only:
+        bench_orchestration(console, int(os.environ.get("BENCH_ORCHESTRATION_PEOPLE", str(sizes[0]))))
 
 
 def bench_generator(console: Console, sizes: list[int]) -> None:
@@ -165,6 +167,25 @@ def bench_subjects(console: Console, people: int) -> None:
     console.print(overhead)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "subjects.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
+
+
+def bench_orchestration(console: Console, people: int) -> None:
+    r = orchestration.run(subjects.lake(people))
+    table = Table(
+        "orchestration",
+        "Airflow tasks",
+        "DAG build s",
+        "dag.test() s",
+        "state",
+        title=f"dbt stage before linkage at {people:,} people: astronomer-cosmos vs one `dbt build` task",
+    )
+    for mode in ("single", "cosmos"):
+        m = r[mode]
+        table.add_row(mode, str(m["tasks"]), str(m["render_seconds"]), str(m["run_seconds"]), m["state"])
+    console.print(table)
+    console.print(f"cosmos / single: {r['ratio_cosmos_to_single']}x")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "orchestration.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "models": len(order)}))
 """
 
 
-def _lake(people: int) -> Path:
+def lake(people: int) -> Path:
     """A data dir whose lake holds the whole city, ingested once and cached."""
     data = CACHE / f"data-{people}"
     done = data / "ingested.ok"
@@ -71,7 +71,7 @@ def _layer_seconds(run_results: Path) -> dict[str, float]:
 
 
 def run(people: int) -> dict:
-    data = _lake(people)
+    data = lake(people)
     os.environ["GOVLAKE_DATA_DIR"] = str(data)
     os.environ["GOVLAKE_SOURCE_ROOT"] = str(city(people))
     from pipelines.linkage.evaluate import evaluate

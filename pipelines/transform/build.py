@@ -1,6 +1,6 @@
 """Build the subject databases: dbt up to the intermediate models, the linkage, then dbt for the marts.
 
-dbt runs in-process (`dbtRunner`), selected by the linkage source: everything not downstream of
+dbt runs in its own process, selected by the linkage source: everything not downstream of
 `source:linkage` first, then everything downstream of it. Each stage is timed for the run report and
 for `make bench`.
 """
@@ -12,8 +12,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,10 +49,9 @@ class BuildReport:
     unbalanced: list[tuple] = field(default_factory=list)
 
 
-@contextmanager
-def dbt_environment(settings: Settings) -> Iterator[dict[str, str]]:
-    """The variables profiles.yml and the sources read, set for the duration of a dbt call."""
-    values = {
+def dbt_variables(settings: Settings) -> dict[str, str]:
+    """The variables profiles.yml and the sources read, derived from the settings."""
+    return {
         "GOVLAKE_WAREHOUSE": str(settings.warehouse_path),
         "GOVLAKE_LAKE_ROOT": str(settings.lake_root),
         "GOVLAKE_DBT_TARGET": settings.dbt_target,
@@ -63,16 +60,6 @@ def dbt_environment(settings: Settings) -> Iterator[dict[str, str]]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
     }
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield values
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> str:
@@ -80,8 +67,8 @@ def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> str:
     process, and the linkage step needs it next."""
     dbt = Path(sys.executable).parent / "dbt"
     flags = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    with dbt_environment(settings):
-        proc = subprocess.run([str(dbt), *args, *flags], capture_output=True, text=True, check=False)
+    env = {**os.environ, **dbt_variables(settings)}
+    proc = subprocess.run([str(dbt), *args, *flags], capture_output=True, text=True, check=False, env=env)
     if not quiet:
         print(proc.stdout, end="")
     if proc.returncode != 0:

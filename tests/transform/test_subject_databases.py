@@ -26,7 +26,8 @@ def built(small_city, tmp_path_factory):
     server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
     mp.setenv("GOVLAKE_DATA_DIR", str(data))
     mp.setenv("GOVLAKE_SOURCE_ROOT", str(city))
-    mp.setenv("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow")))
+    # AIRFLOW_HOME is left as it is: Airflow reads it once per process, and another test of this worker
+    # may have imported Airflow already; ensure_airflow_db() migrates whichever home that is.
     mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", f"http://127.0.0.1:{server.server_address[1]}")
     mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN", "tkn")
     from pipelines.orchestration.local_runs import test_dags

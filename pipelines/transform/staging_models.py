@@ -56,13 +56,22 @@ def render_model(dept: Department, resource: Resource) -> str:
     key = next(_field_sql(f)[0] for f in resource.fields if f.key)
     typed = [line for f in resource.fields if not f.key for line in _field_sql(f)]
     indent = ",\n        "
+    empty_columns = indent.join(
+        [f"cast(null as varchar) as {_quoted(f.name)}" for f in resource.fields]
+        + ["cast(null as varchar) as _load_id", "cast(null as bigint) as _row_number"]
+    )
     return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
 {{#- {resource.name.en} ({resource.name.zh}), {resource.code} -#}}
 
 with source as (
-
+    {{%- if '{dept.code}/{resource.slug}' in var('resources_without_batches', []) %}}
+    {{#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}}
+    select
+        {empty_columns}
+    where false
+    {{%- else %}}
     select * from {{{{ source('{dept.code}', '{resource.slug}') }}}}
-
+    {{%- endif %}}
 ),
 
 normalised as (

@@ -174,3 +174,22 @@ def test_the_readme_first_query_runs_on_the_warehouse(built, monkeypatch, capsys
     exec(compile(snippet.replace("data/warehouse.duckdb", str(settings.warehouse_path)), "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "people" in out and "probabilistic" in out and "person_name" in out
+
+
+def test_a_resource_with_no_batch_yet_stages_empty_and_the_build_goes_on(built, tmp_path):
+    """A department catalogued before its first delivery must not stop everyone else's subject databases."""
+    import shutil
+
+    from pipelines.settings import Settings
+    from pipelines.transform.build import build_subject_databases
+
+    _, settings, _ = built
+    shutil.copytree(settings.lake_root, tmp_path / "lake")
+    shutil.rmtree(tmp_path / "lake" / "raw" / "dept=civil_affairs" / "resource=social_organisations")
+    report = build_subject_databases(Settings(data_dir=tmp_path, source_root=settings.sources_dir))
+    assert not report.unbalanced
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        per_resource = dict(
+            con.execute("select resource, count(*) from legal_entities.entity_sources group by 1").fetchall()
+        )
+    assert "social_organisations" not in per_resource and per_resource["enterprise_registry"] > 0

@@ -2,9 +2,29 @@
 {#- Enterprise registry (企业登记信息), 102001/00001 -#}
 
 with source as (
-
+    {%- if 'market_regulation/enterprise_registry' in var('resources_without_batches', []) %}
+    {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
+    select
+        cast(null as varchar) as "id",
+        cast(null as varchar) as "tyshxydm",
+        cast(null as varchar) as "qymc",
+        cast(null as varchar) as "qylx",
+        cast(null as varchar) as "fddbr",
+        cast(null as varchar) as "fddbr_zjhm",
+        cast(null as varchar) as "zs",
+        cast(null as varchar) as "xzqh",
+        cast(null as varchar) as "hydm",
+        cast(null as varchar) as "clrq",
+        cast(null as varchar) as "djzt",
+        cast(null as varchar) as "djjg",
+        cast(null as varchar) as "zczb",
+        cast(null as varchar) as "gxsj",
+        cast(null as varchar) as _load_id,
+        cast(null as bigint) as _row_number
+    where false
+    {%- else %}
     select * from {{ source('market_regulation', 'enterprise_registry') }}
-
+    {%- endif %}
 ),
 
 normalised as (

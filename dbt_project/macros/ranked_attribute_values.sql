@@ -1,27 +1,44 @@
 {#-
-    CTEs `values_long` and `ranked` over a `records` CTE (one row per record, with `id_column`):
+    CTEs ending in `ranked`, over a `records` CTE (one row per record, with `id_column`):
     every non-null value of every attribute, ranked by the golden-record rules of `subject` (the
     `attribute_sources` seed, generated from catalog/subjects/): authority first, then the fallbacks
     in order, sources not named last; among equals the most recent record. Rank 1 is the golden value.
 -#}
 {% macro ranked_attribute_values(subject, id_column, attributes) -%}
-values_long as (
+attribute_names as (
     {%- for attribute in attributes %}
-    select
-        {{ id_column }},
-        source_record_id,
-        department,
-        resource,
-        load_id,
-        observed_on,
-        '{{ attribute }}' as attribute,
-        cast({{ attribute }} as {{ api.Column.translate_type('string') }}) as attribute_value
-    from records
-    where {{ attribute }} is not null
+    select '{{ attribute }}' as attribute
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
+),
+
+values_wide as (
+
+    {#- one scan of the records, every attribute as text (a union per attribute scans them once each) -#}
+    select
+        records.{{ id_column }},
+        records.source_record_id,
+        records.department,
+        records.resource,
+        records.load_id,
+        records.observed_on,
+        attribute_names.attribute,
+        case attribute_names.attribute
+            {%- for attribute in attributes %}
+            when '{{ attribute }}' then cast(records.{{ attribute }} as {{ api.Column.translate_type('string') }})
+            {%- endfor %}
+        end as attribute_value
+    from records
+    cross join attribute_names
+
+),
+
+values_long as (
+
+    select * from values_wide where attribute_value is not null
+
 ),
 
 ranked as (

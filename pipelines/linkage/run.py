@@ -27,6 +27,7 @@ SCHEMA = "linkage"
 WAREHOUSE = "warehouse"
 EDGE_FLOOR = 0.5  # scored pairs kept for `govlake linkage explain`, whatever the threshold
 RANDOM_PAIRS = 2_000_000
+MEMORY_LIMIT = "6GB"
 ID_PREFIX = {"population": "P", "legal_entities": "E"}
 
 
@@ -94,7 +95,10 @@ def link(warehouse: Path, subject: str, threshold: float) -> LinkageResult:
 
     started = time.perf_counter()
     model = MODELS[subject]()
-    con = duckdb.connect()
+    # bounded: DuckDB would take 80% of the machine; Splink's tables spill next to the warehouse instead
+    con = duckdb.connect(
+        config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(warehouse.parent / ".linkage_spill")}
+    )
     con.execute(f"attach '{warehouse}' as {WAREHOUSE}")
     con.execute(f"create schema if not exists {WAREHOUSE}.{SCHEMA}")
     _prepare_input(con, model)

@@ -37,7 +37,9 @@ Generated from catalog/ by `govlake dags generate`; do not edit by hand.
 from pipelines.orchestration.subject_dag import build_subject_dag
 
 dag = build_subject_dag(
-    raw_assets={assets},
+    raw_assets=[
+{assets}
+    ],
     doc_md=__doc__,
 )
 '''
@@ -45,8 +47,8 @@ SUBJECT_DAG = "build_subject_databases.py"
 
 
 def render(catalog: Catalog) -> dict[str, str]:
-    assets = [[d.code, r.slug] for d, r in catalog.resources()]
-    files = {SUBJECT_DAG: SUBJECT_TEMPLATE.format(n=len(assets), assets=json.dumps(assets))}
+    assets = [f"        {json.dumps([d.code, r.slug])}," for d, r in catalog.resources()]
+    files = {SUBJECT_DAG: SUBJECT_TEMPLATE.format(n=len(assets), assets="\n".join(assets))}
     for code, dept in sorted(catalog.departments.items()):
         resources = [r.slug for r in dept.resources]
         files[f"ingest_{code}.py"] = TEMPLATE.format(

@@ -58,8 +58,8 @@ def _line_of(folder: Path, file: str, anchor: str) -> int:
 BAD_CASES = {
     "unknown data element": (
         "health.yml",
-        "element: person_name, required: true}",
-        "element: persons_name, required: true}",
+        "element: person_name, party: newborn, required: true}",
+        "element: persons_name, party: newborn, required: true}",
         "unknown data element 'persons_name'",
         "{name: 新生儿姓名, element: persons_name",
     ),

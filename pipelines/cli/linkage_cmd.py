@@ -23,7 +23,16 @@ def evaluate_command(
     settings = get_settings()
     truth = truth or settings.sources_dir / "truth"
     table = Table(
-        "subject", "records", "true clusters", "clusters", "true pairs", "found pairs", "precision", "recall", "F1"
+        "subject",
+        "records",
+        "true clusters",
+        "clusters",
+        "true pairs",
+        "found pairs",
+        "correct pairs",
+        "precision",
+        "recall",
+        "F1",
     )
     for s in evaluate(settings.warehouse_path, truth):
         table.add_row(
@@ -33,8 +42,9 @@ def evaluate_command(
             f"{s.predicted_clusters:,}",
             f"{s.true_pairs:,}",
             f"{s.predicted_pairs:,}",
-            f"{s.precision:.4f}",
-            f"{s.recall:.4f}",
+            f"{s.correct_pairs:,}",
+            f"{s.precision:.6f}",
+            f"{s.recall:.6f}",
             f"{s.f1:.4f}",
         )
     console.print(table)

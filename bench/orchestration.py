@@ -1,6 +1,8 @@
 """Airflow orchestration of the dbt stage: astronomer-cosmos (one task per model and test, rendered
 from the dbt manifest) against one task running `dbt build`, both through `dag.test()` on the same
-warehouse (decision 18 in docs/decisions.md). Each runs in its own process with its own Airflow home."""
+warehouse (decision 20 in docs/decisions.md). Each runs in its own process with its own Airflow home.
+Cosmos leaves out the seed (its copy of the project does not find seed files); the single task's run
+before it has loaded it."""
 
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ if mode == "cosmos":
             execution_config=ExecutionConfig(
                 execution_mode=ExecutionMode.LOCAL, dbt_executable_path=str(Path(sys.executable).parent / "dbt")
             ),
-            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, exclude=["source:linkage+"]),
+            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, exclude=["source:linkage+", "resource_type:seed"]),
             operator_args={"install_deps": False},
         )
 else:

@@ -176,6 +176,9 @@ class CrossFieldRule(_Strict):
     kind: Literal["id_birth_date", "id_sex_parity", "id_division_at_birth", "date_order"]
     left: str  # data element of the first field (the ID number, or the earlier date)
     right: str  # data element of the second field
+    columns: tuple[str, str] = Field(
+        description="The standard columns (catalogue `column`, or the element) of one party it compares."
+    )
     dimension: Dimension
     severity: Severity = Severity.ERROR
     description: str

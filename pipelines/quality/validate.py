@@ -14,7 +14,7 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -130,7 +130,7 @@ def validate(settings: Settings, department: str | None = None, run_id: str | No
     from pipelines.quality import gx_duckdb
 
     gx_duckdb.install()
-    run_id = run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     done = _already_validated(settings)
     batches = [b for b in published_batches(settings) if b.load_id not in done]
     if department:
@@ -140,7 +140,7 @@ def validate(settings: Settings, department: str | None = None, run_id: str | No
     scratch = settings.data_root / "quality_scratch.duckdb"
     scratch.unlink(missing_ok=True)
     rows: list[dict] = []
-    validated_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    validated_at = datetime.now(UTC).replace(tzinfo=None)
     today = date.today()
     # every batch normalised once, into a table (a view would normalise again for every expectation),
     # all before GX connects: its engine then holds the file open with its own configuration

@@ -12,6 +12,7 @@ from pipelines.cli import (
     ingest_cmd,
     linkage_cmd,
     models_cmd,
+    quality_cmd,
     settings_cmd,
     standards_cmd,
 )
@@ -23,6 +24,7 @@ app.add_typer(dags_cmd.app, name="dags")
 app.add_typer(standards_cmd.app, name="standards")
 app.add_typer(models_cmd.app, name="models")
 app.add_typer(linkage_cmd.app, name="linkage")
+app.add_typer(quality_cmd.app, name="quality")
 app.command("build")(build_cmd.build_command)
 app.command("settings")(settings_cmd.show_settings)
 app.command("ingest")(ingest_cmd.ingest_command)

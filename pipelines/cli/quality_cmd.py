@@ -1,0 +1,37 @@
+"""`govlake quality ...`: validate the lake's batches against the generated suites."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import typer
+from rich.table import Table
+
+from pipelines.cli.console import console
+
+app = typer.Typer(no_args_is_help=True, help="Great Expectations validation of every published batch.")
+
+
+@app.command("validate")
+def validate_command(dept: str = typer.Option(None, "--dept", help="Only this department's batches.")) -> None:
+    """Validate every published batch not validated before; store the result rows; summarise them."""
+    from pipelines.quality.validate import results_root, validate
+    from pipelines.settings import get_settings
+
+    settings = get_settings()
+    rows = validate(settings, department=dept)
+    if not rows:
+        console.print("nothing new to validate")
+        return
+    summary: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in rows:
+        s = summary[(r["department"], r["dimension"])]
+        s[0] += 1
+        s[1] += (not r["success"]) and not r["waived"]
+        s[2] += r["waived"]
+        s[3] += r["unexpected_count"] or 0
+    table = Table("department", "dimension", "expectations", "failed", "waived", "unexpected values")
+    for (department, dimension), (n, failed, waived, unexpected) in sorted(summary.items()):
+        table.add_row(department, dimension, str(n), str(failed), str(waived), f"{unexpected:,}")
+    console.print(table)
+    console.print(f"{len(rows):,} result rows stored under {results_root(settings)}")

@@ -23,8 +23,10 @@ from pipelines.linkage.run import LinkageResult, link
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import Settings
 
-BEFORE_LINKAGE = ["build", "--exclude", "source:linkage+"]
-AFTER_LINKAGE = ["build", "--select", "source:linkage+"]
+# the scorecards read validation results, built by `govlake quality score` once validation has run
+BEFORE_LINKAGE = ["build", "--exclude", "source:linkage+", "source:quality+"]
+AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+"]
+SCORECARDS = ["build", "--select", "source:quality+"]
 LINK_ORDER = ["legal_entities", "population"]
 SUBJECT_TABLES = [
     "population.persons",

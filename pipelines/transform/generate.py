@@ -1,4 +1,5 @@
-"""Write (or check) every dbt file generated from the catalogue: staging models and the golden-record seed."""
+"""Write (or check) every dbt file generated from the catalogue and the standards: staging models,
+the golden-record seed and party list, the scoring weights seed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pipelines.transform.staging_models import IDENTIFIERS, STAGING_DIR, render_
 
 ATTRIBUTE_SOURCES = DBT_PROJECT_DIR / "seeds" / "attribute_sources.csv"
 SUBJECT_PARTIES = DBT_PROJECT_DIR / "macros" / "generated" / "subject_parties.sql"
+DIMENSION_WEIGHTS = DBT_PROJECT_DIR / "seeds" / "dimension_weights.csv"
 
 
 def render_attribute_sources(catalog: Catalog) -> str:
@@ -61,17 +63,28 @@ def render_subject_parties(catalog: Catalog) -> str:
     )
 
 
+def render_dimension_weights() -> str:
+    """The `dimension_weights` seed from standards/scoring.yml: each dimension's weight and the pass mark."""
+    from pipelines.quality.scoring import load_scoring
+
+    scoring = load_scoring()
+    lines = ["dimension,weight,pass_mark"]
+    lines += [f"{d.value},{w},{scoring.pass_mark}" for d, w in scoring.weights.items()]
+    return "\n".join(lines) + "\n"
+
+
 def render(catalog: Catalog | None = None) -> dict[Path, str]:
     catalog = catalog or load_catalog()
     return {
         **render_all(catalog),
         ATTRIBUTE_SOURCES: render_attribute_sources(catalog),
         SUBJECT_PARTIES: render_subject_parties(catalog),
+        DIMENSION_WEIGHTS: render_dimension_weights(),
     }
 
 
 def _generated_on_disk() -> set[Path]:
-    return set(STAGING_DIR.rglob("*.sql")) | set(STAGING_DIR.rglob("*.yml")) | {ATTRIBUTE_SOURCES, SUBJECT_PARTIES}
+    return set(STAGING_DIR.rglob("*.sql")) | set(STAGING_DIR.rglob("*.yml")) | {ATTRIBUTE_SOURCES, SUBJECT_PARTIES, DIMENSION_WEIGHTS}
 
 
 def write_models() -> list[Path]:

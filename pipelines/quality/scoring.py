@@ -1,0 +1,30 @@
+"""The scoring rules of the scorecards (`standards/scoring.yml`): dimension weights and the pass mark."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pipelines.paths import REPO_ROOT
+from pipelines.standards.spec import Dimension
+from pipelines.yamlio import load_yaml
+
+SCORING_FILE = REPO_ROOT / "standards" / "scoring.yml"
+
+
+class Scoring(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pass_mark: float = Field(gt=0, le=1)
+    weights: dict[Dimension, float]
+
+    @model_validator(mode="after")
+    def _every_dimension_weighted_once(self) -> Scoring:
+        if set(self.weights) != set(Dimension):
+            raise ValueError(f"weights must name every dimension: {sorted(d.value for d in Dimension)}")
+        if abs(sum(self.weights.values()) - 1) > 1e-9 or min(self.weights.values()) < 0:
+            raise ValueError("weights must be non-negative and sum to 1")
+        return self
+
+
+def load_scoring() -> Scoring:
+    return Scoring.model_validate(load_yaml(SCORING_FILE).data)

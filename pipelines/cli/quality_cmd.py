@@ -35,3 +35,50 @@ def validate_command(dept: str = typer.Option(None, "--dept", help="Only this de
         table.add_row(department, dimension, str(n), str(failed), str(waived), f"{unexpected:,}")
     console.print(table)
     console.print(f"{len(rows):,} result rows stored under {results_root(settings)}")
+
+
+@app.command("score")
+def score_command() -> None:
+    """Build the scorecards (dbt) from the stored results and print the league table of the latest period."""
+    import duckdb
+
+    from pipelines.settings import get_settings
+    from pipelines.transform.build import BuildFailed, build_scorecards
+
+    settings = get_settings()
+    try:
+        build_scorecards(settings)
+    except BuildFailed as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            """select department, period, overall_score, is_passing, rank_in_period, score_change, rules_failed,
+                      repeat_failures
+               from quality.department_scorecards
+               qualify row_number() over (partition by department order by period desc) = 1
+               order by overall_score desc"""
+        ).fetchall()
+    table = Table(
+        "department",
+        "period",
+        "score",
+        "pass",
+        "rank",
+        "change",
+        "rules failed",
+        "repeat failures",
+        title="scorecards: each department's latest period",
+    )
+    for dept, period, score, passing, rank, change, failed, repeats in rows:
+        table.add_row(
+            dept,
+            period,
+            f"{score:.4f}",
+            "[green]pass[/green]" if passing else "[red]fail[/red]",
+            str(rank),
+            "" if change is None else f"{change:+.4f}",
+            str(failed),
+            str(repeats),
+        )
+    console.print(table)

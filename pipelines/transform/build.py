@@ -26,7 +26,7 @@ from pipelines.settings import Settings
 # the scorecards read validation results, built by `govlake quality score` once validation has run
 BEFORE_LINKAGE = ["build", "--exclude", "source:linkage+", "source:quality+"]
 AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+"]
-SCORECARDS = ["build", "--select", "source:quality+"]
+SCORECARDS = ["build", "--select", "source:quality+", "dimension_weights"]
 LINK_ORDER = ["legal_entities", "population"]
 SUBJECT_TABLES = [
     "population.persons",
@@ -117,6 +117,13 @@ def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None
     passes its own date, so a rerun of an old run judges as that run did."""
     started = time.perf_counter()
     run_dbt(settings, [*AFTER_LINKAGE, *(["--vars", json.dumps({"as_of": as_of})] if as_of else [])], quiet)
+    return time.perf_counter() - started
+
+
+def build_scorecards(settings: Settings, quiet: bool = True) -> float:
+    """dbt: the scorecard models over the stored validation results. Returns seconds."""
+    started = time.perf_counter()
+    run_dbt(settings, SCORECARDS, quiet)
     return time.perf_counter() - started
 
 

@@ -84,7 +84,11 @@ def render(catalog: Catalog | None = None) -> dict[Path, str]:
 
 
 def _generated_on_disk() -> set[Path]:
-    return set(STAGING_DIR.rglob("*.sql")) | set(STAGING_DIR.rglob("*.yml")) | {ATTRIBUTE_SOURCES, SUBJECT_PARTIES, DIMENSION_WEIGHTS}
+    return (
+        set(STAGING_DIR.rglob("*.sql"))
+        | set(STAGING_DIR.rglob("*.yml"))
+        | {ATTRIBUTE_SOURCES, SUBJECT_PARTIES, DIMENSION_WEIGHTS}
+    )
 
 
 def write_models() -> list[Path]:

@@ -72,3 +72,60 @@ def test_nothing_stored_is_an_unmasked_id_or_phone(validated):
     assert any(r["masked_samples"] != "[]" for r in first)
     assert not re.search(r"\d{17}[\dXx]", text)
     assert not re.search(r"1[3-9]\d{9}", text)
+
+
+def test_every_injected_missing_value_of_a_required_field_is_counted(small_city, validated):
+    """Completeness against the city's truth: missing names, IDs and placeholders in required fields."""
+    import csv
+
+    from pipelines.catalog import load_catalog
+
+    city, _ = small_city
+    settings, first, _ = validated
+    required = {(d.code, r.slug, f.name) for d, r in load_catalog().resources() for f in r.fields if f.required}
+    injected: dict[str, int] = {}
+    with (city / "truth" / "defects.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            key = (row["department"], row["resource"], row["field"])
+            if key in required and row["defect"] in ("missing_required", "missing_id", "placeholder"):
+                injected[row["department"]] = injected.get(row["department"], 0) + 1
+    found: dict[str, int] = {}
+    for r in first:
+        if r["rule"] == "required":
+            found[r["department"]] = found.get(r["department"], 0) + (r["unexpected_count"] or 0)
+    for department, n in injected.items():
+        # health also writes values its own normalisation empties (a newborn's sex as 不详): at least
+        exact = department != "health"
+        assert (found[department] == n) if exact else (found[department] >= n), (department, found, injected)
+
+
+def test_scorecards_equal_the_stored_results(validated):
+    from pipelines.quality.scoring import load_scoring
+    from pipelines.transform.build import build_scorecards
+
+    settings, first, _ = validated
+    build_scorecards(settings)
+    scoring = load_scoring()
+    by_dim: dict[tuple, list[int]] = {}
+    for r in first:
+        if r["severity"] == "error" and not r["waived"]:
+            s = by_dim.setdefault((r["department"], r["period"], r["dimension"]), [0, 0])
+            s[0] += r["element_count"]
+            s[1] += r["element_count"] - (r["unexpected_count"] or 0)
+    expected: dict[tuple, float] = {}
+    for (dept, period, dim), (checked, passed) in by_dim.items():
+        if checked == 0:  # an empty delivery has no score
+            continue
+        w = scoring.weights[dim]
+        num, den = expected.get((dept, period), (0.0, 0.0))
+        expected[(dept, period)] = (num + w * passed / checked, den + w)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        got = {
+            (d, p): s
+            for d, p, s in con.execute(
+                "select department, period, overall_score from quality.department_scorecards"
+            ).fetchall()
+        }
+    assert set(got) == set(expected)
+    for key, (num, den) in expected.items():
+        assert got[key] == pytest.approx(num / den, abs=1e-12), key

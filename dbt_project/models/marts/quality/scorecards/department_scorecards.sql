@@ -26,6 +26,7 @@ overall as (
         cast(sum(scores.rules_failed) as bigint) as rules_failed
     from scores
     inner join weights on scores.dimension = weights.dimension
+    where scores.score is not null  {#- an empty delivery checks nothing: no score, not a zero #}
     group by scores.department, scores.period
 
 ),

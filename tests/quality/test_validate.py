@@ -81,7 +81,7 @@ def test_every_injected_missing_value_of_a_required_field_is_counted(small_city,
     from pipelines.catalog import load_catalog
 
     city, _ = small_city
-    settings, first, _ = validated
+    _, first, _ = validated
     required = {(d.code, r.slug, f.name) for d, r in load_catalog().resources() for f in r.fields if f.required}
     injected: dict[str, int] = {}
     with (city / "truth" / "defects.csv").open(encoding="utf-8") as f:

@@ -1,4 +1,5 @@
-"""Airflow Assets of the lake, one per catalogued resource, for data-aware scheduling downstream."""
+"""Airflow Assets of the lake (one per catalogued resource) and of the subject databases, for
+data-aware scheduling downstream."""
 
 from __future__ import annotations
 
@@ -11,3 +12,12 @@ def raw_asset(department: str, resource: str):  # -> airflow.sdk.Asset (imported
     from airflow.sdk import Asset
 
     return Asset(name=f"raw.{department}.{resource}", uri=raw_asset_uri(department, resource), group="govlake-raw")
+
+
+SUBJECT_ASSETS = ("population", "legal_entities", "licences")
+
+
+def subject_asset(subject: str):  # -> airflow.sdk.Asset
+    from airflow.sdk import Asset
+
+    return Asset(name=f"subject.{subject}", uri=f"file:///govlake/warehouse/{subject}", group="govlake-subjects")

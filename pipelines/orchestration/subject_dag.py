@@ -45,9 +45,9 @@ def marts_task(ds: str | None = None) -> dict:
 
 
 def build_subject_dag(raw_assets: list[tuple[str, str]], doc_md: str):
-    from airflow.sdk import Asset, AssetAny, dag, task
+    from airflow.sdk import AssetAny, dag, task
 
-    from pipelines.orchestration.assets import raw_asset
+    from pipelines.orchestration.assets import SUBJECT_ASSETS, raw_asset, subject_asset
 
     @dag(
         dag_id="build_subject_databases",
@@ -66,13 +66,7 @@ def build_subject_dag(raw_assets: list[tuple[str, str]], doc_md: str):
             linked = task(task_id=f"link_{subject}")(link_task)(subject)
             previous >> linked
             previous = linked
-        marts = task(
-            task_id="build_marts",
-            outlets=[
-                Asset(name=f"subject.{s}", uri=f"file:///govlake/warehouse/{s}")
-                for s in ("population", "legal_entities", "licences")
-            ],
-        )(marts_task)()
+        marts = task(task_id="build_marts", outlets=[subject_asset(s) for s in SUBJECT_ASSETS])(marts_task)()
         previous >> marts
 
     return build_subject_databases()

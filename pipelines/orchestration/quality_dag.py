@@ -1,0 +1,43 @@
+"""The `publish_quality_scorecards` DAG: after the subject databases are rebuilt, validate the lake's
+new batches against the generated suites (GX) and rebuild the scorecards (dbt). Task bodies only call
+`pipelines.quality` and `pipelines.transform.build`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+
+def validate_task() -> dict:
+    from pipelines.quality.validate import validate
+    from pipelines.settings import get_settings
+
+    rows = validate(get_settings())
+    return {"results": len(rows), "failed": sum(not r["success"] and not r["waived"] for r in rows)}
+
+
+def score_task() -> float:
+    from pipelines.settings import get_settings
+    from pipelines.transform.build import build_scorecards
+
+    return round(build_scorecards(get_settings()), 1)
+
+
+def build_quality_dag(doc_md: str):
+    from airflow.sdk import AssetAny, dag, task
+
+    from pipelines.orchestration.assets import SUBJECT_ASSETS, subject_asset
+
+    @dag(
+        dag_id="publish_quality_scorecards",
+        schedule=AssetAny(*(subject_asset(s) for s in SUBJECT_ASSETS)),
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        default_args={"retries": 2, "retry_delay": timedelta(minutes=2)},
+        tags=["govlake", "quality", "great_expectations", "scorecards"],
+        doc_md=doc_md,
+    )
+    def publish_quality_scorecards():
+        task(task_id="validate")(validate_task)() >> task(task_id="score")(score_task)()
+
+    return publish_quality_scorecards()

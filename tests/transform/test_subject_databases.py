@@ -35,6 +35,7 @@ def built(small_city, tmp_path_factory):
     try:
         states = test_dags("ingest_")
         states |= test_dags("build_subject_databases")
+        states |= test_dags("publish_quality_scorecards")
     finally:
         server.shutdown()
     settings = get_settings()
@@ -51,8 +52,22 @@ def warehouse(built):
 
 def test_every_dag_succeeds(built):
     states, _, _ = built
-    assert "build_subject_databases" in states
+    assert {"build_subject_databases", "publish_quality_scorecards"} <= set(states)
     assert set(states.values()) == {"success"}, states
+
+
+def test_the_quality_dag_scores_every_department(warehouse):
+    departments = {
+        d for (d,) in warehouse.execute("select distinct department from quality.department_scorecards").fetchall()
+    }
+    assert departments == {
+        "civil_affairs",
+        "health",
+        "hr_social_security",
+        "market_regulation",
+        "public_security",
+        "tax",
+    }
 
 
 def test_linkage_meets_its_precision_and_recall_goals(built):

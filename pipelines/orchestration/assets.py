@@ -3,6 +3,16 @@ data-aware scheduling downstream."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+# what every asset-scheduled govlake DAG shares: one run at a time, no backfill of missed schedules
+ASSET_DAG_DEFAULTS = {
+    "start_date": datetime(2026, 1, 1),
+    "catchup": False,
+    "max_active_runs": 1,
+    "default_args": {"retries": 2, "retry_delay": timedelta(minutes=2)},
+}
+
 
 def raw_asset_uri(department: str, resource: str) -> str:
     return f"file:///govlake/lake/raw/dept={department}/resource={resource}"

@@ -4,8 +4,6 @@ new batches against the generated suites (GX) and rebuild the scorecards (dbt). 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 
 def validate_task() -> dict:
     from pipelines.quality.validate import validate
@@ -25,15 +23,12 @@ def score_task() -> float:
 def build_quality_dag(doc_md: str):
     from airflow.sdk import AssetAny, dag, task
 
-    from pipelines.orchestration.assets import SUBJECT_ASSETS, subject_asset
+    from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, SUBJECT_ASSETS, subject_asset
 
     @dag(
         dag_id="publish_quality_scorecards",
         schedule=AssetAny(*(subject_asset(s) for s in SUBJECT_ASSETS)),
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        default_args={"retries": 2, "retry_delay": timedelta(minutes=2)},
+        **ASSET_DAG_DEFAULTS,
         tags=["govlake", "quality", "great_expectations", "scorecards"],
         doc_md=doc_md,
     )

@@ -6,8 +6,6 @@ One task per stage rather than one per dbt model: see docs/decisions.md (astrono
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from pipelines.transform.build import LINK_ORDER
 
 
@@ -47,15 +45,12 @@ def marts_task(ds: str | None = None) -> dict:
 def build_subject_dag(raw_assets: list[tuple[str, str]], doc_md: str):
     from airflow.sdk import AssetAny, dag, task
 
-    from pipelines.orchestration.assets import SUBJECT_ASSETS, raw_asset, subject_asset
+    from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, SUBJECT_ASSETS, raw_asset, subject_asset
 
     @dag(
         dag_id="build_subject_databases",
         schedule=AssetAny(*(raw_asset(d, r) for d, r in raw_assets)),
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        default_args={"retries": 2, "retry_delay": timedelta(minutes=2)},
+        **ASSET_DAG_DEFAULTS,
         tags=["govlake", "standardise", "dbt", "splink"],
         doc_md=doc_md,
     )

@@ -302,9 +302,9 @@ def checks_sql(element: DataElement, x: str, d: Dialect) -> dict[str, str]:
 
 def division_at_year_sql(code: str, year: str, d: Dialect) -> str:
     """The division code was valid in that year. DuckDB: a CASE over the codes whose validity is
-    limited (it compiles thousands of branches quickly), code and year bound once. Spark: a CASE that size defeats its code
-    generation and runs for minutes, and its map lookup is a linear search, so one constant map of
-    code -> year spans per province (two-digit prefix), about 200 entries each."""
+    limited (it compiles thousands of branches quickly), code and year bound once. Spark: a CASE that
+    size defeats its code generation and runs for minutes, and its map lookup is a linear search, so
+    one constant map of code -> year spans per province (two-digit prefix), about 200 entries each."""
     spans = division_spans()
     if d.name == "spark":
         provinces: dict[str, list[str]] = {}

@@ -12,12 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.linkage.run import SCHEMA
-
-UNIONS = {
-    "population": ("int_person_records_unioned", "person_id", "person"),
-    "legal_entities": ("int_entity_records_unioned", "entity_id", "entity"),
-}
+from pipelines.linkage.run import SCHEMA, SUBJECTS
 
 
 @dataclass(frozen=True)
@@ -50,7 +45,7 @@ def evaluate(warehouse: Path, truth_dir: Path) -> list[LinkageScore]:
         con.execute(
             "create temp table truth as select * from read_csv(?, all_varchar = true)", [str(truth_dir / "records.csv")]
         )
-        return [_score(con, subject, *names) for subject, names in UNIONS.items()]
+        return [_score(con, subject, t.union, t.id_column, t.truth_kind) for subject, t in SUBJECTS.items()]
     finally:
         con.close()
 

@@ -9,13 +9,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.linkage.run import SCHEMA
+from pipelines.linkage.run import SCHEMA, SUBJECTS
 from pipelines.privacy.masking import mask
 
-SUBJECTS = {
-    "population": ("int_person_records_unioned", "person_id"),
-    "legal_entities": ("int_entity_records_unioned", "entity_id"),
-}
 # comparison column -> data element, for masking
 ELEMENTS = {
     "citizen_id_as_given": "citizen_id",
@@ -60,7 +56,8 @@ def explain(warehouse: Path, record: str) -> list[Explanation]:
         raise ValueError(f"expected department/resource/record_key[#party], got {record!r}")
     out = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for subject, (union, id_column) in SUBJECTS.items():
+        for subject, tables in SUBJECTS.items():
+            union, id_column = tables.union, tables.id_column
             rows = con.execute(
                 f"""select u.source_record_id, l.{id_column}, l.match_method, l.match_probability, l.matched_record_id
                 from intermediate.{union} u join {SCHEMA}.{subject}_links l using (source_record_id)

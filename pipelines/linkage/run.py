@@ -28,7 +28,22 @@ WAREHOUSE = "warehouse"
 EDGE_FLOOR = 0.5  # scored pairs kept for `govlake linkage explain`, whatever the threshold
 RANDOM_PAIRS = 2_000_000
 MEMORY_LIMIT = "6GB"
-ID_PREFIX = {"population": "P", "legal_entities": "E"}
+
+
+@dataclass(frozen=True)
+class SubjectTables:
+    """Where a linked subject's records and links are: shared by linking, evaluation and explanation."""
+
+    union: str  # the dbt model with one row per record and party
+    id_column: str  # the cluster id column of the links (and of the marts)
+    id_prefix: str
+    truth_kind: str  # its `kind` in the synthetic city's truth/records.csv
+
+
+SUBJECTS = {
+    "population": SubjectTables("int_person_records_unioned", "person_id", "P", "person"),
+    "legal_entities": SubjectTables("int_entity_records_unioned", "entity_id", "E", "entity"),
+}
 
 
 @dataclass(frozen=True)
@@ -163,7 +178,7 @@ def _write_links(con: duckdb.DuckDBPyConnection, db_api, model: LinkageModel, th
     clusters = cluster_pairwise_predictions_at_threshold(
         f"{t}_rest", f"{t}_rest_edges", db_api, "source_record_id", threshold_match_probability=threshold
     )
-    prefix = ID_PREFIX[model.subject]
+    tables = SUBJECTS[model.subject]
     con.execute(
         f"""create or replace table {out}_links as
         with identified as (
@@ -198,7 +213,7 @@ def _write_links(con: duckdb.DuckDBPyConnection, db_api, model: LinkageModel, th
             select * from identified union all select * from to_identified union all select * from clustered
         )
         select source_record_id,
-               '{prefix}' || substr(sha256('{model.subject}:' || cluster_key), 1, 15) as {"person_id" if model.subject == "population" else "entity_id"},
+               '{tables.id_prefix}' || substr(sha256('{model.subject}:' || cluster_key), 1, 15) as {tables.id_column},
                cluster_key, match_method, match_probability, matched_record_id
         from linked"""
     )

@@ -30,6 +30,7 @@ from pipelines.standards.registry import load_elements
 from pipelines.standards.sql import DIALECTS, normalise_sql
 
 SAMPLES = 5
+DUCKDB = DIALECTS["duckdb"]
 PERIOD = re.compile(r"(\d{4})-(\d{2})")
 RESULT_COLUMNS = {
     "run_id": "varchar",
@@ -106,16 +107,12 @@ def _already_validated(settings: Settings) -> set[str]:
     return {r[0] for r in duckdb.sql(f"select distinct load_id from read_parquet('{glob}')").fetchall()}
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _batch_view_sql(batch: Batch) -> str:
     """The batch's fields under their staging names, normalised by the standards engine."""
     elements = load_elements()
     files = ", ".join(f"'{f}'" for f in batch.files)
     columns = [
-        f"{normalise_sql(elements[f.element], _quoted(f.name), DIALECTS['duckdb'])} as {f.staging_column}"
+        f"{normalise_sql(elements[f.element], DUCKDB.ident(f.name), DUCKDB)} as {f.staging_column}"
         for f in batch.resource.fields
         if not f.key
     ]

@@ -20,10 +20,6 @@ from pipelines.standards.spec import CodelistCheck, MaxLengthCheck, RegexCheck
 from pipelines.standards.sql import DIALECTS, checks_sql, cross_field_sql
 
 
-def _quote(column: str, dialect: str) -> str:
-    return f"`{column}`" if dialect == "spark" else '"' + column.replace('"', '""') + '"'
-
-
 class _StandardSqlExpectation(gxe.UnexpectedRowsExpectation):
     """Unexpected rows found by the standards engine's own SQL for `dialect`."""
 
@@ -43,7 +39,9 @@ class ExpectColumnValuesToPassStandardCheck(_StandardSqlExpectation):
     @pydantic.root_validator(pre=True)
     def _query(cls, data: dict) -> dict:
         dialect = data.get("dialect", "duckdb")
-        checks = checks_sql(load_elements()[data["element"]], _quote(data["column"], dialect), DIALECTS[dialect])
+        checks = checks_sql(
+            load_elements()[data["element"]], DIALECTS[dialect].ident(data["column"]), DIALECTS[dialect]
+        )
         return {**data, "unexpected_rows_query": _unexpected_rows(checks[data["check"]])}
 
 
@@ -58,7 +56,7 @@ class ExpectColumnPairToPassStandardRule(_StandardSqlExpectation):
     @pydantic.root_validator(pre=True)
     def _query(cls, data: dict) -> dict:
         dialect = data.get("dialect", "duckdb")
-        a, b = _quote(data["column_a"], dialect), _quote(data["column_b"], dialect)
+        a, b = DIALECTS[dialect].ident(data["column_a"]), DIALECTS[dialect].ident(data["column_b"])
         return {
             **data,
             "unexpected_rows_query": _unexpected_rows(

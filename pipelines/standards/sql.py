@@ -30,6 +30,12 @@ class Dialect:
     name: str  # "duckdb" or "spark"
     _depth = 0  # lambda nesting depth: a nested lambda's variable never shadows its parent's
 
+    def ident(self, name: str) -> str:
+        """A quoted column name (department field names are Chinese, with spaces and brackets)."""
+        if self.name == "spark":
+            return "`" + name.replace("`", "``") + "`"
+        return '"' + name.replace('"', '""') + '"'
+
     def lit(self, text: str) -> str:
         """A string literal; Spark's parser treats backslash as an escape character, DuckDB's does not."""
         body = text.replace("'", "''")

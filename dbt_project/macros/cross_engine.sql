@@ -12,3 +12,21 @@
 {% macro default__sorted_set_agg(col) -%}
     array_sort(collect_set({{ col }}))
 {%- endmacro %}
+
+{#- The date a run judges against: the `as_of` variable (a DAG run passes its own date, so a rerun of an
+    old run judges as that run did), else today. -#}
+{% macro as_of_date() -%}
+{%- set as_of = var('as_of', none) -%}
+{{ "cast('" ~ as_of ~ "' as date)" if as_of else 'current_date' }}
+{%- endmacro %}
+
+{#- The columns of a quality result computed in SQL (not by a GX expectation), so every dimension's
+    results union with the validation results; `expectation` names the computing model. -#}
+{% macro quality_result_columns(rule, dimension, expectation, column_name='null', element='null', severity='error') -%}
+    cast({{ column_name }} as {{ api.Column.translate_type('string') }}) as column_name,
+    cast({{ element }} as {{ api.Column.translate_type('string') }}) as element,
+    {{ rule }} as rule,
+    '{{ expectation }}' as expectation,
+    '{{ dimension }}' as dimension,
+    '{{ severity }}' as severity
+{%- endmacro %}

@@ -13,13 +13,19 @@ app = typer.Typer(no_args_is_help=True, help="Great Expectations validation of e
 
 
 @app.command("validate")
-def validate_command(dept: str = typer.Option(None, "--dept", help="Only this department's batches.")) -> None:
+def validate_command(
+    dept: str = typer.Option(None, "--dept", help="Only this department's batches."),
+    spot_check: int = typer.Option(
+        None, "--spot-check", min=1, help="Spot check: validate this many random rows of every batch instead."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the spot check's sample."),
+) -> None:
     """Validate every published batch not validated before; store the result rows; summarise them."""
     from pipelines.quality.validate import results_root, validate
     from pipelines.settings import get_settings
 
     settings = get_settings()
-    rows = validate(settings, department=dept)
+    rows = validate(settings, department=dept, sample=spot_check, seed=seed)
     if not rows:
         console.print("nothing new to validate")
         return

@@ -30,3 +30,14 @@ class LakeLayout:
 
     def staging_batch(self, department: str, resource: str, load_id: str) -> Path:
         return self.staging / f"{department}__{resource}__{load_id}"
+
+
+def write_parquet_atomically(table, path: Path) -> Path:
+    """Write an Arrow table so readers see the old file or the whole new one, never a half-written one."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp)
+    tmp.rename(path)
+    return path

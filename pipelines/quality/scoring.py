@@ -16,6 +16,8 @@ class Scoring(BaseModel):
 
     pass_mark: float = Field(gt=0, le=1)
     weights: dict[Dimension, float]
+    dormant_after_cycles: int = Field(3, ge=1)
+    spot_check_confidence: float = Field(0.95, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _every_dimension_weighted_once(self) -> Scoring:

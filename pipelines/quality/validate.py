@@ -11,7 +11,6 @@ validated is not validated again.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,8 +20,9 @@ import duckdb
 
 from pipelines.catalog import load_catalog
 from pipelines.catalog.models import Department, Resource
-from pipelines.lake.layout import LakeLayout
+from pipelines.lake.layout import LakeLayout, write_parquet_atomically
 from pipelines.privacy.masking import mask
+from pipelines.quality.loads import delivery_period
 from pipelines.quality.overrides import overrides_for
 from pipelines.quality.suites import build_suite, suite_parameters
 from pipelines.settings import Settings
@@ -31,7 +31,6 @@ from pipelines.standards.sql import DIALECTS, normalise_sql
 
 SAMPLES = 5
 DUCKDB = DIALECTS["duckdb"]
-PERIOD = re.compile(r"(\d{4})-(\d{2})")
 RESULT_COLUMNS = {
     "run_id": "varchar",
     "validated_at": "timestamp",
@@ -51,7 +50,11 @@ RESULT_COLUMNS = {
     "waived": "boolean",
     "waiver_reason": "varchar",
     "masked_samples": "varchar",
+    "mode": "varchar",
+    "population_count": "bigint",
 }
+FULL, SPOT_CHECK = "full", "spot_check"
+RECORD_KEY = "_record_key"
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,6 @@ class Batch:
 
 def results_root(settings: Settings) -> Path:
     return settings.lake_root / "quality" / "results"
-
-
-def _period(delivery: str, started_at: str) -> str:
-    """The month a delivery speaks for: named in the file or page (`births_2026-08.csv`), else its landing month."""
-    m = PERIOD.search(delivery) or PERIOD.search(started_at)
-    return f"{m.group(1)}-{m.group(2)}" if m else started_at[:7]
 
 
 def published_batches(settings: Settings) -> list[Batch]:
@@ -92,35 +89,61 @@ def published_batches(settings: Settings) -> list[Batch]:
                     catalog.departments[dept].department,
                     catalog.resource(dept, res),
                     load_id,
-                    _period(delivery, started_at),
+                    delivery_period(delivery, started_at),
                     files,
                 )
             )
     return out
 
 
+def failing_keys_root(settings: Settings) -> Path:
+    return settings.lake_root / "quality" / "failing_keys"
+
+
 def _already_validated(settings: Settings) -> set[str]:
+    """Batches with a full validation stored (spot checks do not count)."""
     root = results_root(settings)
     if not any(root.glob("run_id=*/*.parquet")):
         return set()
     glob = str(root / "run_id=*" / "*.parquet")
-    return {r[0] for r in duckdb.sql(f"select distinct load_id from read_parquet('{glob}')").fetchall()}
+    return {
+        r[0]
+        for r in duckdb.sql(
+            f"select distinct load_id from read_parquet('{glob}', union_by_name = true) "
+            f"where coalesce(mode, '{FULL}') = '{FULL}'"
+        ).fetchall()
+    }
 
 
-def _batch_view_sql(batch: Batch) -> str:
-    """The batch's fields under their staging names, normalised by the standards engine."""
+def _batch_view_sql(batch: Batch, sample: int | None = None, seed: int = 0) -> str:
+    """The batch's fields under their staging names, normalised by the standards engine, with its record
+    key. A spot check takes `sample` rows chosen by a seeded hash of where each row sits in the batch:
+    random, but the same rows for the same seed on every engine and every run."""
     elements = load_elements()
     files = ", ".join(f"'{f}'" for f in batch.files)
-    columns = [
+    key = batch.resource.key_field
+    columns = [f"cast({DUCKDB.ident(key.name)} as varchar) as {RECORD_KEY}"] + [
         f"{normalise_sql(elements[f.element], DUCKDB.ident(f.name), DUCKDB)} as {f.staging_column}"
         for f in batch.resource.fields
         if not f.key
     ]
-    return f"select {', '.join(columns)} from read_parquet([{files}], union_by_name = true)"
+    rows = f"read_parquet([{files}], union_by_name = true, filename = true, file_row_number = true)"
+    if sample is not None:
+        rows = f"(select * from {rows} order by hash(filename, file_row_number, {int(seed)}) limit {int(sample)})"
+    return f"select {', '.join(columns)} from {rows}"
 
 
-def validate(settings: Settings, department: str | None = None, run_id: str | None = None) -> list[dict]:
-    """Validate every published batch not validated before; returns (and stores) the result rows."""
+def validate(
+    settings: Settings,
+    department: str | None = None,
+    run_id: str | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+) -> list[dict]:
+    """Validate every published batch not validated before; returns (and stores) the result rows.
+
+    With `sample`, a spot check instead: `sample` random rows of every published batch (seeded), stored
+    as `spot_check` rows that the scorecards report with confidence intervals, not as scores."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -128,7 +151,8 @@ def validate(settings: Settings, department: str | None = None, run_id: str | No
 
     gx_duckdb.install()
     run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    done = _already_validated(settings)
+    mode = FULL if sample is None else SPOT_CHECK
+    done = _already_validated(settings) if mode == FULL else set()
     batches = [b for b in published_batches(settings) if b.load_id not in done]
     if department:
         batches = [b for b in batches if b.department.code == department]
@@ -137,15 +161,18 @@ def validate(settings: Settings, department: str | None = None, run_id: str | No
     scratch = settings.data_root / "quality_scratch.duckdb"
     scratch.unlink(missing_ok=True)
     rows: list[dict] = []
+    keys: list[tuple] = []
     validated_at = datetime.now(UTC).replace(tzinfo=None)
     today = date.today()
     # every batch normalised once, into a table (a view would normalise again for every expectation),
     # all before GX connects: its engine then holds the file open with its own configuration
-    counts = []
+    counts, populations = [], []
     with duckdb.connect(str(scratch)) as con:
         for i, batch in enumerate(batches):
-            con.execute(f"create or replace table batch_{i} as {_batch_view_sql(batch)}")
+            con.execute(f"create or replace table batch_{i} as {_batch_view_sql(batch, sample, seed)}")
             counts.append(con.execute(f"select count(*) from batch_{i}").fetchone()[0])
+            files = ", ".join(f"'{f}'" for f in batch.files)
+            populations.append(con.execute(f"select count(*) from read_parquet([{files}])").fetchone()[0])
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_sql(name="lake", connection_string=f"duckdb:///{scratch}")
@@ -158,23 +185,56 @@ def validate(settings: Settings, department: str | None = None, run_id: str | No
             gx.ValidationDefinition(name=view, data=definition, suite=suite)
         ).run(
             expectation_parameters=suite_parameters(batch.resource, overrides),
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLES},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [RECORD_KEY],
+                "partial_unexpected_count": SAMPLES,
+            },
         )
-        rows.extend(_flatten(r, batch, counts[i], run_id, validated_at, overrides, today) for r in result.results)
+        for r in result.results:
+            failing = _failing_rows(r, source, view)
+            rows.append(_flatten(r, failing, batch, counts[i], run_id, validated_at, overrides, today))
+            rows[-1].update(mode=mode, population_count=populations[i])
+            if mode == FULL:
+                meta = r.expectation_config.meta
+                keys.extend(
+                    (run_id, batch.department.code, batch.resource.slug, batch.load_id, meta["rule"], meta["column"], k)
+                    for k in sorted({str(row.get(RECORD_KEY)) for row in failing})
+                )
         context.suites.delete(suite.name)
     _store(settings, run_id, rows)
+    if mode == FULL:
+        _store_failing_keys(settings, run_id, keys)
     scratch.unlink(missing_ok=True)
     return rows
 
 
-def _flatten(r, batch: Batch, count: int, run_id: str, validated_at, overrides, today: date) -> dict:
+def _failing_rows(r, source, table: str) -> list[dict]:
+    """The failing rows (record key and checked value) of one expectation result: GX's unexpected index
+    list for its own expectations, the unexpected rows of the custom SQL ones. GX stops fetching either
+    early (at `partial_unexpected_count` for some, 200 rows for queries, with no option to fetch all);
+    then the query GX reports for them (its `unexpected_index_query`, or the custom expectation's own
+    query) runs once more on GX's engine to fetch them all."""
+    res = r.result or {}
+    custom = "unexpected_index_list" not in res
+    rows = list((res.get("details") or {}).get("unexpected_rows") or []) if custom else res["unexpected_index_list"]
+    expected = res.get("observed_value") if custom else res.get("unexpected_count")
+    if len(rows or []) >= (expected or 0):
+        return list(rows or [])
+    if custom:
+        query = r.expectation_config.kwargs["unexpected_rows_query"].format(batch=table)
+    else:
+        query = res["unexpected_index_query"]
+    with source.get_engine().connect() as con:
+        return [dict(row._mapping) for row in con.exec_driver_sql(query)]
+
+
+def _flatten(r, failing: list[dict], batch: Batch, count: int, run_id: str, validated_at, overrides, today) -> dict:
     meta = r.expectation_config.meta
     res = r.result or {}
     unexpected = res.get("unexpected_count", res.get("observed_value"))
     element = meta.get("element")
-    samples = res.get("partial_unexpected_list")
-    if samples is None:  # custom SQL expectations return whole rows: keep the checked column only
-        samples = [row.get(meta["column"]) for row in (res.get("details") or {}).get("unexpected_rows", [])[:SAMPLES]]
+    samples = [row.get(meta["column"]) for row in failing[:SAMPLES]]
     waiver = overrides.waiver(meta["rule"], batch.resource.slug, today)
     return {
         "run_id": run_id,
@@ -203,13 +263,15 @@ def _flatten(r, batch: Batch, count: int, run_id: str, validated_at, overrides, 
 
 def _store(settings: Settings, run_id: str, rows: list[dict]) -> Path:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    folder = results_root(settings) / f"run_id={run_id}"
-    folder.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pylist([{k: r[k] for k in RESULT_COLUMNS} for r in rows])
-    path = folder / "results.parquet"
-    tmp = folder / ".results.parquet.tmp"
-    pq.write_table(table, tmp)
-    tmp.rename(path)
-    return path
+    return write_parquet_atomically(table, results_root(settings) / f"run_id={run_id}" / "results.parquet")
+
+
+def _store_failing_keys(settings: Settings, run_id: str, keys: list[tuple]) -> Path:
+    """Record keys (a department's own record numbers, not personal data) of every failing row."""
+    import pyarrow as pa
+
+    names = ["run_id", "department", "resource", "load_id", "rule", "column_name", "record_key"]
+    table = pa.Table.from_arrays([pa.array([k[i] for k in keys], pa.string()) for i in range(len(names))], names=names)
+    return write_parquet_atomically(table, failing_keys_root(settings) / f"run_id={run_id}" / "failing_keys.parquet")

@@ -26,7 +26,7 @@ from pipelines.settings import Settings
 # the scorecards read validation results, built by `govlake quality score` once validation has run
 BEFORE_LINKAGE = ["build", "--exclude", "source:linkage+", "source:quality+"]
 AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+"]
-SCORECARDS = ["build", "--select", "source:quality+", "dimension_weights"]
+SCORECARDS = ["build", "--select", "source:quality+", "dimension_weights", "catalogued_resources"]
 LINK_ORDER = ["legal_entities", "population"]
 SUBJECT_TABLES = [
     "population.persons",
@@ -121,8 +121,11 @@ def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None
 
 
 def build_scorecards(settings: Settings, quiet: bool = True) -> float:
-    """dbt: the scorecard models over the stored validation results. Returns seconds."""
+    """dbt: the scorecard models over the stored validation results and the ledger. Returns seconds."""
+    from pipelines.quality.loads import export_loads
+
     started = time.perf_counter()
+    export_loads(settings)
     run_dbt(settings, SCORECARDS, quiet)
     return time.perf_counter() - started
 

@@ -17,6 +17,7 @@ from pipelines.transform.staging_models import IDENTIFIERS, STAGING_DIR, render_
 ATTRIBUTE_SOURCES = DBT_PROJECT_DIR / "seeds" / "attribute_sources.csv"
 SUBJECT_PARTIES = DBT_PROJECT_DIR / "macros" / "generated" / "subject_parties.sql"
 DIMENSION_WEIGHTS = DBT_PROJECT_DIR / "seeds" / "dimension_weights.csv"
+CATALOGUED_RESOURCES = DBT_PROJECT_DIR / "seeds" / "catalogued_resources.csv"
 
 
 def render_attribute_sources(catalog: Catalog) -> str:
@@ -73,6 +74,19 @@ def render_dimension_weights() -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_catalogued_resources(catalog: Catalog) -> str:
+    """The `catalogued_resources` seed: every resource a department owes, with its update cycle in days
+    and the cycles without a delivery after which it is dormant (timeliness and accessibility)."""
+    from pipelines.quality.scoring import load_scoring
+
+    dormant = load_scoring().dormant_after_cycles
+    lines = ["department,resource,update_cycle,cycle_days,dormant_after_cycles"]
+    lines += [
+        f"{d.code},{r.slug},{r.update_cycle.value},{r.update_cycle.days},{dormant}" for d, r in catalog.resources()
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def render(catalog: Catalog | None = None) -> dict[Path, str]:
     catalog = catalog or load_catalog()
     return {
@@ -80,6 +94,7 @@ def render(catalog: Catalog | None = None) -> dict[Path, str]:
         ATTRIBUTE_SOURCES: render_attribute_sources(catalog),
         SUBJECT_PARTIES: render_subject_parties(catalog),
         DIMENSION_WEIGHTS: render_dimension_weights(),
+        CATALOGUED_RESOURCES: render_catalogued_resources(catalog),
     }
 
 
@@ -87,7 +102,7 @@ def _generated_on_disk() -> set[Path]:
     return (
         set(STAGING_DIR.rglob("*.sql"))
         | set(STAGING_DIR.rglob("*.yml"))
-        | {ATTRIBUTE_SOURCES, SUBJECT_PARTIES, DIMENSION_WEIGHTS}
+        | {ATTRIBUTE_SOURCES, SUBJECT_PARTIES, DIMENSION_WEIGHTS, CATALOGUED_RESOURCES}
     )
 
 

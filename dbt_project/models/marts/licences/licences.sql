@@ -1,7 +1,6 @@
 {#- licences.licences: one row per licence (its latest record), with its holder and the lifecycle
     problems the registers show: a licence still marked valid after its expiry date, or whose holder
     has been deregistered or had its business licence revoked. -#}
-{%- set as_of = var('as_of', none) -%}
 
 with latest as (
 
@@ -40,7 +39,7 @@ select
     latest.issued_on,
     latest.expires_on,
     latest.licence_status,
-    (latest.licence_status = '1' and latest.expires_on < {{ "cast('" ~ as_of ~ "' as date)" if as_of else 'current_date' }})
+    (latest.licence_status = '1' and latest.expires_on < {{ as_of_date() }})
         as is_expired_but_valid,
     (latest.licence_status = '1' and entities.entity_status in ('2', '3')) as is_valid_for_closed_holder,
     latest.source_record_id

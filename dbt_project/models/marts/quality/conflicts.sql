@@ -1,36 +1,16 @@
 {#- Every attribute value a department gives that disagrees with the authoritative source's value for
-    the same person or legal entity: the evidence of the consistency (一致性) scores. Values are
-    compared after standardisation, so a traditional-character or full-width spelling is not a
-    conflict; a different name, birth date or sex is. -#}
-{%- set subjects = [
-    ('population', 'int_person_attribute_values', 'person_id'),
-    ('legal_entities', 'int_entity_attribute_values', 'entity_id'),
-] -%}
-
-{%- for subject, model, id_column in subjects %}
-{%- if not loop.first %}
-
-union all
-
-{% endif %}
+    the same person or legal entity: the evidence behind the consistency (一致性) scores. -#}
 select
-    '{{ subject }}' as subject,
-    candidate.{{ id_column }} as subject_id,
-    candidate.attribute,
-    authority.department as authority_department,
-    authority.resource as authority_resource,
-    authority.attribute_value as authority_value,
-    candidate.department,
-    candidate.resource,
-    candidate.source_record_id,
-    candidate.attribute_value,
-    candidate.observed_on
-from {{ ref(model) }} as candidate
-inner join {{ ref(model) }} as authority
-    on candidate.{{ id_column }} = authority.{{ id_column }}
-    and candidate.attribute = authority.attribute
-    and authority.value_rank = 1
-    and authority.is_authority
-where candidate.department != authority.department
-    and candidate.attribute_value != authority.attribute_value
-{%- endfor %}
+    subject,
+    subject_id,
+    attribute,
+    authority_department,
+    authority_resource,
+    authority_value,
+    department,
+    resource,
+    source_record_id,
+    attribute_value,
+    observed_on
+from {{ ref('int_attribute_comparisons') }}
+where is_conflict

@@ -1,6 +1,6 @@
 {#- One row per department and period: the six dimension scores, the weighted overall score (weights
     and pass mark from standards/scoring.yml, re-normalised over the dimensions scored), pass or fail,
-    rank among departments, the change since the department's previous period, and repeat failures
+    problems by dimension (values failing), rank among departments, the change since the department's previous period, and repeat failures
     (rules failing in this period and the one before). -#}
 {%- set dimensions = ['conformity', 'completeness', 'accuracy', 'consistency', 'timeliness', 'accessibility'] -%}
 
@@ -67,6 +67,9 @@ select
     overall.period,
     {%- for d in dimensions %}
     max(case when scores.dimension = '{{ d }}' then scores.score end) as {{ d }}_score,
+    {%- endfor %}
+    {%- for d in dimensions %}
+    cast(coalesce(max(case when scores.dimension = '{{ d }}' then scores.problems end), 0) as bigint) as {{ d }}_problems,
     {%- endfor %}
     overall.overall_score,
     overall.overall_score >= overall.pass_mark as is_passing,

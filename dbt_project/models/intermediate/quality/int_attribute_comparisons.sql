@@ -1,0 +1,37 @@
+{#- Every attribute value a department gives for a person or legal entity whose authoritative source
+    (catalog/subjects/) also gives one, side by side with the authority's golden value: the values the
+    consistency (一致性) dimension checks. Values are compared after standardisation, so a
+    traditional-character or full-width spelling agrees; a different name, birth date or sex does not. -#}
+{%- set subjects = [
+    ('population', 'int_person_attribute_values', 'person_id'),
+    ('legal_entities', 'int_entity_attribute_values', 'entity_id'),
+] -%}
+
+{%- for subject, model, id_column in subjects %}
+{%- if not loop.first %}
+
+union all
+
+{% endif %}
+select
+    '{{ subject }}' as subject,
+    candidate.{{ id_column }} as subject_id,
+    candidate.attribute,
+    authority.department as authority_department,
+    authority.resource as authority_resource,
+    authority.attribute_value as authority_value,
+    candidate.department,
+    candidate.resource,
+    candidate.load_id,
+    candidate.source_record_id,
+    candidate.attribute_value,
+    candidate.observed_on,
+    candidate.attribute_value != authority.attribute_value as is_conflict
+from {{ ref(model) }} as candidate
+inner join {{ ref(model) }} as authority
+    on candidate.{{ id_column }} = authority.{{ id_column }}
+    and candidate.attribute = authority.attribute
+    and authority.value_rank = 1
+    and authority.is_authority
+where candidate.department != authority.department
+{%- endfor %}

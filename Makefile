@@ -36,6 +36,9 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (CPython 3.11)"; exit 1; }
 	@command -v java >/dev/null || { echo "installing a Java runtime for Spark"; \
 	  (apt-get install -y -q default-jre-headless || sudo apt-get install -y -q default-jre-headless); }
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  echo "installing Chromium and a CJK font for the scorecard site's browser tests"; \
+	  (apt-get install -y -q chromium fonts-wqy-microhei || sudo apt-get install -y -q chromium fonts-wqy-microhei); }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
 	$(BIN)/pip install -q --no-deps -e .

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
         return self.data_root / "warehouse.duckdb"
 
     @property
+    def site_root(self) -> Path:
+        """The published scorecard site (`govlake publish`)."""
+        return self.data_root / "site"
+
+    @property
     def spark_warehouse_dir(self) -> Path:
         return self.data_root / "spark-warehouse"
 

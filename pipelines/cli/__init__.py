@@ -12,6 +12,7 @@ from pipelines.cli import (
     ingest_cmd,
     linkage_cmd,
     models_cmd,
+    publish_cmd,
     quality_cmd,
     settings_cmd,
     standards_cmd,
@@ -28,3 +29,5 @@ app.add_typer(quality_cmd.app, name="quality")
 app.command("build")(build_cmd.build_command)
 app.command("settings")(settings_cmd.show_settings)
 app.command("ingest")(ingest_cmd.ingest_command)
+app.command("publish")(publish_cmd.publish_command)
+app.command("serve")(publish_cmd.serve_command)

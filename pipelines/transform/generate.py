@@ -65,12 +65,18 @@ def render_subject_parties(catalog: Catalog) -> str:
 
 
 def render_dimension_weights() -> str:
-    """The `dimension_weights` seed from standards/scoring.yml: each dimension's weight and the pass mark."""
+    """The `dimension_weights` seed from standards/scoring.yml: each dimension's weight, the pass mark, and
+    the spot check's confidence with its normal quantile (z) for the Wilson intervals."""
+    from statistics import NormalDist
+
     from pipelines.quality.scoring import load_scoring
 
     scoring = load_scoring()
-    lines = ["dimension,weight,pass_mark"]
-    lines += [f"{d.value},{w},{scoring.pass_mark}" for d, w in scoring.weights.items()]
+    z = round(NormalDist().inv_cdf(1 - (1 - scoring.spot_check_confidence) / 2), 6)
+    lines = ["dimension,weight,pass_mark,spot_check_confidence,spot_check_z"]
+    lines += [
+        f"{d.value},{w},{scoring.pass_mark},{scoring.spot_check_confidence},{z}" for d, w in scoring.weights.items()
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,1 @@
+"""The static scorecard site: `govlake publish` writes it, `govlake serve` serves it."""

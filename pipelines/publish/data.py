@@ -1,0 +1,186 @@
+"""What the site shows, read from the warehouse's quality marts and the lake's failing keys.
+
+Every page is rendered from one of these dicts, and the same dict is written as the page's JSON, so a
+number on a page is the number in its JSON is the number in the results store.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.catalog import load_catalog
+from pipelines.quality.scoring import load_scoring
+from pipelines.quality.validate import failing_keys_root
+from pipelines.settings import Settings
+from pipelines.standards.registry import load_elements, load_rules
+
+DIMENSIONS = ("conformity", "completeness", "accuracy", "consistency", "timeliness", "accessibility")
+COMPUTED_STANDARD = "GB/T 36344-2018"  # completeness, consistency with the authority, timeliness, accessibility
+
+
+@dataclass(frozen=True)
+class SiteData:
+    index: dict
+    departments: dict[str, dict]
+    standards: dict
+    failing_keys: dict[str, list[tuple]]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, _plain(row), strict=True)) for row in cursor.fetchall()]
+
+
+def _plain(row: tuple) -> list:
+    return [v.isoformat() if isinstance(v, date | datetime) else v for v in row]
+
+
+def _standard_of(rule: str, element: str | None) -> str:
+    elements, rules = load_elements(), {r.id: r for r in load_rules()}
+    if element and element in elements:
+        return elements[element].standard
+    if rule in rules:
+        return elements[rules[rule].left].standard
+    return COMPUTED_STANDARD
+
+
+def collect(settings: Settings) -> SiteData:
+    catalog = load_catalog()
+    scoring = load_scoring()
+    names = {code: d.department.name for code, d in catalog.departments.items()}
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        scorecards = _rows(con, "select * from quality.department_scorecards order by department, period")
+        dimension_scores = _rows(con, "select * from quality.department_dimension_scores")
+        rules = _rows(
+            con,
+            """select department, resource, column_name, rule, element, dimension, severity,
+                      cast(sum(element_count) as bigint) as checked, cast(sum(unexpected_count) as bigint) as failing,
+                      bool_and(success) as success, bool_or(waived) as waived,
+                      list(masked_samples order by validated_at desc, load_id)
+                          filter (where masked_samples != '[]') as samples
+               from quality.fct_quality_results
+               group by all
+               order by department, resource, column_name, rule""",
+        )
+        spot_checks = _rows(
+            con,
+            """select * from quality.spot_check_scores
+               where run_id = (select max(run_id) from quality.spot_check_scores)
+               order by department, period, dimension""",
+        )
+        dormant = _rows(con, "select * from quality.dormant_resources order by department, resource")
+        current = con.execute(
+            "select distinct run_id, load_id, rule, column_name from quality.fct_quality_results where load_id is not null"
+        ).fetchall()
+    keys = _failing_keys(settings, set(current))
+
+    latest = {}
+    for card in scorecards:
+        latest[card["department"]] = card  # ordered by period: the last one wins
+    periods = sorted({c["period"] for c in scorecards}, reverse=True)
+    index = {
+        "pass_mark": scoring.pass_mark,
+        "weights": {d.value: w for d, w in scoring.weights.items()},
+        "league_tables": [  # newest period first; departments ranked within a period
+            {
+                "period": period,
+                "departments": sorted(
+                    ({**c, "name": names[c["department"]].model_dump()} for c in scorecards if c["period"] == period),
+                    key=lambda c: (c["rank_in_period"], c["department"]),
+                ),
+            }
+            for period in periods
+        ],
+    }
+    departments = {}
+    for code in sorted({c["department"] for c in scorecards}):
+        card = latest[code]
+        own_rules = [r for r in rules if r["department"] == code]
+        for r in own_rules:
+            r["failing_rate"] = r["failing"] / r["checked"] if r["checked"] else 0.0
+            r["standard"] = _standard_of(r["rule"], r["element"])
+            r["samples"] = _first_samples(r["samples"])
+        departments[code] = {
+            "department": code,
+            "name": names[code].model_dump(),
+            "pass_mark": scoring.pass_mark,
+            "latest": card,
+            "dimension_scores": [
+                d for d in dimension_scores if d["department"] == code and d["period"] == card["period"]
+            ],
+            "scorecards": [c for c in scorecards if c["department"] == code],
+            "rules": own_rules,
+            "spot_checks": [s for s in spot_checks if s["department"] == code],
+            "dormant": [d for d in dormant if d["department"] == code],
+            "failing_key_count": len(keys.get(code, [])),
+        }
+    return SiteData(index, departments, _standards(), keys)
+
+
+def _first_samples(lists: list[str] | None, limit: int = 5) -> list[str]:
+    out: list[str] = []
+    for text in lists or []:
+        for value in json.loads(text):
+            if value is not None and value not in out:
+                out.append(value)
+    return out[:limit]
+
+
+def _failing_keys(settings: Settings, current: set[tuple]) -> dict[str, list[tuple]]:
+    """Each department's failing record keys of its current results (a batch's latest validation)."""
+    root = failing_keys_root(settings)
+    if not any(root.glob("run_id=*/*.parquet")):
+        return {}
+    rows = duckdb.sql(
+        f"select run_id, load_id, rule, column_name, department, resource, record_key "
+        f"from read_parquet('{root}/run_id=*/*.parquet') order by department, resource, load_id, rule, record_key"
+    ).fetchall()
+    out: dict[str, list[tuple]] = {}
+    for run_id, load_id, rule, column, department, resource, key in rows:
+        if (run_id, load_id, rule, column) in current:
+            out.setdefault(department, []).append((resource, load_id, column, rule, key))
+    return out
+
+
+def _standards() -> dict:
+    return {
+        "elements": [
+            {
+                "id": e.id,
+                "name": e.name.model_dump(),
+                "standard": e.standard,
+                "codelist": e.codelist,
+                "checks": [
+                    {
+                        "id": c.id,
+                        "dimension": c.dimension.value,
+                        "severity": c.severity.value,
+                        "description": c.description,
+                    }
+                    for c in e.checks
+                ],
+            }
+            for e in load_elements().values()
+        ],
+        "rules": [
+            {
+                "id": r.id,
+                "columns": list(r.columns),
+                "dimension": r.dimension.value,
+                "severity": r.severity.value,
+                "description": r.description,
+            }
+            for r in load_rules()
+        ],
+    }
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")

@@ -1,0 +1,84 @@
+"""The site's words in Chinese and English; department and standard names come from their YAML."""
+
+from __future__ import annotations
+
+LANGUAGES = ("zh", "en")
+
+DIMENSIONS = {
+    "conformity": {"zh": "规范性", "en": "Conformity"},
+    "completeness": {"zh": "完整性", "en": "Completeness"},
+    "accuracy": {"zh": "准确性", "en": "Accuracy"},
+    "consistency": {"zh": "一致性", "en": "Consistency"},
+    "timeliness": {"zh": "时效性", "en": "Timeliness"},
+    "accessibility": {"zh": "可访问性", "en": "Accessibility"},
+}
+
+WORDS = {
+    "site_title": {"zh": "政务数据质量评分", "en": "Government data quality scorecards"},
+    "league_table": {"zh": "部门排名", "en": "League table"},
+    "league_note": {
+        "zh": "按数据期排名，最新一期在前；达到合格线为合格。",
+        "en": "Departments ranked within each period, newest first; a department passes at or above the pass mark.",
+    },
+    "department": {"zh": "部门", "en": "Department"},
+    "period": {"zh": "数据期", "en": "Period"},
+    "overall": {"zh": "综合得分", "en": "Overall score"},
+    "result": {"zh": "结论", "en": "Result"},
+    "pass": {"zh": "合格", "en": "Pass"},
+    "fail": {"zh": "不合格", "en": "Fail"},
+    "rank": {"zh": "排名", "en": "Rank"},
+    "change": {"zh": "较上期", "en": "Change"},
+    "rules_failed": {"zh": "未达标规则", "en": "Rules failed"},
+    "repeat_failures": {"zh": "连续未达标", "en": "Repeat failures"},
+    "pass_mark": {"zh": "合格线", "en": "Pass mark"},
+    "dimensions": {"zh": "各维度得分", "en": "Dimension scores"},
+    "trend": {"zh": "得分趋势", "en": "Trend"},
+    "periods": {"zh": "历期评分", "en": "Scorecards by period"},
+    "problems": {"zh": "问题数（按维度）", "en": "Problems by dimension"},
+    "rules": {"zh": "规则检查结果", "en": "Rules checked"},
+    "rules_note": {
+        "zh": "本部门已校验的全部数据批次；样例已脱敏。",
+        "en": "Every batch of this department validated so far; samples are masked.",
+    },
+    "resource": {"zh": "资源", "en": "Resource"},
+    "column": {"zh": "字段", "en": "Column"},
+    "rule": {"zh": "规则", "en": "Rule"},
+    "standard": {"zh": "标准", "en": "Standard"},
+    "dimension": {"zh": "维度", "en": "Dimension"},
+    "checked": {"zh": "检查数", "en": "Checked"},
+    "failing": {"zh": "不合格数", "en": "Failing"},
+    "failing_rate": {"zh": "不合格率", "en": "Failing rate"},
+    "samples": {"zh": "样例（脱敏）", "en": "Samples (masked)"},
+    "waived": {"zh": "豁免", "en": "Waived"},
+    "failing_keys": {"zh": "本部门不合格记录编号（CSV）", "en": "This department's failing record keys (CSV)"},
+    "spot_check": {"zh": "抽查结果", "en": "Spot check"},
+    "spot_check_note": {
+        "zh": "随机抽取记录校验，给出合格率及其置信区间。",
+        "en": "A random sample of records, with each pass rate's confidence interval.",
+    },
+    "sampled": {"zh": "抽样记录", "en": "Records sampled"},
+    "pass_rate": {"zh": "合格率", "en": "Pass rate"},
+    "interval": {"zh": "置信区间", "en": "Confidence interval"},
+    "dormant": {"zh": "长期未更新的资源", "en": "Dormant resources"},
+    "last_delivered": {"zh": "最近交付", "en": "Last delivered"},
+    "never": {"zh": "从未交付", "en": "never"},
+    "standards": {"zh": "标准索引", "en": "Standards index"},
+    "elements": {"zh": "数据元", "en": "Data elements"},
+    "cross_field": {"zh": "跨字段规则", "en": "Cross-field rules"},
+    "checks": {"zh": "检查项", "en": "Checks"},
+    "severity": {"zh": "级别", "en": "Severity"},
+    "data": {"zh": "数据（JSON）", "en": "Data (JSON)"},
+    "other_language": {"zh": "English", "en": "中文"},
+    "home": {"zh": "首页", "en": "Home"},
+    "generated": {"zh": "生成于", "en": "Generated"},
+    "none": {"zh": "无", "en": "none"},
+    "weight": {"zh": "权重", "en": "Weight"},
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return {key: text[lang] for key, text in WORDS.items()}
+
+
+def dimension_names(lang: str) -> dict[str, str]:
+    return {key: text[lang] for key, text in DIMENSIONS.items()}

@@ -13,15 +13,22 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import generator, ingest, orchestration, standards, subjects
+from bench import generator, ingest, orchestration, quality, standards, subjects
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _save(console: Console, name: str, result) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    console.print(f"saved {path}")
 
 
 def main() -> None:
     console = Console(width=160)
     sizes = [int(s) for s in os.environ.get("BENCH_CITY_PEOPLE", "50000,200000").split(",")]
-    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards,subjects,orchestration").split(",")
+    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration").split(",")
     if "generator" in only:
         bench_generator(console, sizes)
     if "ingest" in only:
@@ -30,6 +37,8 @@ def main() -> None:
         bench_standards(console, int(os.environ.get("BENCH_STANDARDS_VALUES", "10000000")))
     if "subjects" in only:
         bench_subjects(console, int(os.environ.get("BENCH_SUBJECT_PEOPLE", str(sizes[-1]))))
+    if "quality" in only:
+        bench_quality(console, int(os.environ.get("BENCH_QUALITY_PEOPLE", str(sizes[-1]))))
     if "orchestration" in only:
         bench_orchestration(console, int(os.environ.get("BENCH_ORCHESTRATION_PEOPLE", str(sizes[0]))))
 
@@ -59,9 +68,7 @@ def bench_generator(console: Console, sizes: list[int]) -> None:
             f"{r['ratio_to_baseline']}x",
         )
     console.print(table)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "generator.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    console.print(f"saved {RESULTS / 'generator.json'}")
+    _save(console, "generator", rows)
 
 
 def bench_ingest(console: Console, sizes: list[int]) -> None:
@@ -102,8 +109,7 @@ def bench_ingest(console: Console, sizes: list[int]) -> None:
             f"{r['ratio']}x",
         )
     console.print(ratio)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ingest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    _save(console, "ingest", result)
 
 
 def bench_standards(console: Console, total: int) -> None:
@@ -128,8 +134,34 @@ def bench_standards(console: Console, total: int) -> None:
         f"{r['ratio']}x",
     )
     console.print(table)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "standards.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
+    _save(console, "standards", r)
+
+
+def bench_quality(console: Console, people: int) -> None:
+    r = quality.run(people)
+    table = Table(
+        "batches",
+        "rows",
+        "expectations (per resource)",
+        "unexpected values",
+        "GX s",
+        "single pass s (normalise + count)",
+        "ratio",
+        "ratio beyond normalising",
+        title=f"GX validation vs a hand-written single pass of the same checks, {people:,} people (same run)",
+    )
+    table.add_row(
+        str(r["batches"]),
+        f"{r['rows_validated']:,}",
+        f"{r['expectations']:,} ({r['expectations_per_resource'][0]}-{r['expectations_per_resource'][1]})",
+        f"{r['unexpected_values']:,}",
+        str(r["gx_seconds"]),
+        f"{r['single_pass_seconds']} ({r['single_pass_normalising_seconds']} + {r['single_pass_counting_seconds']})",
+        f"{r['ratio']}x",
+        f"{r['ratio_beyond_normalising']}x",
+    )
+    console.print(table)
+    _save(console, "quality", r)
 
 
 def bench_subjects(console: Console, people: int) -> None:
@@ -165,8 +197,7 @@ def bench_subjects(console: Console, people: int) -> None:
     overhead = Table("models", "dbt run s", "compiled SQL as one script s", "ratio", title="dbt overhead (same run)")
     overhead.add_row(str(o["models"]), str(o["dbt_run_seconds"]), str(o["script_seconds"]), f"{o['ratio']}x")
     console.print(overhead)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "subjects.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
+    _save(console, "subjects", r)
 
 
 def bench_orchestration(console: Console, people: int) -> None:
@@ -184,8 +215,7 @@ def bench_orchestration(console: Console, people: int) -> None:
         table.add_row(mode, str(m["tasks"]), str(m["render_seconds"]), str(m["run_seconds"]), m["state"])
     console.print(table)
     console.print(f"cosmos / single: {r['ratio_cosmos_to_single']}x")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "orchestration.json").write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
+    _save(console, "orchestration", r)
 
 
 if __name__ == "__main__":

@@ -132,6 +132,7 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
 
     from pipelines.cli.catalog_cmd import valid_catalog_or_exit
     from pipelines.cli.ingest_cmd import print_ledger
+    from pipelines.cli.quality_cmd import print_league_table
     from pipelines.orchestration.generate import stale_dags
     from pipelines.orchestration.local_runs import test_dags
     from pipelines.synth.api import start_api_server
@@ -181,6 +182,17 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
         raise typer.Exit(1)
     console.print(f"[green]4. subject databases built[/green] in {time.perf_counter() - started:.1f} s")
     print_subject_databases(settings)
+
+    started = time.perf_counter()
+    with console.status("5. validating (Great Expectations), scoring (dbt) and publishing the scorecard site"):
+        states = test_dags("publish_quality_scorecards")
+    state = states.get("publish_quality_scorecards", "missing")
+    colour = "green" if state == "success" else "red"
+    console.print(f"   publish_quality_scorecards: [{colour}]{state}[/{colour}]")
+    if state != "success":
+        raise typer.Exit(1)
+    console.print(f"[green]5. scorecards published[/green] in {time.perf_counter() - started:.1f} s")
+    print_league_table(settings)
     console.rule("results")
     console.print(f"departmental sources: {settings.sources_dir}")
     console.print(f"ground truth:         {settings.sources_dir / 'truth'}")
@@ -191,6 +203,7 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
     console.print(
         f"warehouse (DuckDB):   {settings.warehouse_path}  (schemas population, legal_entities, licences, quality)"
     )
+    console.print(f"scorecard site:       {settings.site_root / 'index.html'}  (or `govlake serve`)")
 
 
 def print_subject_databases(settings) -> None:

@@ -46,8 +46,6 @@ def validate_command(
 @app.command("score")
 def score_command() -> None:
     """Build the scorecards (dbt) from the stored results and print the league table of the latest period."""
-    import duckdb
-
     from pipelines.settings import get_settings
     from pipelines.transform.build import BuildFailed, build_scorecards
 
@@ -57,6 +55,13 @@ def score_command() -> None:
     except BuildFailed as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
+    print_league_table(settings)
+
+
+def print_league_table(settings) -> None:
+    """Each department's latest scorecard, best first."""
+    import duckdb
+
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         rows = con.execute(
             """select department, period, overall_score, is_passing, rank_in_period, score_change, rules_failed,

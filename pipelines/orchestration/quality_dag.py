@@ -1,6 +1,6 @@
 """The `publish_quality_scorecards` DAG: after the subject databases are rebuilt, validate the lake's
-new batches against the generated suites (GX) and rebuild the scorecards (dbt). Task bodies only call
-`pipelines.quality` and `pipelines.transform.build`."""
+new batches against the generated suites (GX), rebuild the scorecards (dbt) and publish the site.
+Task bodies only call `pipelines.quality`, `pipelines.transform.build` and `pipelines.publish`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ def score_task() -> float:
     return round(build_scorecards(get_settings()), 1)
 
 
+def publish_task() -> str:
+    from pipelines.publish.site import publish
+    from pipelines.settings import get_settings
+
+    return str(publish(get_settings()))
+
+
 def build_quality_dag(doc_md: str):
     from airflow.sdk import AssetAny, dag, task
 
@@ -33,6 +40,10 @@ def build_quality_dag(doc_md: str):
         doc_md=doc_md,
     )
     def publish_quality_scorecards():
-        task(task_id="validate")(validate_task)() >> task(task_id="score")(score_task)()
+        (
+            task(task_id="validate")(validate_task)()
+            >> task(task_id="score")(score_task)()
+            >> task(task_id="publish")(publish_task)()
+        )
 
     return publish_quality_scorecards()

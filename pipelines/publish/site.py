@@ -119,7 +119,7 @@ def _write_data(out: Path, data: SiteData) -> None:
 def _language_choice() -> str:
     return (
         '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8">'
-        '<meta http-equiv="refresh" content="0; url=zh/index.html">'
+        '<meta http-equiv="refresh" content="0; url=zh/index.html"><link rel="icon" href="data:,">'
         "<title>政务数据质量评分 · Government data quality scorecards</title></head>"
         '<body><p><a href="zh/index.html">中文</a> · <a href="en/index.html" lang="en">English</a></p></body></html>\n'
     )

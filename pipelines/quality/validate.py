@@ -5,7 +5,9 @@ DuckDB file; GX's SQL datasource validates it (with the DuckDB shim), and every 
 is flattened to one row — run, period, department, resource, load, column, rule, dimension, counts,
 success, waiver — with up to five failing values *masked* before anything is stored. Rows are
 appended under `lake/quality/results/run_id=<id>/`, so history and trends exist; a batch already
-validated is not validated again.
+validated is not validated again. The record keys of all failing rows (a department's own record
+numbers) go to `lake/quality/failing_keys/`. A spot check validates a seeded random sample of every
+batch instead, stored as `spot_check` rows beside the full results.
 """
 
 from __future__ import annotations
@@ -158,7 +160,7 @@ def validate(
         batches = [b for b in batches if b.department.code == department]
     if not batches:
         return []
-    scratch = settings.data_root / "quality_scratch.duckdb"
+    scratch = settings.data_root / f"quality_scratch_{run_id}.duckdb"  # one per run: GX's engine may outlive it
     scratch.unlink(missing_ok=True)
     rows: list[dict] = []
     keys: list[tuple] = []
@@ -202,6 +204,7 @@ def validate(
                     for k in sorted({str(row.get(RECORD_KEY)) for row in failing})
                 )
         context.suites.delete(suite.name)
+    source.get_engine().dispose()
     _store(settings, run_id, rows)
     if mode == FULL:
         _store_failing_keys(settings, run_id, keys)

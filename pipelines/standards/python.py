@@ -130,12 +130,13 @@ def _validator(check) -> Validator:
         case spec.ChecksumCheck(algorithm=algorithm, start=start, length=length):
             fn = alg.CHECKSUMS[algorithm]
             return lambda v: fn(_substring(v, start, length))
-        case spec.DateCheck(start=start, length=length, layout=layout, min_year=min_year):
+        case spec.DateCheck(start=start, length=length, layout=layout, min_year=min_year, future=future):
             rx = re.compile(r"(\d{4})(\d{2})(\d{2})" if layout == "compact" else r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
             def check_date(v: str) -> bool:
                 m = rx.fullmatch(_substring(v, start, length))
-                return m is not None and valid_date(int(m[1]), int(m[2]), int(m[3]), min_year, date.today().isoformat())
+                latest = "9999-12-31" if future else date.today().isoformat()
+                return m is not None and valid_date(int(m[1]), int(m[2]), int(m[3]), min_year, latest)
 
             return check_date
     raise TypeError(f"no Python implementation for check {check!r}")

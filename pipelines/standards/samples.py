@@ -138,6 +138,7 @@ VALID: dict[str, Callable[[random.Random], str]] = {
     "person_name": person_name,
     "address": address,
     "date": date_text,
+    "expiry_date": date_text,
     "datetime": lambda rng: f"{_date(rng).isoformat()} {rng.randrange(24):02d}:{rng.randrange(60):02d}",
     "mobile_phone": mobile_phone,
     "postal_code": lambda rng: "".join(rng.choices(string.digits, k=6)),

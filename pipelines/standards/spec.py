@@ -158,13 +158,15 @@ class ChecksumCheck(_Check):
 
 
 class DateCheck(_Check):
-    """A real calendar date not in the future, from `min_year`; ISO layout, or compact YYYYMMDD in a substring."""
+    """A real calendar date not in the future, from `min_year`; ISO layout, or compact YYYYMMDD in a substring.
+    `future: true` for dates of what is to come (a licence's expiry), which may lie after today."""
 
     kind: Literal["date"]
     start: int = 1
     length: int | None = None
     layout: Literal["iso", "compact"] = "iso"
     min_year: int = 1800
+    future: bool = False
 
 
 Check = Annotated[RegexCheck | MaxLengthCheck | CodelistCheck | ChecksumCheck | DateCheck, Field(discriminator="kind")]

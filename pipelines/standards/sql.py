@@ -252,7 +252,7 @@ def check_sql(check, x: str, d: Dialect) -> str:
             return _in(_substr(x, start, length), codelist_codes(check), d)
         case spec.ChecksumCheck(algorithm=algorithm, start=start, length=length):
             return checksum_sql(algorithm, _substr(x, start, length), d)
-        case spec.DateCheck(start=start, length=length, layout=layout, min_year=min_year):
+        case spec.DateCheck(start=start, length=length, layout=layout, min_year=min_year, future=future):
             v = _substr(x, start, length)
             if layout == "compact":
                 shape, y, m, dd = r"\d{8}", f"substring({v}, 1, 4)", f"substring({v}, 5, 2)", f"substring({v}, 7, 2)"
@@ -266,7 +266,8 @@ def check_sql(check, x: str, d: Dialect) -> str:
                 )
                 iso = v
             valid = valid_date_sql(d.int(y), d.int(m), d.int(dd), min_year, d)
-            return f"(case when {d.full_match(v, shape)} then ({valid} and {iso} <= {d.today()}) else false end)"
+            not_after_today = "" if future else f" and {iso} <= {d.today()}"
+            return f"(case when {d.full_match(v, shape)} then ({valid}{not_after_today}) else false end)"
     raise TypeError(f"no SQL for check {check!r}")
 
 

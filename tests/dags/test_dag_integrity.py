@@ -57,7 +57,7 @@ def test_build_subject_databases_runs_on_every_ingest_asset(dagbag):
 
 def test_publish_quality_scorecards_follows_the_subject_databases(dagbag):
     dag = dagbag.dags["publish_quality_scorecards"]
-    assert [t.task_id for t in dag.topological_sort()] == ["validate", "score"]
+    assert [t.task_id for t in dag.topological_sort()] == ["validate", "score", "publish"]
     published = {a.uri for a in dagbag.dags["build_subject_databases"].get_task("build_marts").outlets}
     assert {a.uri for a in dag.timetable.asset_condition.objects} == published
 

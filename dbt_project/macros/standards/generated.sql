@@ -10,6 +10,7 @@
   {%- elif element == 'division_code' -%}{{ return(std_normalise__division_code(col)) }}
   {%- elif element == 'entity_status' -%}{{ return(std_normalise__entity_status(col)) }}
   {%- elif element == 'ethnicity_code' -%}{{ return(std_normalise__ethnicity_code(col)) }}
+  {%- elif element == 'expiry_date' -%}{{ return(std_normalise__expiry_date(col)) }}
   {%- elif element == 'family_relation' -%}{{ return(std_normalise__family_relation(col)) }}
   {%- elif element == 'food_business_form' -%}{{ return(std_normalise__food_business_form(col)) }}
   {%- elif element == 'free_text' -%}{{ return(std_normalise__free_text(col)) }}
@@ -55,6 +56,8 @@
   {%- elif element ~ '.' ~ check == 'division_code.current' -%}{{ return(std_check__division_code__current(col)) }}
   {%- elif element ~ '.' ~ check == 'entity_status.in_list' -%}{{ return(std_check__entity_status__in_list(col)) }}
   {%- elif element ~ '.' ~ check == 'ethnicity_code.in_list' -%}{{ return(std_check__ethnicity_code__in_list(col)) }}
+  {%- elif element ~ '.' ~ check == 'expiry_date.format' -%}{{ return(std_check__expiry_date__format(col)) }}
+  {%- elif element ~ '.' ~ check == 'expiry_date.real_date' -%}{{ return(std_check__expiry_date__real_date(col)) }}
   {%- elif element ~ '.' ~ check == 'family_relation.in_list' -%}{{ return(std_check__family_relation__in_list(col)) }}
   {%- elif element ~ '.' ~ check == 'food_business_form.in_list' -%}{{ return(std_check__food_business_form__in_list(col)) }}
   {%- elif element ~ '.' ~ check == 'free_text.max_length' -%}{{ return(std_check__free_text__max_length(col)) }}
@@ -108,6 +111,7 @@
   {%- elif element == 'division_code' -%}{{ return(std_valid__division_code(col)) }}
   {%- elif element == 'entity_status' -%}{{ return(std_valid__entity_status(col)) }}
   {%- elif element == 'ethnicity_code' -%}{{ return(std_valid__ethnicity_code(col)) }}
+  {%- elif element == 'expiry_date' -%}{{ return(std_valid__expiry_date(col)) }}
   {%- elif element == 'family_relation' -%}{{ return(std_valid__family_relation(col)) }}
   {%- elif element == 'food_business_form' -%}{{ return(std_valid__food_business_form(col)) }}
   {%- elif element == 'free_text' -%}{{ return(std_valid__free_text(col)) }}
@@ -491,6 +495,44 @@
 {%- endmacro %}
 {% macro std_valid__ethnicity_code(col) -%}
 ({{ col }} is not null and coalesce({{ std_check__ethnicity_code__in_list(col) }}, true))
+{%- endmacro %}
+
+{#- ---- expiry_date: Expiry date (GB/T 7408.1-2023) ---- -#}
+{% macro std_normalise__expiry_date(col) -%}
+  {{ return(adapter.dispatch('std_normalise__expiry_date', 'govlake')(col)) }}
+{%- endmacro %}
+
+{% macro duckdb__std_normalise__expiry_date(col) -%}
+{% raw %}nullif(list_transform([regexp_replace(list_transform([trim(list_transform([{% endraw %}{{ col }}{% raw %}], lambda _v0: (case when regexp_matches(_v0, '[！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　]') then translate(_v0, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ') else _v0 end))[1], (' ' || chr(9) || chr(10) || chr(13) || chr(12) || chr(11) || chr(160)))], lambda _v0: (case when _v0 = '' or (translate(_v0, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') in ('#N/A', '-', '--', '/', '0000-00-00', '00000000', '?', 'N/A', 'NA', 'NAN', 'NIL', 'NONE', 'NULL', '\', '—', '——', '不详', '待定', '无', '暂无', '未知', '空', '？')) then null else _v0 end))[1], '[ \t\n\r\f\x0B\xA0]+', '', 'g')], lambda _v0: (case when regexp_full_match(_v0, '(\d{4})(\d{2})(\d{2})') then regexp_extract(_v0, '(\d{4})(\d{2})(\d{2})', 1) || '-' || lpad(regexp_extract(_v0, '(\d{4})(\d{2})(\d{2})', 2), 2, '0') || '-' || lpad(regexp_extract(_v0, '(\d{4})(\d{2})(\d{2})', 3), 2, '0') when regexp_full_match(_v0, '(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?') then regexp_extract(_v0, '(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?', 1) || '-' || lpad(regexp_extract(_v0, '(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?', 2), 2, '0') || '-' || lpad(regexp_extract(_v0, '(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?', 3), 2, '0') else _v0 end))[1], ''){% endraw %}
+{%- endmacro %}
+
+{% macro default__std_normalise__expiry_date(col) -%}
+{% raw %}nullif(transform(array(regexp_replace(transform(array(trim(BOTH (' ' || chr(9) || chr(10) || chr(13) || chr(12) || chr(11) || chr(160)) FROM translate({% endraw %}{{ col }}{% raw %}, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~ '))), _v0 -> (case when _v0 = '' or (translate(_v0, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') in ('#N/A', '-', '--', '/', '0000-00-00', '00000000', '?', 'N/A', 'NA', 'NAN', 'NIL', 'NONE', 'NULL', '\\', '—', '——', '不详', '待定', '无', '暂无', '未知', '空', '？')) then null else _v0 end))[0], '[ \\t\\n\\r\\f\\x0B\\xA0]+', '')), _v0 -> (case when (_v0 rlike '^(?:(\\d{4})(\\d{2})(\\d{2}))\\z') then regexp_extract(_v0, '(\\d{4})(\\d{2})(\\d{2})', 1) || '-' || lpad(regexp_extract(_v0, '(\\d{4})(\\d{2})(\\d{2})', 2), 2, '0') || '-' || lpad(regexp_extract(_v0, '(\\d{4})(\\d{2})(\\d{2})', 3), 2, '0') when (_v0 rlike '^(?:(\\d{4})[-/.年](\\d{1,2})[-/.月](\\d{1,2})日?)\\z') then regexp_extract(_v0, '(\\d{4})[-/.年](\\d{1,2})[-/.月](\\d{1,2})日?', 1) || '-' || lpad(regexp_extract(_v0, '(\\d{4})[-/.年](\\d{1,2})[-/.月](\\d{1,2})日?', 2), 2, '0') || '-' || lpad(regexp_extract(_v0, '(\\d{4})[-/.年](\\d{1,2})[-/.月](\\d{1,2})日?', 3), 2, '0') else _v0 end))[0], ''){% endraw %}
+{%- endmacro %}
+{% macro std_check__expiry_date__format(col) -%}
+  {{ return(adapter.dispatch('std_check__expiry_date__format', 'govlake')(col)) }}
+{%- endmacro %}
+
+{% macro duckdb__std_check__expiry_date__format(col) -%}
+{% raw %}(case when {% endraw %}{{ col }}{% raw %} is null then null else regexp_full_match({% endraw %}{{ col }}{% raw %}, '\d{4}-\d{2}-\d{2}') end){% endraw %}
+{%- endmacro %}
+
+{% macro default__std_check__expiry_date__format(col) -%}
+{% raw %}(case when {% endraw %}{{ col }}{% raw %} is null then null else ({% endraw %}{{ col }}{% raw %} rlike '^(?:\\d{4}-\\d{2}-\\d{2})\\z') end){% endraw %}
+{%- endmacro %}
+{% macro std_check__expiry_date__real_date(col) -%}
+  {{ return(adapter.dispatch('std_check__expiry_date__real_date', 'govlake')(col)) }}
+{%- endmacro %}
+
+{% macro duckdb__std_check__expiry_date__real_date(col) -%}
+{% raw %}(case when {% endraw %}{{ col }}{% raw %} is null then null else (case when regexp_full_match({% endraw %}{{ col }}{% raw %}, '\d{4}-\d{2}-\d{2}') then ((try_cast(substring({% endraw %}{{ col }}{% raw %}, 1, 4) as integer) >= 1800 and try_cast(substring({% endraw %}{{ col }}{% raw %}, 6, 2) as integer) between 1 and 12 and try_cast(substring({% endraw %}{{ col }}{% raw %}, 9, 2) as integer) between 1 and (case when try_cast(substring({% endraw %}{{ col }}{% raw %}, 6, 2) as integer) in (4, 6, 9, 11) then 30 when try_cast(substring({% endraw %}{{ col }}{% raw %}, 6, 2) as integer) = 2 then (case when (try_cast(substring({% endraw %}{{ col }}{% raw %}, 1, 4) as integer) % 4 = 0 and (try_cast(substring({% endraw %}{{ col }}{% raw %}, 1, 4) as integer) % 100 <> 0 or try_cast(substring({% endraw %}{{ col }}{% raw %}, 1, 4) as integer) % 400 = 0)) then 29 else 28 end) else 31 end))) else false end) end){% endraw %}
+{%- endmacro %}
+
+{% macro default__std_check__expiry_date__real_date(col) -%}
+{% raw %}(case when {% endraw %}{{ col }}{% raw %} is null then null else (case when ({% endraw %}{{ col }}{% raw %} rlike '^(?:\\d{4}-\\d{2}-\\d{2})\\z') then ((try_cast(substring({% endraw %}{{ col }}{% raw %}, 1, 4) as integer) >= 1800 and try_cast(substring({% endraw %}{{ col }}{% raw %}, 6, 2) as integer) between 1 and 12 and try_cast(substring({% endraw %}{{ col }}{% raw %}, 9, 2) as integer) between 1 and (case when try_cast(substring({% endraw %}{{ col }}{% raw %}, 6, 2) as integer) in (4, 6, 9, 11) then 30 when try_cast(substring({% endraw %}{{ col }}{% raw %}, 6, 2) as integer) = 2 then (case when (try_cast(substring({% endraw %}{{ col }}{% raw %}, 1, 4) as integer) % 4 = 0 and (try_cast(substring({% endraw %}{{ col }}{% raw %}, 1, 4) as integer) % 100 <> 0 or try_cast(substring({% endraw %}{{ col }}{% raw %}, 1, 4) as integer) % 400 = 0)) then 29 else 28 end) else 31 end))) else false end) end){% endraw %}
+{%- endmacro %}
+{% macro std_valid__expiry_date(col) -%}
+({{ col }} is not null and coalesce({{ std_check__expiry_date__format(col) }}, true) and coalesce({{ std_check__expiry_date__real_date(col) }}, true))
 {%- endmacro %}
 
 {#- ---- family_relation: Family relation code (GB/T 4761-2008) ---- -#}

@@ -40,7 +40,7 @@ normalised as (
         {{ std_normalise('address', '"jycs"') }} as premises_address,
         {{ std_normalise('food_business_form', '"ztyt"') }} as food_business_form,
         {{ std_normalise('date', '"fzrq"') }} as issued_on,
-        {{ std_normalise('date', '"yxqz"') }} as expires_on,
+        {{ std_normalise('expiry_date', '"yxqz"') }} as expires_on,
         {{ std_normalise('org_name', '"fzjg"') }} as issuing_authority,
         {{ std_normalise('licence_status', '"zt"') }} as licence_status,
         {{ std_normalise('datetime', '"gxsj"') }} as updated_at
@@ -66,7 +66,7 @@ standardised as (
         case when {{ std_valid('address', 'premises_address') }} then premises_address end as premises_address,
         case when {{ std_valid('food_business_form', 'food_business_form') }} then food_business_form end as food_business_form,
         try_cast(case when {{ std_valid('date', 'issued_on') }} then issued_on end as {{ api.Column.translate_type('date') }}) as issued_on,
-        try_cast(case when {{ std_valid('date', 'expires_on') }} then expires_on end as {{ api.Column.translate_type('date') }}) as expires_on,
+        case when {{ std_valid('expiry_date', 'expires_on') }} then expires_on end as expires_on,
         case when {{ std_valid('org_name', 'issuing_authority') }} then issuing_authority end as issuing_authority,
         case when {{ std_valid('licence_status', 'licence_status') }} then licence_status end as licence_status,
         try_cast(case when {{ std_valid('datetime', 'updated_at') }} then updated_at end as {{ api.Column.translate_type('timestamp') }}) as updated_at

@@ -50,10 +50,11 @@ select
     values_passed,
     pass_rate,
     confidence,
-    (pass_rate + z * z / (2 * values_checked)
+    {#- clamped: at a pass rate of 0 or 1 the bound equals the rate, up to rounding -#}
+    greatest(0.0, least(pass_rate, (pass_rate + z * z / (2 * values_checked)
         - z * sqrt(pass_rate * (1 - pass_rate) / values_checked + z * z / (4.0 * values_checked * values_checked)))
-        / (1 + z * z / values_checked) as ci_low,
-    (pass_rate + z * z / (2 * values_checked)
+        / (1 + z * z / values_checked))) as ci_low,
+    least(1.0, greatest(pass_rate, (pass_rate + z * z / (2 * values_checked)
         + z * sqrt(pass_rate * (1 - pass_rate) / values_checked + z * z / (4.0 * values_checked * values_checked)))
-        / (1 + z * z / values_checked) as ci_high
+        / (1 + z * z / values_checked))) as ci_high
 from rated

@@ -3,6 +3,8 @@
     accuracy, completeness, cross-field consistency) and those computed here from the subject
     databases and the load ledger (consistency with the authority, referential integrity,
     timeliness, accessibility). A batch validated twice keeps its latest result. -#}
+{%- set keys = ['period', 'department', 'resource', 'load_id', 'column_name', 'element', 'rule', 'expectation',
+                'dimension', 'severity'] -%}
 {%- set computed = [
     'int_quality_consistency_results',
     'int_quality_referential_results',
@@ -25,16 +27,7 @@ results as (
     select
         run_id,
         validated_at,
-        period,
-        department,
-        resource,
-        load_id,
-        column_name,
-        element,
-        rule,
-        expectation,
-        dimension,
-        severity,
+        {{ keys | join(', ') }},
         element_count,
         coalesce(unexpected_count, 0) as unexpected_count,
         success,
@@ -49,16 +42,7 @@ results as (
     select
         '{{ invocation_id }}' as run_id,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as validated_at,
-        period,
-        department,
-        resource,
-        load_id,
-        column_name,
-        element,
-        rule,
-        expectation,
-        dimension,
-        severity,
+        {{ keys | join(', ') }},
         cast(element_count as bigint) as element_count,
         cast(unexpected_count as bigint) as unexpected_count,
         unexpected_count = 0 as success,

@@ -5,8 +5,8 @@ DuckDB file; GX's SQL datasource validates it (with the DuckDB shim), and every 
 is flattened to one row — run, period, department, resource, load, column, rule, dimension, counts,
 success, waiver — with up to five failing values *masked* before anything is stored. Rows are
 appended under `lake/quality/results/run_id=<id>/`, so history and trends exist; a batch already
-validated is not validated again. The record keys of all failing rows (a department's own record
-numbers) go to `lake/quality/failing_keys/`. A spot check validates a seeded random sample of every
+validated is not validated again. The record keys of all rows failing a scored (error-severity)
+check — a department's own record numbers — go to `lake/quality/failing_keys/`. A spot check validates a seeded random sample of every
 batch instead, stored as `spot_check` rows beside the full results.
 """
 
@@ -194,14 +194,13 @@ def validate(
             },
         )
         for r in result.results:
-            failing = _failing_rows(r, source, view)
-            rows.append(_flatten(r, failing, batch, counts[i], run_id, validated_at, overrides, today))
+            meta = r.expectation_config.meta
+            rows.append(_flatten(r, _failing_rows(r), batch, counts[i], run_id, validated_at, overrides, today))
             rows[-1].update(mode=mode, population_count=populations[i])
-            if mode == FULL:
-                meta = r.expectation_config.meta
+            if mode == FULL and meta["severity"] == "error":  # what is scored; warnings keep their samples
                 keys.extend(
                     (run_id, batch.department.code, batch.resource.slug, batch.load_id, meta["rule"], meta["column"], k)
-                    for k in sorted({str(row.get(RECORD_KEY)) for row in failing})
+                    for k in _failing_keys(r, source, view)
                 )
         context.suites.delete(suite.name)
     source.get_engine().dispose()
@@ -212,24 +211,35 @@ def validate(
     return rows
 
 
-def _failing_rows(r, source, table: str) -> list[dict]:
-    """The failing rows (record key and checked value) of one expectation result: GX's unexpected index
-    list for its own expectations, the unexpected rows of the custom SQL ones. GX stops fetching either
-    early (at `partial_unexpected_count` for some, 200 rows for queries, with no option to fetch all);
-    then the query GX reports for them (its `unexpected_index_query`, or the custom expectation's own
-    query) runs once more on GX's engine to fetch them all."""
+def _failing_rows(r) -> list[dict]:
+    """The failing rows GX returned (record key and checked value): its unexpected index list for its
+    own expectations, the unexpected rows of the custom SQL ones. GX stops early (at
+    `partial_unexpected_count` for some, 200 rows for queries, with no option to fetch all)."""
+    res = r.result or {}
+    if "unexpected_index_list" in res:
+        return list(res["unexpected_index_list"] or [])
+    return list((res.get("details") or {}).get("unexpected_rows") or [])
+
+
+def _failing_keys(r, source, table: str) -> list[str]:
+    """Every failing row's record key: GX's own list when it is whole, else the query GX reports for
+    them (its `unexpected_index_query`, or the custom expectation's own query) once more on GX's engine,
+    keys only."""
     res = r.result or {}
     custom = "unexpected_index_list" not in res
-    rows = list((res.get("details") or {}).get("unexpected_rows") or []) if custom else res["unexpected_index_list"]
-    expected = res.get("observed_value") if custom else res.get("unexpected_count")
-    if len(rows or []) >= (expected or 0):
-        return list(rows or [])
-    if custom:
-        query = r.expectation_config.kwargs["unexpected_rows_query"].format(batch=table)
-    else:
-        query = res["unexpected_index_query"]
+    rows = _failing_rows(r)
+    if len(rows) >= ((res.get("observed_value") if custom else res.get("unexpected_count")) or 0):
+        return sorted({str(row.get(RECORD_KEY)) for row in rows})
+    query = (
+        r.expectation_config.kwargs["unexpected_rows_query"].format(batch=table)
+        if custom
+        else res["unexpected_index_query"].rstrip("; \n")
+    )
     with source.get_engine().connect() as con:
-        return [dict(row._mapping) for row in con.exec_driver_sql(query)]
+        return [
+            k
+            for (k,) in con.exec_driver_sql(f"select distinct cast({RECORD_KEY} as varchar) from ({query}) order by 1")
+        ]
 
 
 def _flatten(r, failing: list[dict], batch: Batch, count: int, run_id: str, validated_at, overrides, today) -> dict:

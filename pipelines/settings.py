@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     source_root: Path | None = None
     spark_master: str = "local[2]"
     pseudonym_key: SecretStr | None = None
+    secret_key_file: Path | None = None
 
     @model_validator(mode="after")
     def _prod_needs_explicit_data_dir(self) -> Settings:
@@ -69,6 +70,11 @@ class Settings(BaseSettings):
         return self.data_root / "warehouse.duckdb"
 
     @property
+    def access_root(self) -> Path:
+        """The role warehouses, the verification index and the audit log (`govlake access`)."""
+        return self.data_root / "access"
+
+    @property
     def site_root(self) -> Path:
         """The published scorecard site (`govlake publish`)."""
         return self.data_root / "site"
@@ -92,6 +98,7 @@ class Settings(BaseSettings):
             "warehouse_path": str(self.warehouse_path),
             "dbt_target": self.dbt_target,
             "pseudonym_key": "set" if self.pseudonym_key else "unset",
+            "secret_key_file": str(self.secret_key_file or "~/.config/govlake/secret.key"),
         }
 
 

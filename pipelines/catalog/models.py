@@ -109,6 +109,9 @@ class FieldSpec(Strict):
     party: Annotated[str, Field(pattern=SLUG)] | None = Field(
         default=None, description="Which party of the record the item describes (a mother, a legal representative)."
     )
+    masking: str | None = Field(
+        default=None, description="Masking rule (standards/masking.yml) applied when shared; overrides the element's."
+    )
 
     @property
     def staging_column(self) -> str:

@@ -1,50 +1,122 @@
-"""Display masking of personal data (GB/T 35273 §7.2 display restriction, GB/T 37964 suppression).
+"""Masking of personal data (GB/T 35273 §7.2 display restriction, GB/T 37964 suppression).
 
-A named, versioned rule per data element, so every masked value can say how it was masked. Used
-wherever a value may be shown: CLI examples, failing samples, error messages.
+The rules are data (`standards/masking.yml`): each is named and versioned, and compiles both to a
+Python function (CLI examples, failing samples, error messages) and to a SQL expression (the
+shared warehouses), so that a value masked in either place looks the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pipelines.paths import STANDARDS_DIR
 from pipelines.standards.registry import Sensitivity, load_elements
+from pipelines.yamlio import load_yaml
 
-MASKING_VERSION = "mask-v1"
+HIDDEN = "****"
 
 
-def _keep(head: int, tail: int) -> Callable[[str], str]:
-    def mask(v: str) -> str:
-        if len(v) <= head + tail:
-            return "*" * len(v)
+class MaskingRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = ""
+    description: str
+    kind: Literal["keep_ends", "name", "prefix", "keep"] = "keep_ends"
+    keep_head: int = Field(default=0, ge=0)
+    keep_tail: int = Field(default=0, ge=0)
+    pattern: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> MaskingRule:
+        if self.kind == "prefix" and not self.pattern:
+            raise ValueError("a prefix rule needs a pattern")
+        if self.kind == "keep_ends" and not (self.keep_head or self.keep_tail):
+            raise ValueError("keep_ends keeps nothing: give keep_head or keep_tail")
+        return self
+
+    @property
+    def masks(self) -> bool:
+        return self.kind != "keep"
+
+    def apply(self, value: str) -> str:
+        match self.kind:
+            case "keep":
+                return value
+            case "name":
+                return value[:1] + "*" if len(value) <= 2 else value[:1] + "*" * (len(value) - 2) + value[-1:]
+            case "prefix":
+                return re.match(self.pattern or "", value).group(0) + HIDDEN  # type: ignore[union-attr]
+        head, tail = self.keep_head, self.keep_tail
+        if len(value) <= head + tail:
+            return "*" * len(value)
+        return value[:head] + "*" * (len(value) - head - tail) + (value[len(value) - tail :] if tail else "")
+
+    def sql(self, expr: str) -> str:
+        """The same rule as a DuckDB/Spark SQL expression over `expr` (NULL stays NULL)."""
+        v = f"cast({expr} as varchar)"
+        match self.kind:
+            case "keep":
+                return expr
+            case "name":
+                return (
+                    f"case when length({v}) <= 2 then left({v}, 1) || '*' "
+                    f"else left({v}, 1) || repeat('*', length({v}) - 2) || right({v}, 1) end"
+                )
+            case "prefix":
+                pattern = (self.pattern or "").replace("'", "''")
+                return f"regexp_extract({v}, '{pattern}', 0) || '{HIDDEN}'"
+        head, tail = self.keep_head, self.keep_tail
+        tail_sql = f" || right({v}, {tail})" if tail else ""
         return (
-            v[:head] + "*" * (len(v) - head - tail) + v[len(v) - tail :] if tail else v[:head] + "*" * (len(v) - head)
+            f"case when length({v}) <= {head + tail} then repeat('*', length({v})) "
+            f"else left({v}, {head}) || repeat('*', length({v}) - {head + tail}){tail_sql} end"
         )
 
-    return mask
+
+class MaskingSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    rules: dict[str, MaskingRule]
+    elements: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_rules(self) -> MaskingSpec:
+        unknown = sorted({*self.elements.values(), *self.columns.values()} - set(self.rules))
+        if unknown:
+            raise ValueError(f"unknown masking rules: {', '.join(unknown)}")
+        return self
+
+    def rule(self, name: str) -> MaskingRule:
+        return self.rules[name].model_copy(update={"name": name})
 
 
-def _name(v: str) -> str:
-    return v[:1] + "*" if len(v) <= 2 else v[:1] + "*" * (len(v) - 2) + v[-1:]
+@lru_cache(maxsize=4)
+def load_masking(standards_dir: Path = STANDARDS_DIR) -> MaskingSpec:
+    return MaskingSpec.model_validate(load_yaml(standards_dir / "masking.yml").data)
 
 
-RULES: dict[str, Callable[[str], str]] = {
-    "citizen_id": _keep(6, 4),  # 110105********002X
-    "mobile_phone": _keep(3, 4),  # 138****8000
-    "person_name": _name,  # 张*, 欧*娜
-    "address": _keep(6, 0),  # down to about the district
-    "household_number": _keep(2, 2),
-    "birth_date": _keep(4, 0),  # the year (a birth date is personal wherever it appears)
-}
+MASKING_VERSION = load_masking().version
 
 
 def mask(element_id: str | None, value: str | None) -> str | None:
-    """The value as it may be displayed: personal elements masked, others unchanged."""
+    """The value as it may be displayed: personal elements masked, others unchanged.
+
+    For display only (samples, messages): an element with no rule is almost entirely hidden rather
+    than refused. The shared warehouses resolve rules strictly (`pipelines.access.columns`)."""
     if value is None:
         return None
-    if element_id in RULES:
-        return RULES[element_id](value)
+    spec = load_masking()
+    rule_name = spec.elements.get(element_id or "") or spec.columns.get(element_id or "")
+    if rule_name is not None:
+        return spec.rule(rule_name).apply(value)
     element = load_elements().get(element_id or "")
     if element is None or element.sensitivity in (Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL):
-        return _keep(1, 1)(value)  # unknown or personal without a rule: almost nothing shown
+        return value[:1] + "*" * max(len(value) - 2, 1) + value[-1:] if len(value) > 2 else "*" * len(value)
     return value

@@ -45,7 +45,9 @@ def _connect(role_name: str, settings: Settings) -> duckdb.DuckDBPyConnection:
         else role_warehouse_path(role_name, settings)
     )
     if not path.exists():
-        raise QueryRefused(f"no warehouse for role {role_name!r} at {path}: run `govlake access build --role {role_name}`")
+        raise QueryRefused(
+            f"no warehouse for role {role_name!r} at {path}: run `govlake access build --role {role_name}`"
+        )
     return duckdb.connect(str(path), read_only=True, config=LOCKED_DOWN)
 
 

@@ -1,0 +1,107 @@
+"""The three questions, answered from the index: yes, no, or unknown — and nothing more.
+
+Inputs are normalised with the standards engine (full-width digits, a lower-case x, 15-digit IDs),
+so a citizen is not told "no" for the way a clerk typed the number. An ID the registers do not
+hold, or hold twice, is "unknown", never "no".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from pipelines.privacy.masking import mask
+from pipelines.privacy.pseudonyms import Pseudonymiser
+from pipelines.standards.python import engine
+from pipelines.verification.index import LICENCES, PERSONS, identity_digest
+
+VALID_LICENCE = "1"
+CLOSED_ENTITY = ("2", "3")  # revoked, deregistered (entity_status code list)
+
+
+class Answer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class _Licence:
+    holder_uscc: str | None
+    status: str | None
+    expires_on: date | None
+    holder_status: str | None
+
+
+class Verifier:
+    def __init__(self, folder: Path, pseudonymise: Pseudonymiser):
+        self._pseudonymise = pseudonymise
+        persons = pq.read_table(folder / PERSONS).to_pydict()
+        self._persons = dict(
+            zip(
+                persons["id_pseudonym"],
+                zip(persons["identity_digest"], persons["is_deceased"], strict=True),
+                strict=True,
+            )
+        )
+        lic = pq.read_table(folder / LICENCES).to_pydict()
+        self._licences = {
+            n: _Licence(h, s, e, hs)
+            for n, h, s, e, hs in zip(
+                lic["licence_number"],
+                lic["holder_uscc"],
+                lic["licence_status"],
+                lic["expires_on"],
+                lic["holder_status"],
+                strict=True,
+            )
+        }
+
+    @property
+    def size(self) -> dict[str, int]:
+        return {"persons": len(self._persons), "licences": len(self._licences)}
+
+    def id_pseudonym(self, citizen_id: str) -> str | None:
+        """The normalised ID's pseudonym (what the audit log records instead of the number)."""
+        return self._pseudonymise("citizen_id", engine("citizen_id").normalise(citizen_id))
+
+    def audit_subject(self, citizen_id: str) -> dict[str, str | None]:
+        """How a question about a person is recorded: the ID masked, and its pseudonym for look-ups."""
+        return {"subject": mask("citizen_id", citizen_id), "subject_pseudonym": self.id_pseudonym(citizen_id)}
+
+    def identity(self, citizen_id: str, name: str) -> Answer:
+        """Does this ID number belong to this name?"""
+        normalised = engine("citizen_id").normalise(citizen_id)
+        person = self._persons.get(self._pseudonymise("citizen_id", normalised))
+        if person is None or normalised is None:
+            return Answer.UNKNOWN
+        given = engine("person_name").normalise(name)
+        return (
+            Answer.YES if given and identity_digest(self._pseudonymise, normalised, given) == person[0] else Answer.NO
+        )
+
+    def alive(self, citizen_id: str) -> Answer:
+        """Is this person alive (no death on record)?"""
+        person = self._persons.get(self.id_pseudonym(citizen_id))
+        if person is None:
+            return Answer.UNKNOWN
+        return Answer.NO if person[1] else Answer.YES
+
+    def licence(self, licence_number: str, holder_uscc: str, on: date) -> Answer:
+        """Is this licence valid on `on`, for this holder?"""
+        lic = self._licences.get(licence_number.strip().upper())
+        if lic is None:
+            return Answer.UNKNOWN
+        holder = engine("uscc").normalise(holder_uscc)
+        valid = (
+            lic.holder_uscc is not None
+            and holder == lic.holder_uscc
+            and lic.status == VALID_LICENCE
+            and (lic.expires_on is None or lic.expires_on >= on)
+            and lic.holder_status not in CLOSED_ENTITY
+        )
+        return Answer.YES if valid else Answer.NO

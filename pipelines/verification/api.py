@@ -2,10 +2,10 @@
 
 Questions are POSTed, never put in a URL, so ID numbers stay out of access logs and proxies.
 Every call — answered, refused or rate-limited — is written to the audit log before the answer
-leaves; if it cannot be written, the answer is withheld (503).
+leaves; if it cannot be written, the answer is withheld (503). (No `from __future__ import
+annotations` here: FastAPI must see the dependencies declared inside `create_app`.)
 """
 
-from __future__ import annotations
 
 import math
 from collections.abc import Callable

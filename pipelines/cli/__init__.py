@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pipelines.cli import (
+    access_cmd,
     build_cmd,
     catalog_cmd,
     dags_cmd,
@@ -26,6 +27,10 @@ app.add_typer(standards_cmd.app, name="standards")
 app.add_typer(models_cmd.app, name="models")
 app.add_typer(linkage_cmd.app, name="linkage")
 app.add_typer(quality_cmd.app, name="quality")
+app.add_typer(access_cmd.app, name="access")
+app.add_typer(access_cmd.audit_app, name="audit")
+app.add_typer(access_cmd.verify_app, name="verify")
+app.command("query")(access_cmd.query_command)
 app.command("build")(build_cmd.build_command)
 app.command("settings")(settings_cmd.show_settings)
 app.command("ingest")(ingest_cmd.ingest_command)

@@ -1,0 +1,203 @@
+"""`govlake access ...`, `govlake query`, `govlake audit verify`, `govlake verify ...`: sharing safely."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import sys
+from datetime import date
+
+import typer
+from rich.table import Table
+
+from pipelines.cli.console import console, err_console
+
+app = typer.Typer(no_args_is_help=True, help="Roles, grants and the per-role warehouses.")
+audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
+verify_app = typer.Typer(no_args_is_help=True, help="The verification service (核验): yes / no / unknown.")
+callers_app = typer.Typer(no_args_is_help=True, help="Callers of the verification service.")
+verify_app.add_typer(callers_app, name="callers")
+
+AS_OF = typer.Option(None, "--as-of", help="Judge approvals on this day (YYYY-MM-DD; default today).")
+
+
+def _day(value: str | None) -> date:
+    return date.fromisoformat(value) if value else date.today()
+
+
+@app.command("build")
+def build(
+    role: str = typer.Option(None, "--role", help="One role (default: every role but the administrator)."),
+    as_of: str = AS_OF,
+) -> None:
+    """Build each role's warehouse (and the verification index) from the platform warehouse."""
+    from pipelines.access.build import build_all, build_role_warehouse
+    from pipelines.access.columns import MaskingMissing
+    from pipelines.verification.index import build_index
+
+    try:
+        reports = [build_role_warehouse(role, _day(as_of))] if role else build_all(_day(as_of))
+    except MaskingMissing as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    table = Table("role", "warehouse", "tables", "rows")
+    for r in reports:
+        table.add_row(r.role, str(r.path), str(len(r.tables)), f"{sum(r.tables.values()):,}")
+    console.print(table)
+    if not role:
+        counts = build_index()
+        console.print(
+            f"verification index: {counts['persons.parquet']:,} persons, {counts['licences.parquet']:,} licences"
+        )
+
+
+@app.command("grants")
+def grants_command(
+    role: str = typer.Argument(..., help="A role from catalog/access/roles.yml."), as_of: str = AS_OF
+) -> None:
+    """What a role may read on a day, and on what basis."""
+    from pipelines.access.policy import grants
+
+    table = Table("resource", "mode", "basis", "expires")
+    for g in grants(role, _day(as_of)):
+        table.add_row(f"{g.department}/{g.resource}", g.mode, g.basis, str(g.expires_on or ""))
+    console.print(table)
+
+
+def query_command(
+    sql: str = typer.Argument(..., help="One SQL statement (DuckDB dialect)."),
+    role: str = typer.Option(..., "--role", help="The role to query as (its own warehouse)."),
+    output: str = typer.Option("table", "--format", help="table, csv or json"),
+    as_of: str = AS_OF,
+) -> None:
+    """Run SQL against a role's warehouse, read-only, audited."""
+    from pipelines.access.query import AuditUnavailable, QueryFailed, QueryRefused, run_query
+
+    try:
+        result = run_query(role, sql, user=getpass.getuser(), on=_day(as_of))
+    except (AuditUnavailable, QueryRefused, QueryFailed) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2 if isinstance(exc, QueryFailed) else 3) from None
+    if output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    elif output == "json":
+        print(
+            json.dumps(
+                [dict(zip(result.columns, r, strict=True)) for r in result.rows], ensure_ascii=False, default=str
+            )
+        )
+    else:
+        table = Table(*result.columns)
+        for row in result.rows[:200]:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+        err_console.print(f"{len(result.rows):,} rows (audit entry {result.audit_seq})")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check every entry's MAC and the chain; exit 1 on any altered, removed or reordered entry."""
+    from pipelines.access.audit import AuditLog
+
+    log = AuditLog.open()
+    result = log.verify()
+    for problem in result.problems:
+        err_console.print(f"[red]{problem}[/red]")
+    if not result.ok:
+        raise typer.Exit(1)
+    console.print(f"[green]audit log intact[/green]: {result.entries:,} entries, head {result.head[:16]}  ({log.path})")
+
+
+def _verifier():
+    from pipelines.privacy.pseudonyms import Pseudonymiser
+    from pipelines.verification.index import index_dir
+    from pipelines.verification.verifier import Verifier
+
+    return Verifier(index_dir(), Pseudonymiser.from_settings())
+
+
+def _answer(role: str, action: str, ask, subject: dict) -> None:
+    from pipelines.access.audit import AuditLog, AuditUnavailable
+    from pipelines.access.policy import role as role_of
+    from pipelines.verification.callers import CALLER_ROLES
+
+    if role_of(role).kind not in CALLER_ROLES:
+        err_console.print(f"[red]role {role!r} may not verify individuals[/red]")
+        raise typer.Exit(3)
+    try:
+        log = AuditLog.open()
+        log.check_writable()
+        answer = ask()
+        log.append(f"{getpass.getuser()} as {role}", action, outcome=answer.value, rows=1, **subject)
+    except AuditUnavailable as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(3) from None
+    console.print(answer.value)
+
+
+ROLE = typer.Option(..., "--role", help="The department (or administrator) asking.")
+
+
+@verify_app.command("identity")
+def verify_identity(
+    citizen_id: str = typer.Option(..., "--id"), name: str = typer.Option(..., "--name"), role: str = ROLE
+) -> None:
+    """Does this ID number belong to this name?"""
+    v = _verifier()
+    _answer(role, "verify.identity", lambda: v.identity(citizen_id, name), v.audit_subject(citizen_id))
+
+
+@verify_app.command("alive")
+def verify_alive(citizen_id: str = typer.Option(..., "--id"), role: str = ROLE) -> None:
+    """Is this person alive?"""
+    v = _verifier()
+    _answer(role, "verify.alive", lambda: v.alive(citizen_id), v.audit_subject(citizen_id))
+
+
+@verify_app.command("licence")
+def verify_licence(
+    number: str = typer.Option(..., "--number"),
+    holder: str = typer.Option(..., "--holder", help="Credit code."),
+    role: str = ROLE,
+) -> None:
+    """Is this licence valid today for this holder?"""
+    v = _verifier()
+    _answer(
+        role, "verify.licence", lambda: v.licence(number, holder, date.today()), {"subject": number, "holder": holder}
+    )
+
+
+@verify_app.command("serve")
+def verify_serve(port: int = typer.Option(8100, "--port"), host: str = typer.Option("127.0.0.1", "--host")) -> None:
+    """Serve the HTTP API (OpenAPI at /docs and /openapi.json)."""
+    import uvicorn
+
+    from pipelines.verification.api import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+@verify_app.command("openapi")
+def verify_openapi() -> None:
+    """Print the API's OpenAPI spec."""
+    from pipelines.verification.api import create_app
+
+    print(json.dumps(create_app().openapi(), ensure_ascii=False, indent=2))
+
+
+@callers_app.command("add")
+def callers_add(
+    name: str = typer.Argument(..., help="The calling system, e.g. health-appointments."),
+    role: str = ROLE,
+    rate: int = typer.Option(600, "--rate", help="Requests per minute."),
+    burst: int = typer.Option(60, "--burst"),
+) -> None:
+    """Issue a token for a caller (shown once; only its digest is kept)."""
+    from pipelines.verification.callers import callers_path, issue_token
+
+    token = issue_token(name, role, callers_path(), rate, burst)
+    err_console.print(f"caller {name!r} ({role}); keep this token, it is not stored:")
+    print(token)

@@ -187,8 +187,11 @@ def _plan(
     return plan
 
 
-def build_role_warehouse(role: str, on: date | None = None, settings: Settings | None = None) -> BuildReport:
-    """Build (replace) `<access_root>/<role>.duckdb` from the platform warehouse and the role's grants."""
+def build_role_warehouse(
+    role: str, on: date | None = None, settings: Settings | None = None, path: Path | None = None
+) -> BuildReport:
+    """Build (replace) the role's warehouse (default `<access_root>/warehouse_<role>.duckdb`) from the
+    platform warehouse and the role's grants on day `on`."""
     settings = settings or get_settings()
     on = on or date.today()
     spec = load_access()
@@ -198,7 +201,7 @@ def build_role_warehouse(role: str, on: date | None = None, settings: Settings |
         raise ValueError("the administrator reads the platform warehouse itself; there is nothing to build")
     catalog = load_catalog()
     gs = grants(role, on, catalog, spec)
-    target = role_warehouse_path(role, settings)
+    target = path or role_warehouse_path(role, settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"building_{target.name}")
     tmp.unlink(missing_ok=True)

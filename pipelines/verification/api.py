@@ -55,6 +55,7 @@ class ErrorDetail(BaseModel):
 
 
 ERRORS = {
+    400: {"model": ErrorDetail, "description": "The body is not JSON."},
     401: {"model": ErrorDetail, "description": "Missing or unknown bearer token."},
     429: {"model": ErrorDetail, "description": "Rate limit exceeded; see Retry-After."},
     503: {"model": ErrorDetail, "description": "The audit log cannot be written; no answer is given."},

@@ -181,7 +181,7 @@ def test_no_file_of_the_site_holds_unmasked_personal_data(site, small_city):
             if len(row["name"]) >= 2:
                 names.add(row["name"])
     assert len(names) > 1000
-    from tests.quality.conftest import UNMASKED_PERSONAL_NUMBER as pattern
+    from tests.pii import UNMASKED_PERSONAL_NUMBER as pattern
 
     files = [p for p in root.rglob("*") if p.is_file()]
     assert len(files) >= 30

@@ -64,7 +64,7 @@ def test_nothing_stored_is_an_unmasked_id_or_phone(validated):
             f"select masked_samples from read_parquet('{results_root(settings)}/run_id=*/*.parquet')"
         ).fetchall()
     )
-    from tests.quality.conftest import UNMASKED_PERSONAL_NUMBER
+    from tests.pii import UNMASKED_PERSONAL_NUMBER
 
     assert any(r["masked_samples"] != "[]" for r in first) and "********" in text
     assert not UNMASKED_PERSONAL_NUMBER.search(text)

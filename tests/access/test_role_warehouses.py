@@ -1,0 +1,237 @@
+"""What each role can and cannot see: masking, sharing classes, approvals, lock-down, fail-closed builds."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
+
+from pipelines.access.build import build_role_warehouse, role_warehouse_path
+from pipelines.access.columns import MaskingMissing
+from pipelines.access.policy import grants
+from pipelines.access.query import QueryFailed, QueryRefused, run_query
+from pipelines.catalog.loader import load_catalog
+from pipelines.catalog.models import SharingClass
+from pipelines.privacy.masking import MaskingSpec, load_masking
+from tests.access.conftest import AS_OF
+from tests.pii import UNMASKED_PERSONAL_NUMBER
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("access")]
+
+FUNCTIONS = [
+    "{c}",
+    "upper(cast({c} as varchar))",
+    "cast({c} as varchar) || ''",
+    "reverse(cast({c} as varchar))",
+    "substr(cast({c} as varchar), 1, 12)",
+    "concat_ws('|', {c}, {c})",
+    "trim(cast({c} as varchar))",
+]
+AGGREGATES = ["min({c})", "max({c})", "string_agg(cast({c} as varchar), ',')", "any_value({c})", "list({c})"]
+TOKEN_BOUNDARY = re.compile(r"[|,\s\[\]'\"]+")
+DIGIT_RUN = re.compile(r"[0-9Xx]{11,18}")
+FILTERS = [
+    "{c} is not null",
+    "cast({c} as varchar) like '3%'",
+    "length(cast({c} as varchar)) > 3",
+    "cast({c} as varchar) similar to '.*[0-9].*'",
+    "true",
+]
+
+
+def analyst_tables(settings) -> dict[str, list[str]]:
+    with duckdb.connect(str(role_warehouse_path("analyst", settings)), read_only=True) as con:
+        rows = con.execute(
+            "select table_schema || '.' || table_name, list(column_name order by ordinal_position) "
+            "from information_schema.columns where table_schema <> '_access' group by 1"
+        ).fetchall()
+    return dict(rows)
+
+
+def leaks(rows: list[tuple], city) -> list[str]:
+    """Real ID numbers, mobile numbers or full names of the city's people (or their reversals) anywhere
+    in the result — as a whole value or as one of the pieces a query joined together."""
+    found = []
+    for row in rows:
+        for value in row:
+            text = str(value)
+            pieces = {text, *TOKEN_BOUNDARY.split(text), *DIGIT_RUN.findall(text)}
+            found += [p for p in pieces if p.upper() in city.personal_values]
+    return found
+
+
+@st.composite
+def analyst_queries(draw, tables: dict[str, list[str]]) -> str:
+    table = draw(st.sampled_from(sorted(tables)))
+    columns = tables[table]
+    chosen = draw(st.lists(st.sampled_from(columns), min_size=1, max_size=4, unique=True))
+    where = draw(st.sampled_from(FILTERS)).format(c=draw(st.sampled_from(columns)))
+    if draw(st.booleans()):
+        select = ", ".join(draw(st.sampled_from(AGGREGATES)).format(c=c) for c in chosen)
+        return f"select {select} from {table} where {where}"
+    select = ", ".join(draw(st.sampled_from(FUNCTIONS)).format(c=c) for c in chosen)
+    limit = draw(st.integers(1, 5000))
+    return f"select distinct {select} from {table} where {where} order by all limit {limit}"
+
+
+def test_analyst_holds_only_what_its_grants_allow(access_city):
+    """Unconditional shares and live approvals; no not-shared, unapproved or expired resource."""
+    catalog = load_catalog()
+    tables = analyst_tables(access_city.settings)
+    resources = {f"{d.code}.{r.slug}": r for d, r in catalog.resources()}
+    held = {t for t in tables if t in resources}
+    assert "tax.taxpayer_registrations" not in tables  # not shared (不予共享)
+    assert "health.birth_records" not in tables  # its approval expired on 2026-06-30
+    assert "civil_affairs.marriage_registrations" not in tables  # conditional, never approved for analysts
+    assert "public_security.household_registry" in held  # conditional, approved until 2027-08-31
+    unconditional = {k for k, r in resources.items() if r.sharing.class_ is SharingClass.UNCONDITIONAL}
+    assert held == unconditional | {"public_security.household_registry"}
+    with duckdb.connect(str(role_warehouse_path("analyst", access_city.settings)), read_only=True) as con:
+        departments = {r[0] for t in held for r in con.execute(f"select distinct department from {t}").fetchall()}
+        lic = con.execute("select distinct issuing_department from licences.licences").fetchall()
+    assert "tax" not in departments and lic == [("market_regulation",)]
+
+
+def test_every_value_of_every_table_is_masked(access_city):
+    """The whole analyst warehouse, every cell: no unmasked ID, phone or full name."""
+    for table in analyst_tables(access_city.settings):
+        result = run_query("analyst", f"select * from {table}", on=AS_OF, settings=access_city.settings)
+        assert result.rows, table
+        assert leaks(result.rows, access_city) == [], table
+
+
+def test_generated_queries_never_unmask(access_city):
+    """Property: whatever an analyst selects, filters, transforms or aggregates, nothing personal is clear."""
+    tables = analyst_tables(access_city.settings)
+
+    @hyp_settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(analyst_queries(tables))
+    def check(sql: str) -> None:
+        try:
+            result = run_query("analyst", sql, on=AS_OF, settings=access_city.settings)
+        except QueryFailed:
+            return  # a type error in a generated expression shows nothing
+        assert leaks(result.rows, access_city) == [], sql
+
+    check()
+
+
+def test_values_from_withheld_sources_are_withheld_in_the_subject_databases(access_city):
+    """A golden birth date whose source is the birth register (approval expired) is NULL for analysts."""
+    settings = access_city.settings
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        from_births = con.execute(
+            "select count(*) from population.person_attribute_lineage "
+            "where attribute = 'birth_date' and resource = 'birth_records'"
+        ).fetchone()[0]
+    shown = run_query(
+        "analyst",
+        "select count(*) from population.persons where birth_date is not null",
+        on=AS_OF,
+        settings=settings,
+    ).rows[0][0]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        total = con.execute("select count(*) from population.persons where birth_date is not null").fetchone()[0]
+    assert from_births > 0
+    assert shown <= total - from_births
+
+
+def test_an_expired_approval_is_refused_until_rebuilt(access_city, tmp_path):
+    settings = access_city.settings
+    after = date(2027, 9, 1)  # APR-2026-0031 (household registry) ends 2027-08-31
+    with pytest.raises(QueryRefused, match="APR-2026-0031"):
+        run_query("analyst", "select 1", on=after, settings=settings)
+    rebuilt = build_role_warehouse("analyst", after, settings, path=tmp_path / "warehouse_analyst.duckdb")
+    assert "public_security.household_registry" not in rebuilt.tables
+    before = build_role_warehouse("analyst", date(2026, 3, 1), settings, path=tmp_path / "w_march.duckdb")
+    assert "health.birth_records" in before.tables  # APR-2026-0007 was live then
+
+
+def test_the_query_path_cannot_leave_the_role_warehouse(access_city):
+    lake = access_city.settings.lake_root
+    for sql in (
+        f"attach '{access_city.settings.warehouse_path}' as platform",
+        f"select * from read_parquet('{lake}/raw/dept=tax/**/*.parquet')",
+        "copy (select 1) to '/tmp/out.csv'",
+        "set enable_external_access = true",
+        "create table t as select 1",
+    ):
+        with pytest.raises(QueryFailed):
+            run_query("analyst", sql, on=AS_OF, settings=access_city.settings)
+
+
+def test_departments_see_their_own_data_unmasked_and_others_masked(access_city):
+    settings = access_city.settings
+    own = run_query(
+        "health",
+        "select mother_citizen_id from health.birth_records where mother_citizen_id is not null limit 50",
+        on=AS_OF,
+        settings=settings,
+    )
+    assert all(UNMASKED_PERSONAL_NUMBER.fullmatch(r[0]) for r in own.rows)
+    other = run_query(
+        "health",
+        "select citizen_id, person_name from public_security.household_registry limit 200",
+        on=AS_OF,
+        settings=settings,
+    )
+    assert leaks(other.rows, access_city) == []
+    failing = run_query("health", "select distinct department from quality.failing_keys", on=AS_OF, settings=settings)
+    assert failing.rows == [("health",)]
+    # golden values: health is the authority for birth dates, public security for ID numbers
+    persons = run_query(
+        "health",
+        "select count(*) filter (where birth_date not like '%*%'), count(*) filter (where citizen_id not like '%*%') "
+        "from population.persons",
+        on=AS_OF,
+        settings=settings,
+    ).rows[0]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        from_health = con.execute(
+            "select count(*) filter (where attribute = 'birth_date'), count(*) filter (where attribute = 'citizen_id') "
+            "from population.person_attribute_lineage where department = 'health'"
+        ).fetchone()
+    assert persons == from_health and from_health[0] > 0  # in the clear exactly where health is the source
+    tables = {g.table for g in grants("market_regulation", AS_OF)}
+    assert "tax.taxpayer_registrations" not in tables
+
+
+def test_a_sensitive_column_without_a_masking_rule_stops_the_build(access_city, monkeypatch):
+    settings = access_city.settings
+    target = role_warehouse_path("analyst", settings)
+    before = target.read_bytes()
+    spec = load_masking()
+    without_names = MaskingSpec(
+        version=spec.version,
+        rules=spec.rules,
+        elements={k: v for k, v in spec.elements.items() if k != "person_name"},
+        columns=spec.columns,
+    )
+    monkeypatch.setattr("pipelines.access.columns.load_masking", lambda: without_names)
+    monkeypatch.setattr("pipelines.access.build.load_masking", lambda: without_names)
+    with pytest.raises(MaskingMissing) as failure:
+        build_role_warehouse("analyst", AS_OF, settings)
+    assert "public_security.household_registry.person_name" in str(failure.value)
+    assert "population.persons.person_name" in str(failure.value)
+    assert target.read_bytes() == before  # the last good warehouse stays
+
+
+def test_masks_survive_a_full_rebuild(access_city):
+    """Subject databases rebuilt from scratch, role warehouses rebuilt: still nothing in the clear."""
+    from pipelines.access.build import build_all
+    from pipelines.transform.build import build_subject_databases
+
+    settings = access_city.settings
+    settings.warehouse_path.unlink()
+    for old in settings.access_root.glob("warehouse_*.duckdb"):
+        old.unlink()
+    build_subject_databases(settings)
+    build_all(AS_OF, settings)
+    for table in analyst_tables(settings):
+        result = run_query("analyst", f"select * from {table}", on=AS_OF, settings=settings)
+        assert result.rows and leaks(result.rows, access_city) == [], table

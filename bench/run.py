@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import generator, ingest, orchestration, quality, standards, subjects
+from bench import generator, ingest, orchestration, quality, standards, subjects, verification
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -28,7 +28,9 @@ def _save(console: Console, name: str, result) -> None:
 def main() -> None:
     console = Console(width=160)
     sizes = [int(s) for s in os.environ.get("BENCH_CITY_PEOPLE", "50000,200000").split(",")]
-    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration").split(",")
+    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration,verification").split(
+        ","
+    )
     if "generator" in only:
         bench_generator(console, sizes)
     if "ingest" in only:
@@ -39,6 +41,8 @@ def main() -> None:
         bench_subjects(console, int(os.environ.get("BENCH_SUBJECT_PEOPLE", str(sizes[-1]))))
     if "quality" in only:
         bench_quality(console, int(os.environ.get("BENCH_QUALITY_PEOPLE", str(sizes[-1]))))
+    if "verification" in only:
+        bench_verification(console, int(os.environ.get("BENCH_VERIFICATION_PEOPLE", str(sizes[0]))))
     if "orchestration" in only:
         bench_orchestration(console, int(os.environ.get("BENCH_ORCHESTRATION_PEOPLE", str(sizes[0]))))
 
@@ -162,6 +166,33 @@ def bench_quality(console: Console, people: int) -> None:
     )
     console.print(table)
     _save(console, "quality", r)
+
+
+def bench_verification(console: Console, people: int) -> None:
+    r = verification.run(people)
+    table = Table(
+        "requests",
+        "concurrency",
+        "errors",
+        "p50 ms",
+        "p99 ms",
+        "req/s",
+        "in-process p50 ms",
+        "p50 ratio",
+        title=f"verification API over loopback HTTP vs the same answers in-process, {people:,} people (same run)",
+    )
+    table.add_row(
+        f"{r['requests']:,}",
+        str(r["concurrency"]),
+        str(r["errors"]),
+        str(r["http_p50_ms"]),
+        str(r["http_p99_ms"]),
+        str(r["throughput_per_s"]),
+        str(r["in_process_p50_ms"]),
+        f"{r['p50_ratio_http_vs_in_process']}x",
+    )
+    console.print(table)
+    _save(console, "verification", r)
 
 
 def bench_subjects(console: Console, people: int) -> None:

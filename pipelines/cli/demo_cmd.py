@@ -184,6 +184,12 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
         "5. scorecards published",
     )
     print_league_table(settings)
+    _run_dag(
+        "build_access_warehouses",
+        "6. building each role's warehouse (sharing classes, approvals, masking, pseudonyms) and the verification index",
+        "6. role warehouses built",
+    )
+    print_access_example(settings)
     console.rule("results")
     console.print(f"departmental sources: {settings.sources_dir}")
     console.print(f"ground truth:         {settings.sources_dir / 'truth'}")
@@ -195,6 +201,22 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
         f"warehouse (DuckDB):   {settings.warehouse_path}  (schemas population, legal_entities, licences, quality)"
     )
     console.print(f"scorecard site:       {settings.site_root / 'index.html'}  (or `govlake serve`)")
+    console.print(f'role warehouses:      {settings.access_root}  (`govlake query --role analyst "SQL"`)')
+    console.print(f"audit log:            {settings.access_root / 'audit' / 'audit.jsonl'}  (`govlake audit verify`)")
+
+
+def print_access_example(settings) -> None:
+    """One audited analyst query and one verification, as a user would run them."""
+    from pipelines.access.audit import AuditLog
+    from pipelines.access.query import run_query
+
+    sql = "select person_pseudonym, citizen_id, person_name, birth_date, address from population.persons limit 3"
+    result = run_query("analyst", sql, user="demo", settings=settings)
+    console.print(f'   govlake query --role analyst "{sql}"')
+    for row in result.rows:
+        console.print("   " + " | ".join("" if v is None else str(v) for v in row))
+    check = AuditLog.open(settings).verify()
+    console.print(f"   audit log: {check.entries} entries, {'intact' if check.ok else 'TAMPERED'}")
 
 
 def _run_dag(dag_id: str, doing: str, done: str) -> None:

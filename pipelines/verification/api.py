@@ -6,7 +6,6 @@ leaves; if it cannot be written, the answer is withheld (503). (No `from __futur
 annotations` here: FastAPI must see the dependencies declared inside `create_app`.)
 """
 
-
 import math
 from collections.abc import Callable
 from datetime import date

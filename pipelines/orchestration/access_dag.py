@@ -1,0 +1,44 @@
+"""The `build_access_warehouses` DAG: every role's warehouse and the verification index, rebuilt
+after the subject databases change and every night (an approval that expires must leave the
+analysts' warehouse the day it does). Task bodies only call `pipelines.access` and
+`pipelines.verification`."""
+
+from __future__ import annotations
+
+
+def build_role_warehouses_task() -> dict:
+    from pipelines.access.build import build_all
+
+    return {r.role: sum(r.tables.values()) for r in build_all()}
+
+
+def build_verification_index_task() -> dict:
+    from pipelines.verification.index import build_index
+
+    return build_index()
+
+
+def build_access_dag(doc_md: str):
+    from airflow.sdk import AssetAny, dag, task
+    from airflow.timetables.assets import AssetOrTimeSchedule
+    from airflow.timetables.trigger import CronTriggerTimetable
+
+    from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, SUBJECT_ASSETS, subject_asset
+
+    @dag(
+        dag_id="build_access_warehouses",
+        schedule=AssetOrTimeSchedule(
+            timetable=CronTriggerTimetable("30 0 * * *", timezone="Asia/Shanghai"),
+            assets=AssetAny(*(subject_asset(s) for s in SUBJECT_ASSETS)),
+        ),
+        **ASSET_DAG_DEFAULTS,
+        tags=["govlake", "access", "masking", "verification"],
+        doc_md=doc_md,
+    )
+    def build_access_warehouses():
+        (
+            task(task_id="build_role_warehouses")(build_role_warehouses_task)()
+            >> task(task_id="build_verification_index")(build_verification_index_task)()
+        )
+
+    return build_access_warehouses()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -257,14 +256,10 @@ def _write_manifest(con, role: str, on: date, gs: list[Grant], treatments: list[
     con.execute(f"comment on table _access.build is '{json.dumps(built)}'")
 
 
-def build_all(
-    on: date | None = None, settings: Settings | None = None, progress: Callable[[BuildReport], None] | None = None
-) -> list[BuildReport]:
+def build_all(on: date | None = None, settings: Settings | None = None) -> list[BuildReport]:
     """Every non-administrator role's warehouse."""
     reports = []
     for name, r in load_access().roles.items():
         if r.kind is not RoleKind.ADMINISTRATOR:
             reports.append(build_role_warehouse(name, on, settings))
-            if progress:
-                progress(reports[-1])
     return reports

@@ -18,7 +18,7 @@ from pipelines.catalog.loader import field_sensitivity
 from pipelines.catalog.models import SUBJECT_PARTY, Catalog, FieldSpec, Resource
 from pipelines.paths import REPO_ROOT
 from pipelines.privacy.masking import MaskingSpec, load_masking
-from pipelines.standards.registry import Sensitivity, load_elements
+from pipelines.standards.registry import Sensitivity
 
 PERSONAL = (Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL)
 STRICTNESS = [Sensitivity.PUBLIC, Sensitivity.INTERNAL, Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL]
@@ -153,9 +153,3 @@ def classify_mart_columns(
         else:
             problems.append(f"{schema}.{table}.{column}: no catalogue field and no `meta.access` in its dbt YAML")
     return out
-
-
-def elements_without_rules() -> list[str]:
-    """Personal data elements the masking spec has no rule for (reported by `govlake access check`)."""
-    spec = load_masking()
-    return sorted(e.id for e in load_elements().values() if e.sensitivity in PERSONAL and e.id not in spec.elements)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
 
 import pyarrow as pa
 
@@ -33,9 +32,6 @@ class Pseudonymiser:
             return None
         digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
         return digest[:PSEUDONYM_HEX_CHARS]
-
-    def many(self, kind: str, values: Iterable[str | None]) -> list[str | None]:
-        return [self(kind, v) for v in values]
 
     def register(self, con, name: str = "pseudonym") -> None:
         """`pseudonym(kind, value)` as a vectorised DuckDB function on connection `con`."""

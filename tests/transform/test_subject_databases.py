@@ -184,7 +184,7 @@ def test_the_readme_first_query_runs_on_the_warehouse(built, monkeypatch, capsys
 
     _, settings, _ = built
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    [snippet] = [b.split("\n", 1)[1] for b in readme.split("```")[1::2] if b.startswith("python\n")]
+    snippet = next(b.split("\n", 1)[1] for b in readme.split("```")[1::2] if b.startswith("python\n"))
     monkeypatch.chdir(settings.data_root.parent)
     exec(compile(snippet.replace("data/warehouse.duckdb", str(settings.warehouse_path)), "README.md", "exec"), {})
     out = capsys.readouterr().out

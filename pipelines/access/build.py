@@ -8,7 +8,6 @@ in full before anything is written — a column without a masking rule stops it 
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,7 +20,6 @@ from pipelines.access.columns import (
     MaskingMissing,
     OutputColumn,
     classify_mart_columns,
-    quote_ident,
     shared_columns,
 )
 from pipelines.access.policy import Grant, RoleKind, grants, load_access
@@ -30,6 +28,7 @@ from pipelines.catalog.models import Catalog
 from pipelines.privacy.masking import MASKING_VERSION, load_masking
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.settings import Settings, get_settings
+from pipelines.standards.sql import DUCKDB
 
 PLATFORM = "platform"
 FAILING_KEYS = "lake/quality/failing_keys"
@@ -66,9 +65,8 @@ class BuildReport:
 
 
 def role_warehouse_path(role: str, settings: Settings | None = None) -> Path:
-    return (
-        settings or get_settings()
-    ).access_root / f"warehouse_{role}.duckdb"  # not <role>.duckdb: its catalogue would shadow a schema of that name
+    # not <role>.duckdb: the file's catalogue would take the role's name and shadow the schema of that name
+    return (settings or get_settings()).access_root / f"warehouse_{role}.duckdb"
 
 
 def _grants_values(gs: list[Grant]) -> str:
@@ -112,17 +110,15 @@ def _subject_select(
         def own(a: str | None) -> str:
             return "grants.mode = 'own'"
 
+    def pseudonymised(name: str, c: Classification, raw: str) -> OutputColumn:
+        sql = f"case when {seen(c.attribute)} then pseudonym('{c.pseudonym}', {raw}) end"
+        return OutputColumn(name, sql, f"pseudonym:{c.pseudonym}")
+
     out: list[OutputColumn] = []
     for name, c in cols.items():
-        raw = f"m.{quote_ident(name)}"
+        raw = f"m.{DUCKDB.ident(name)}"
         if c.replace_with_pseudonym:
-            out.append(
-                OutputColumn(
-                    f"{name.removesuffix('_id')}_pseudonym",
-                    f"case when {seen(c.attribute)} then pseudonym('{c.pseudonym}', {raw}) end",
-                    f"pseudonym:{c.pseudonym}",
-                )
-            )
+            out.append(pseudonymised(f"{name.removesuffix('_id')}_pseudonym", c, raw))
             continue
         if c.rule is None or not spec.rule(c.rule).masks:
             out.append(OutputColumn(name, f"case when {seen(c.attribute)} then {raw} end", "kept"))
@@ -136,13 +132,7 @@ def _subject_select(
                 )
             )
         if c.pseudonym:
-            out.append(
-                OutputColumn(
-                    f"{name}_pseudonym",
-                    f"case when {seen(c.attribute)} then pseudonym('{c.pseudonym}', {raw}) end",
-                    f"pseudonym:{c.pseudonym}",
-                )
-            )
+            out.append(pseudonymised(f"{name}_pseudonym", c, raw))
     return frm, out
 
 
@@ -161,7 +151,7 @@ def _plan(
         relation = f"{PLATFORM}.staging.stg_{g.department}__{g.resource}"
         names = _columns(con, relation)
         if g.mode == "own":
-            cols = [OutputColumn(n, quote_ident(n), "kept (own data)") for n in names]
+            cols = [OutputColumn(n, DUCKDB.ident(n), "kept (own data)") for n in names]
         else:
             cols = shared_columns(resource, names, g.table, problems)
         plan.append((g.department, g.resource, relation, cols))
@@ -179,7 +169,7 @@ def _plan(
         departments = ", ".join(f"'{d}'" for d in own)
         frm = f"read_parquet('{failing_keys / latest}/*.parquet') where department in ({departments})"
         cols = [
-            OutputColumn(n, quote_ident(n), "kept (own data)")
+            OutputColumn(n, DUCKDB.ident(n), "kept (own data)")
             for n in ("run_id", "department", "resource", "load_id", "rule", "column_name", "record_key")
         ]
         plan.append(("quality", "failing_keys", frm, cols))
@@ -212,11 +202,11 @@ def build_role_warehouse(
             plan = _plan(con, catalog, gs, settings.data_root / FAILING_KEYS)
             treatments = []
             for schema, table, frm, cols in plan:
-                con.execute(f"create schema if not exists {quote_ident(schema)}")
-                select = ", ".join(f"{c.sql} as {quote_ident(c.name)}" for c in cols)
-                con.execute(f"create table {quote_ident(schema)}.{quote_ident(table)} as select {select} from {frm}")
+                con.execute(f"create schema if not exists {DUCKDB.ident(schema)}")
+                select = ", ".join(f"{c.sql} as {DUCKDB.ident(c.name)}" for c in cols)
+                con.execute(f"create table {DUCKDB.ident(schema)}.{DUCKDB.ident(table)} as select {select} from {frm}")
                 report.tables[f"{schema}.{table}"] = con.execute(
-                    f"select count(*) from {quote_ident(schema)}.{quote_ident(table)}"
+                    f"select count(*) from {DUCKDB.ident(schema)}.{DUCKDB.ident(table)}"
                 ).fetchone()[0]
                 treatments += [(schema, table, c.name, c.treatment) for c in cols]
             con.execute("detach " + PLATFORM)
@@ -253,7 +243,6 @@ def _write_manifest(con, role: str, on: date, gs: list[Grant], treatments: list[
         "create table _access.build as select * from (values (?, ?, ?, ?)) t(role, as_of, built_at, masking_version)",
         list(built.values()),
     )
-    con.execute(f"comment on table _access.build is '{json.dumps(built)}'")
 
 
 def build_all(on: date | None = None, settings: Settings | None = None) -> list[BuildReport]:

@@ -19,6 +19,7 @@ from pipelines.catalog.models import SUBJECT_PARTY, Catalog, FieldSpec, Resource
 from pipelines.paths import REPO_ROOT
 from pipelines.privacy.masking import MaskingSpec, load_masking
 from pipelines.standards.registry import Sensitivity
+from pipelines.standards.sql import DUCKDB
 
 PERSONAL = (Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL)
 STRICTNESS = [Sensitivity.PUBLIC, Sensitivity.INTERNAL, Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL]
@@ -58,10 +59,6 @@ class Classification:
     attribute: str | None = None
 
 
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _field_rule(field: FieldSpec, spec: MaskingSpec, column: str) -> str | bool | None:
     """The rule for a personal field (False when none resolves); None for a field shared as is."""
     if field_sensitivity(field) not in PERSONAL:
@@ -81,7 +78,7 @@ def shared_columns(
         field = by_column.get(base)
         if field is None:
             if column in STAGING_METADATA:
-                out.append(OutputColumn(column, quote_ident(column), "kept"))
+                out.append(OutputColumn(column, DUCKDB.ident(column), "kept"))
             else:
                 problems.append(f"{where}.{column}: not a catalogue field, cannot be classified")
             continue
@@ -89,11 +86,11 @@ def shared_columns(
         if rule is False:
             problems.append(f"{where}.{column}: {field_sensitivity(field).value} (element {field.element})")
             continue
-        out.append(_masked(column, quote_ident(column), rule, spec))
+        out.append(_masked(column, DUCKDB.ident(column), rule, spec))
         if column == base and field.element in PSEUDONYM_KINDS:
             kind = PSEUDONYM_KINDS[field.element]
             out.append(
-                OutputColumn(f"{column}_pseudonym", f"pseudonym('{kind}', {quote_ident(column)})", f"pseudonym:{kind}")
+                OutputColumn(f"{column}_pseudonym", f"pseudonym('{kind}', {DUCKDB.ident(column)})", f"pseudonym:{kind}")
             )
     return out
 

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipelines.catalog.loader import load_catalog
-from pipelines.catalog.models import SLUG, Catalog, Resource, SharingClass
+from pipelines.catalog.models import SLUG, Catalog, SharingClass
 from pipelines.paths import CATALOG_DIR
 from pipelines.standards.registry import LocalisedText
 from pipelines.yamlio import YamlProblem, load_yaml
@@ -118,25 +118,20 @@ def load_access(access_dir: Path = ACCESS_DIR, catalog_dir: Path = CATALOG_DIR) 
     ids = [a.id for a in spec.approvals]
     problems += [f"duplicate approval id {i!r}" for i in sorted({i for i in ids if ids.count(i) > 1})]
     for a in spec.approvals:
-        resource = _resource(catalog, a.resource)
-        if resource is None:
+        try:
+            sharing = catalog.resource(*a.resource.split("/")).sharing.class_
+        except KeyError:
             problems.append(f"approval {a.id}: unknown resource {a.resource!r}")
-        elif resource.sharing.class_ is not SharingClass.CONDITIONAL:
-            problems.append(
-                f"approval {a.id}: {a.resource} is {resource.sharing.class_.value}; only conditional shares are approved"
-            )
+        else:
+            if sharing is not SharingClass.CONDITIONAL:
+                problems.append(
+                    f"approval {a.id}: {a.resource} is {sharing.value}; only conditional shares are approved"
+                )
         if a.requester not in spec.roles:
             problems.append(f"approval {a.id}: unknown requester role {a.requester!r}")
     if problems:
         raise AccessInvalid("catalog/access is invalid:\n" + "\n".join(f"  {p}" for p in problems))
     return spec
-
-
-def _resource(catalog: Catalog, ref: str) -> Resource | None:
-    department, slug = ref.split("/")
-    if department not in catalog.departments:
-        return None
-    return next((r for r in catalog.departments[department].resources if r.slug == slug), None)
 
 
 def role(name: str) -> Role:

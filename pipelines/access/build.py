@@ -27,11 +27,11 @@ from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
 from pipelines.privacy.masking import MASKING_VERSION, load_masking
 from pipelines.privacy.pseudonyms import Pseudonymiser
+from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings, get_settings
 from pipelines.standards.sql import DUCKDB
 
 PLATFORM = "platform"
-FAILING_KEYS = "lake/quality/failing_keys"
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,18 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [r[0] for r in con.execute(f"describe {relation}").fetchall()]
 
 
+def _exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    database, schema, table = relation.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+            [database, schema, table],
+        ).fetchone()[0]
+    )
+
+
 def _plan(
-    con: duckdb.DuckDBPyConnection, catalog: Catalog, gs: list[Grant], failing_keys: Path
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, gs: list[Grant], settings: Settings
 ) -> list[tuple[str, str, str, list[OutputColumn]]]:
     """(schema, table, FROM clause, columns) of every table of the role's warehouse, or `MaskingMissing`."""
     problems: list[str] = []
@@ -164,15 +174,12 @@ def _plan(
     if problems:
         raise MaskingMissing(problems)
     own = sorted({g.department for g in gs if g.mode == "own"})
-    if own and any(failing_keys.glob("run_id=*/*.parquet")):
-        latest = max(p.name for p in failing_keys.glob("run_id=*"))
+    scored = f"{PLATFORM}.quality.fct_quality_results"
+    keys = current_failing_keys_sql(settings, scored) if own and _exists(con, scored) else None
+    if keys is not None:
         departments = ", ".join(f"'{d}'" for d in own)
-        frm = f"read_parquet('{failing_keys / latest}/*.parquet') where department in ({departments})"
-        cols = [
-            OutputColumn(n, DUCKDB.ident(n), "kept (own data)")
-            for n in ("run_id", "department", "resource", "load_id", "rule", "column_name", "record_key")
-        ]
-        plan.append(("quality", "failing_keys", frm, cols))
+        cols = [OutputColumn(n, DUCKDB.ident(n), "kept (own data)") for n in _columns(con, f"({keys})")]
+        plan.append(("quality", "failing_keys", f"({keys}) where department in ({departments})", cols))
     return plan
 
 
@@ -199,7 +206,7 @@ def build_role_warehouse(
         with duckdb.connect(str(tmp)) as con:
             Pseudonymiser.from_settings(settings).register(con)
             con.execute(f"attach '{settings.warehouse_path}' as {PLATFORM} (read_only)")
-            plan = _plan(con, catalog, gs, settings.data_root / FAILING_KEYS)
+            plan = _plan(con, catalog, gs, settings)
             treatments = []
             for schema, table, frm, cols in plan:
                 con.execute(f"create schema if not exists {DUCKDB.ident(schema)}")

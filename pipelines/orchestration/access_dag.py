@@ -1,7 +1,9 @@
 """The `build_access_warehouses` DAG: every role's warehouse and the verification index, rebuilt
-after the subject databases change and every night (an approval that expires must leave the
-analysts' warehouse the day it does). Task bodies only call `pipelines.access` and
-`pipelines.verification`."""
+once the subject databases have been rebuilt and scored, and every night (an approval that expires
+must leave the analysts' warehouse the day it does). It follows the scoring, not the subject
+databases themselves: the departments' failing records come from the scored results, and a build
+started beside the scoring's dbt run would find the warehouse locked by its writer. Task bodies only
+call `pipelines.access` and `pipelines.verification`."""
 
 from __future__ import annotations
 
@@ -19,17 +21,17 @@ def build_verification_index_task() -> dict:
 
 
 def build_access_dag(doc_md: str):
-    from airflow.sdk import AssetAny, dag, task
+    from airflow.sdk import dag, task
     from airflow.timetables.assets import AssetOrTimeSchedule
     from airflow.timetables.trigger import CronTriggerTimetable
 
-    from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, SUBJECT_ASSETS, subject_asset
+    from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, scorecards_asset
 
     @dag(
         dag_id="build_access_warehouses",
         schedule=AssetOrTimeSchedule(
             timetable=CronTriggerTimetable("30 0 * * *", timezone="Asia/Shanghai"),
-            assets=AssetAny(*(subject_asset(s) for s in SUBJECT_ASSETS)),
+            assets=scorecards_asset(),
         ),
         **ASSET_DAG_DEFAULTS,
         tags=["govlake", "access", "masking", "verification"],

@@ -31,3 +31,10 @@ def subject_asset(subject: str):  # -> airflow.sdk.Asset
     from airflow.sdk import Asset
 
     return Asset(name=f"subject.{subject}", uri=f"file:///govlake/warehouse/{subject}", group="govlake-subjects")
+
+
+def scorecards_asset():  # -> airflow.sdk.Asset
+    """The scored quality results (`quality.fct_quality_results` and the scorecards)."""
+    from airflow.sdk import Asset
+
+    return Asset(name="quality.scorecards", uri="file:///govlake/warehouse/quality", group="govlake-subjects")

@@ -30,7 +30,7 @@ def publish_task() -> str:
 def build_quality_dag(doc_md: str):
     from airflow.sdk import AssetAny, dag, task
 
-    from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, SUBJECT_ASSETS, subject_asset
+    from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, SUBJECT_ASSETS, scorecards_asset, subject_asset
 
     @dag(
         dag_id="publish_quality_scorecards",
@@ -42,7 +42,7 @@ def build_quality_dag(doc_md: str):
     def publish_quality_scorecards():
         (
             task(task_id="validate")(validate_task)()
-            >> task(task_id="score")(score_task)()
+            >> task(task_id="score", outlets=[scorecards_asset()])(score_task)()
             >> task(task_id="publish")(publish_task)()
         )
 

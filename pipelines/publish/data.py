@@ -15,7 +15,7 @@ import duckdb
 
 from pipelines.catalog import load_catalog
 from pipelines.quality.scoring import load_scoring
-from pipelines.quality.validate import failing_keys_root
+from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings
 from pipelines.standards.registry import load_elements, load_rules
 
@@ -75,10 +75,7 @@ def collect(settings: Settings) -> SiteData:
                order by department, period, dimension""",
         )
         dormant = _rows(con, "select * from quality.dormant_resources order by department, resource")
-        current = con.execute(
-            "select distinct run_id, load_id, rule, column_name from quality.fct_quality_results where load_id is not null"
-        ).fetchall()
-    keys = _failing_keys(settings, set(current))
+        keys = _failing_keys(con, settings)
 
     latest = {}
     for card in scorecards:
@@ -132,19 +129,16 @@ def _first_samples(lists: list[str] | None, limit: int = 5) -> list[str]:
     return out[:limit]
 
 
-def _failing_keys(settings: Settings, current: set[tuple]) -> dict[str, list[tuple]]:
+def _failing_keys(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, list[tuple]]:
     """Each department's failing record keys of its current results (a batch's latest validation)."""
-    root = failing_keys_root(settings)
-    if not any(root.glob("run_id=*/*.parquet")):
+    sql = current_failing_keys_sql(settings)
+    if sql is None:
         return {}
-    rows = duckdb.sql(
-        f"select run_id, load_id, rule, column_name, department, resource, record_key "
-        f"from read_parquet('{root}/run_id=*/*.parquet') order by department, resource, load_id, rule, record_key"
-    ).fetchall()
     out: dict[str, list[tuple]] = {}
-    for run_id, load_id, rule, column, department, resource, key in rows:
-        if (run_id, load_id, rule, column) in current:
-            out.setdefault(department, []).append((resource, load_id, column, rule, key))
+    for _, department, resource, load_id, rule, column, key in con.execute(
+        f"{sql} order by department, resource, load_id, rule, record_key"
+    ).fetchall():
+        out.setdefault(department, []).append((resource, load_id, column, rule, key))
     return out
 
 

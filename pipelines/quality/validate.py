@@ -102,6 +102,21 @@ def failing_keys_root(settings: Settings) -> Path:
     return settings.lake_root / "quality" / "failing_keys"
 
 
+def current_failing_keys_sql(settings: Settings, results: str = "quality.fct_quality_results") -> str | None:
+    """SQL for the failing record keys of the current results (None before any run stored keys).
+
+    Keys are stored per run and a batch is validated again only when asked, so the keys that count are
+    those of the run `results` holds for that batch, rule and column (its latest validation)."""
+    root = failing_keys_root(settings)
+    if not any(root.glob("run_id=*/*.parquet")):
+        return None
+    return (
+        "select k.run_id, k.department, k.resource, k.load_id, k.rule, k.column_name, k.record_key "
+        f"from read_parquet('{root}/run_id=*/*.parquet') as k "
+        f"semi join {results} as r using (run_id, load_id, rule, column_name)"
+    )
+
+
 def _already_validated(settings: Settings) -> set[str]:
     """Batches with a full validation stored (spot checks do not count)."""
     root = results_root(settings)

@@ -62,11 +62,11 @@ def test_publish_quality_scorecards_follows_the_subject_databases(dagbag):
     assert {a.uri for a in dag.timetable.asset_condition.objects} == published
 
 
-def test_build_access_warehouses_follows_the_subject_databases_and_runs_nightly(dagbag):
+def test_build_access_warehouses_follows_the_scoring_and_runs_nightly(dagbag):
     dag = dagbag.dags["build_access_warehouses"]
     assert [t.task_id for t in dag.topological_sort()] == ["build_role_warehouses", "build_verification_index"]
-    published = {a.uri for a in dagbag.dags["build_subject_databases"].get_task("build_marts").outlets}
-    assert {a.uri for a in dag.timetable.asset_condition.objects} == published
+    scored = {a.uri for a in dagbag.dags["publish_quality_scorecards"].get_task("score").outlets}
+    assert scored and {dag.timetable.asset_condition.uri} == scored
     assert dag.timetable.timetable.summary == "30 0 * * *"  # approvals expire at midnight
 
 

@@ -22,8 +22,11 @@ def index_dir(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).access_root / "verification"
 
 
+IDENTITY_KIND, IDENTITY_SEPARATOR = "identity", "|"  # the digest of (ID, name), here and in the index's SQL
+
+
 def identity_digest(pseudonymise: Pseudonymiser, citizen_id: str, name: str) -> str | None:
-    return pseudonymise("identity", f"{citizen_id}|{name}")
+    return pseudonymise(IDENTITY_KIND, f"{citizen_id}{IDENTITY_SEPARATOR}{name}")
 
 
 def build_index(settings: Settings | None = None) -> dict[str, int]:
@@ -36,9 +39,10 @@ def build_index(settings: Settings | None = None) -> dict[str, int]:
         Pseudonymiser.from_settings(settings).register(con)
         con.execute(f"attach '{settings.warehouse_path}' as platform (read_only)")
         queries = {
-            PERSONS: """
+            PERSONS: f"""
                 select pseudonym('citizen_id', citizen_id) as id_pseudonym,
-                       pseudonym('identity', citizen_id || '|' || person_name) as identity_digest,
+                       pseudonym('{IDENTITY_KIND}', citizen_id || '{IDENTITY_SEPARATOR}' || person_name)
+                           as identity_digest,
                        is_deceased
                 from platform.population.persons
                 where citizen_id is not null

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     data_dir: Path | None = None
     source_root: Path | None = None
     spark_master: str = "local[2]"
+    spark_driver_memory: str = "4g"
+    spark_shuffle_partitions: int = 2
+    spark_thrift_host: str | None = None  # a Spark Thrift server dbt connects to instead of a local session
     pseudonym_key: SecretStr | None = None
     secret_key_file: Path | None = None
 
@@ -84,7 +87,14 @@ class Settings(BaseSettings):
         return self.data_root / "spark-warehouse"
 
     @property
+    def spark_metastore_dir(self) -> Path:
+        """The embedded (Derby) Hive metastore of a local Spark warehouse."""
+        return self.data_root / "spark-metastore"
+
+    @property
     def dbt_target(self) -> str:
+        if self.engine is EngineName.SPARK and self.spark_thrift_host:
+            return "spark_thrift"
         return self.engine.value
 
     def describe(self) -> dict[str, str]:

@@ -30,3 +30,18 @@
     '{{ dimension }}' as dimension,
     '{{ severity }}' as severity
 {%- endmacro %}
+
+{#- Spark's Parquet tables cannot hold a NOT NULL constraint (only Delta can, and its jars need Maven):
+    dbt-spark would fail the contract with ALTER COLUMN … SET NOT NULL. Here the constraint is checked
+    against the rows just written instead, and a NULL fails the model as the constraint would. -#}
+{% macro spark__alter_column_set_constraints(relation, column_dict) %}
+    {%- for column_name in column_dict -%}
+        {%- for constraint in column_dict[column_name]['constraints'] if constraint.type == 'not_null' -%}
+            {%- set column = adapter.quote(column_name) if column_dict[column_name]['quote'] else column_name -%}
+            {%- set nulls = run_query('select count(*) from ' ~ relation ~ ' where ' ~ column ~ ' is null').columns[0].values()[0] -%}
+            {%- if nulls > 0 -%}
+                {{ exceptions.raise_compiler_error('contract of ' ~ relation ~ ': ' ~ nulls ~ ' NULL values in ' ~ column_name ~ ', declared not_null') }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+{% endmacro %}

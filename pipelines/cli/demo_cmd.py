@@ -239,7 +239,7 @@ def print_subject_databases(settings) -> None:
     from pipelines.linkage.evaluate import evaluate
     from pipelines.transform.build import summary
 
-    counts, unbalanced = summary(settings.warehouse_path)
+    counts, unbalanced = summary(settings)
     table = Table("table", "rows", title="subject databases (warehouse)")
     for name, n in counts.items():
         table.add_row(name, f"{n:,}")

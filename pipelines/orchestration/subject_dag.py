@@ -36,7 +36,7 @@ def marts_task(ds: str | None = None) -> dict:
 
     settings = get_settings()
     build_marts(settings, as_of=ds)
-    counts, unbalanced = summary(settings.warehouse_path)
+    counts, unbalanced = summary(settings)
     if unbalanced:
         raise BuildFailed(f"records unaccounted for between the lake and the subject databases: {unbalanced}")
     return counts

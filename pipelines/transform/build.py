@@ -8,19 +8,16 @@ for `make bench`.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pipelines.catalog import load_catalog
 from pipelines.catalog.models import Subject
 from pipelines.catalog.subjects import load_subject_rules
+from pipelines.engines import engine_for
+from pipelines.engines.base import BuildFailed
 from pipelines.lake.layout import LakeLayout
 from pipelines.linkage.run import LinkageResult, link
-from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import Settings
 
 # the scorecards read validation results, built by `govlake quality score` once validation has run
@@ -39,10 +36,6 @@ SUBJECT_TABLES = [
 ]
 
 
-class BuildFailed(RuntimeError):
-    pass
-
-
 @dataclass
 class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
@@ -51,34 +44,9 @@ class BuildReport:
     unbalanced: list[tuple] = field(default_factory=list)
 
 
-def dbt_variables(settings: Settings) -> dict[str, str]:
-    """The variables profiles.yml and the sources read, derived from the settings."""
-    return {
-        "GOVLAKE_WAREHOUSE": str(settings.warehouse_path),
-        "GOVLAKE_LAKE_ROOT": str(settings.lake_root),
-        "GOVLAKE_DBT_TARGET": settings.dbt_target,
-        "DBT_TARGET_PATH": str(settings.data_root / "dbt-target"),
-        "DBT_LOG_PATH": str(settings.data_root / "dbt-target" / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "DO_NOT_TRACK": "1",
-    }
-
-
 def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> str:
-    """One dbt command in its own process: dbt-duckdb keeps the warehouse open for the life of the
-    process, and the linkage step needs it next."""
-    dbt = Path(sys.executable).parent / "dbt"
-    flags = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    env = {**os.environ, **dbt_variables(settings)}
-    proc = subprocess.run([str(dbt), *args, *flags], capture_output=True, text=True, check=False, env=env)
-    if not quiet:
-        print(proc.stdout, end="")
-    if proc.returncode != 0:
-        problems = [line for line in proc.stdout.splitlines() if "ERROR" in line or "FAIL" in line or "Error" in line]
-        detail = "\n  ".join(problems[-20:]) or proc.stderr[-2000:]
-        raise BuildFailed(f"dbt {' '.join(args)} failed:\n  {detail}")
-    done = [line for line in proc.stdout.splitlines() if "Done. PASS=" in line]
-    return done[-1].split("Done. ", 1)[1] if done else ""
+    """One dbt command on the settings' engine; returns dbt's summary, raises BuildFailed."""
+    return engine_for(settings).run_dbt(args, quiet)
 
 
 def missing_resources(settings: Settings) -> list[str]:
@@ -98,7 +66,7 @@ def standardise(settings: Settings, quiet: bool = True) -> float:
     missing = missing_resources(settings)
     if len(missing) == len(load_catalog().resources()):
         raise BuildFailed("nothing has landed in the lake yet: run the ingest DAGs first")
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.data_root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     run_dbt(settings, [*BEFORE_LINKAGE, "--vars", json.dumps({"resources_without_batches": missing})], quiet)
     return time.perf_counter() - started
@@ -107,7 +75,7 @@ def standardise(settings: Settings, quiet: bool = True) -> float:
 def link_subject(settings: Settings, subject: str) -> LinkageResult:
     """Splink: link one subject's records at the threshold its catalogue rules declare."""
     rules = load_subject_rules(load_catalog())
-    return link(settings.warehouse_path, subject, rules[Subject(subject)].linkage.threshold)
+    return link(settings, subject, rules[Subject(subject)].linkage.threshold)
 
 
 def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None) -> float:
@@ -139,14 +107,13 @@ def build_subject_databases(settings: Settings, quiet: bool = True, as_of: str |
         report.linkage.append(result)
         report.seconds[f"linkage: {subject}"] = result.seconds_total
     report.seconds["dbt: marts and tests"] = build_marts(settings, quiet, as_of)
-    report.row_counts, report.unbalanced = summary(settings.warehouse_path)
+    report.row_counts, report.unbalanced = summary(settings)
     return report
 
 
-def summary(warehouse: Path) -> tuple[dict[str, int], list[tuple]]:
-    import duckdb
-
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in SUBJECT_TABLES}
-        unbalanced = con.execute("select * from quality.subject_record_accounting where not is_balanced").fetchall()
-    return counts, unbalanced
+def summary(settings: Settings) -> tuple[dict[str, int], list[tuple]]:
+    """Rows per subject table, and the batches whose records are not all in a subject database or quarantine."""
+    engine = engine_for(settings)
+    counts = {t: engine.scalar(f"select count(*) from {t}") for t in SUBJECT_TABLES}
+    unbalanced = engine.query("select * from quality.subject_record_accounting where not is_balanced")
+    return counts, [tuple(r.values()) for r in unbalanced.to_pylist()]

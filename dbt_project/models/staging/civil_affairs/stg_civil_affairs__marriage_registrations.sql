@@ -5,17 +5,17 @@ with source as (
     {%- if 'civil_affairs/marriage_registrations' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "登记证字号",
-        cast(null as varchar) as "登记类型",
-        cast(null as varchar) as "男方姓名",
-        cast(null as varchar) as "男方身份证件号",
-        cast(null as varchar) as "男方出生日期",
-        cast(null as varchar) as "女方姓名",
-        cast(null as varchar) as "女方身份证件号",
-        cast(null as varchar) as "女方出生日期",
-        cast(null as varchar) as "登记日期",
-        cast(null as varchar) as "登记机关",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('登记证字号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('登记类型') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('男方姓名') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('男方身份证件号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('男方出生日期') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('女方姓名') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('女方身份证件号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('女方出生日期') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('登记日期') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('登记机关') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -26,18 +26,18 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"登记证字号"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('登记证字号')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('civil_registration_type', '"登记类型"') }} as civil_registration_type,
-        {{ std_normalise('person_name', '"男方姓名"') }} as husband_person_name,
-        {{ std_normalise('citizen_id', '"男方身份证件号"') }} as husband_citizen_id,
-        {{ std_normalise('date', '"男方出生日期"') }} as husband_birth_date,
-        {{ std_normalise('person_name', '"女方姓名"') }} as wife_person_name,
-        {{ std_normalise('citizen_id', '"女方身份证件号"') }} as wife_citizen_id,
-        {{ std_normalise('date', '"女方出生日期"') }} as wife_birth_date,
-        {{ std_normalise('date', '"登记日期"') }} as registered_on,
-        {{ std_normalise('org_name', '"登记机关"') }} as registration_authority
+        {{ std_normalise('civil_registration_type', adapter.quote('登记类型')) }} as civil_registration_type,
+        {{ std_normalise('person_name', adapter.quote('男方姓名')) }} as husband_person_name,
+        {{ std_normalise('citizen_id', adapter.quote('男方身份证件号')) }} as husband_citizen_id,
+        {{ std_normalise('date', adapter.quote('男方出生日期')) }} as husband_birth_date,
+        {{ std_normalise('person_name', adapter.quote('女方姓名')) }} as wife_person_name,
+        {{ std_normalise('citizen_id', adapter.quote('女方身份证件号')) }} as wife_citizen_id,
+        {{ std_normalise('date', adapter.quote('女方出生日期')) }} as wife_birth_date,
+        {{ std_normalise('date', adapter.quote('登记日期')) }} as registered_on,
+        {{ std_normalise('org_name', adapter.quote('登记机关')) }} as registration_authority
     from source
 
 ),

@@ -5,17 +5,17 @@ with source as (
     {%- if 'civil_affairs/social_organisations' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "序号",
-        cast(null as varchar) as "统一社会信用代码",
-        cast(null as varchar) as "社会组织名称",
-        cast(null as varchar) as "社会组织类型",
-        cast(null as varchar) as "法定代表人",
-        cast(null as varchar) as "业务主管单位",
-        cast(null as varchar) as "住所",
-        cast(null as varchar) as "成立登记日期",
-        cast(null as varchar) as "登记状态",
-        cast(null as varchar) as "注册资金（万元）",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('序号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('统一社会信用代码') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('社会组织名称') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('社会组织类型') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('法定代表人') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('业务主管单位') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('住所') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('成立登记日期') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('登记状态') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('注册资金（万元）') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -26,18 +26,18 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"序号"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('序号')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('uscc', '"统一社会信用代码"') }} as uscc,
-        {{ std_normalise('org_name', '"社会组织名称"') }} as entity_name,
-        {{ std_normalise('social_org_type', '"社会组织类型"') }} as social_org_type,
-        {{ std_normalise('person_name', '"法定代表人"') }} as legal_rep_person_name,
-        {{ std_normalise('org_name', '"业务主管单位"') }} as supervising_organisation,
-        {{ std_normalise('address', '"住所"') }} as address,
-        {{ std_normalise('date', '"成立登记日期"') }} as established_on,
-        {{ std_normalise('entity_status', '"登记状态"') }} as entity_status,
-        {{ std_normalise('amount', '"注册资金（万元）"') }} as registered_capital
+        {{ std_normalise('uscc', adapter.quote('统一社会信用代码')) }} as uscc,
+        {{ std_normalise('org_name', adapter.quote('社会组织名称')) }} as entity_name,
+        {{ std_normalise('social_org_type', adapter.quote('社会组织类型')) }} as social_org_type,
+        {{ std_normalise('person_name', adapter.quote('法定代表人')) }} as legal_rep_person_name,
+        {{ std_normalise('org_name', adapter.quote('业务主管单位')) }} as supervising_organisation,
+        {{ std_normalise('address', adapter.quote('住所')) }} as address,
+        {{ std_normalise('date', adapter.quote('成立登记日期')) }} as established_on,
+        {{ std_normalise('entity_status', adapter.quote('登记状态')) }} as entity_status,
+        {{ std_normalise('amount', adapter.quote('注册资金（万元）')) }} as registered_capital
     from source
 
 ),

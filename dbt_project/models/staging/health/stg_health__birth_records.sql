@@ -5,18 +5,18 @@ with source as (
     {%- if 'health/birth_records' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "出生医学证明编号",
-        cast(null as varchar) as "新生儿姓名",
-        cast(null as varchar) as "性别",
-        cast(null as varchar) as "出生时间",
-        cast(null as varchar) as "出生地点",
-        cast(null as varchar) as "母亲姓名",
-        cast(null as varchar) as "母亲身份证号",
-        cast(null as varchar) as "父亲姓名",
-        cast(null as varchar) as "父亲身份证号",
-        cast(null as varchar) as "新生儿身份证号",
-        cast(null as varchar) as "签发机构",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('出生医学证明编号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('新生儿姓名') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('性别') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('出生时间') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('出生地点') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('母亲姓名') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('母亲身份证号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('父亲姓名') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('父亲身份证号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('新生儿身份证号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('签发机构') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -27,19 +27,19 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"出生医学证明编号"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('出生医学证明编号')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('person_name', '"新生儿姓名"') }} as newborn_person_name,
-        {{ std_normalise('sex_code', '"性别"') }} as newborn_sex_code,
-        {{ std_normalise('datetime', '"出生时间"') }} as newborn_birth_date,
-        {{ std_normalise('division_code', '"出生地点"') }} as newborn_birth_division_code,
-        {{ std_normalise('person_name', '"母亲姓名"') }} as mother_person_name,
-        {{ std_normalise('citizen_id', '"母亲身份证号"') }} as mother_citizen_id,
-        {{ std_normalise('person_name', '"父亲姓名"') }} as father_person_name,
-        {{ std_normalise('citizen_id', '"父亲身份证号"') }} as father_citizen_id,
-        {{ std_normalise('citizen_id', '"新生儿身份证号"') }} as newborn_citizen_id,
-        {{ std_normalise('org_name', '"签发机构"') }} as issuing_organisation
+        {{ std_normalise('person_name', adapter.quote('新生儿姓名')) }} as newborn_person_name,
+        {{ std_normalise('sex_code', adapter.quote('性别')) }} as newborn_sex_code,
+        {{ std_normalise('datetime', adapter.quote('出生时间')) }} as newborn_birth_date,
+        {{ std_normalise('division_code', adapter.quote('出生地点')) }} as newborn_birth_division_code,
+        {{ std_normalise('person_name', adapter.quote('母亲姓名')) }} as mother_person_name,
+        {{ std_normalise('citizen_id', adapter.quote('母亲身份证号')) }} as mother_citizen_id,
+        {{ std_normalise('person_name', adapter.quote('父亲姓名')) }} as father_person_name,
+        {{ std_normalise('citizen_id', adapter.quote('父亲身份证号')) }} as father_citizen_id,
+        {{ std_normalise('citizen_id', adapter.quote('新生儿身份证号')) }} as newborn_citizen_id,
+        {{ std_normalise('org_name', adapter.quote('签发机构')) }} as issuing_organisation
     from source
 
 ),

@@ -5,16 +5,16 @@ with source as (
     {%- if 'health/death_records' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "证明编号",
-        cast(null as varchar) as "姓名",
-        cast(null as varchar) as "身份证号",
-        cast(null as varchar) as "性别",
-        cast(null as varchar) as "出生日期",
-        cast(null as varchar) as "死亡日期",
-        cast(null as varchar) as "户籍地址",
-        cast(null as varchar) as "死亡地点",
-        cast(null as varchar) as "填报单位",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('证明编号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('姓名') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('身份证号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('性别') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('出生日期') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('死亡日期') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('户籍地址') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('死亡地点') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('填报单位') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -25,17 +25,17 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"证明编号"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('证明编号')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('person_name', '"姓名"') }} as person_name,
-        {{ std_normalise('citizen_id', '"身份证号"') }} as citizen_id,
-        {{ std_normalise('sex_code', '"性别"') }} as sex_code,
-        {{ std_normalise('date', '"出生日期"') }} as birth_date,
-        {{ std_normalise('date', '"死亡日期"') }} as death_date,
-        {{ std_normalise('address', '"户籍地址"') }} as address,
-        {{ std_normalise('division_code', '"死亡地点"') }} as death_division_code,
-        {{ std_normalise('org_name', '"填报单位"') }} as reporting_organisation
+        {{ std_normalise('person_name', adapter.quote('姓名')) }} as person_name,
+        {{ std_normalise('citizen_id', adapter.quote('身份证号')) }} as citizen_id,
+        {{ std_normalise('sex_code', adapter.quote('性别')) }} as sex_code,
+        {{ std_normalise('date', adapter.quote('出生日期')) }} as birth_date,
+        {{ std_normalise('date', adapter.quote('死亡日期')) }} as death_date,
+        {{ std_normalise('address', adapter.quote('户籍地址')) }} as address,
+        {{ std_normalise('division_code', adapter.quote('死亡地点')) }} as death_division_code,
+        {{ std_normalise('org_name', adapter.quote('填报单位')) }} as reporting_organisation
     from source
 
 ),

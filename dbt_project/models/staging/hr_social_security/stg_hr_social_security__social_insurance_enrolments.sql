@@ -5,18 +5,18 @@ with source as (
     {%- if 'hr_social_security/social_insurance_enrolments' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "aaz159",
-        cast(null as varchar) as "aac002",
-        cast(null as varchar) as "aac003",
-        cast(null as varchar) as "aac004",
-        cast(null as varchar) as "aac006",
-        cast(null as varchar) as "aae005",
-        cast(null as varchar) as "aab998",
-        cast(null as varchar) as "aab004",
-        cast(null as varchar) as "aae140",
-        cast(null as varchar) as "aac030",
-        cast(null as varchar) as "aac008",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aaz159') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aac002') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aac003') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aac004') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aac006') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aae005') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aab998') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aab004') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aae140') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aac030') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aac008') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -27,19 +27,19 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"aaz159"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('aaz159')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('citizen_id', '"aac002"') }} as citizen_id,
-        {{ std_normalise('person_name', '"aac003"') }} as person_name,
-        {{ std_normalise('sex_code', '"aac004"') }} as sex_code,
-        {{ std_normalise('date', '"aac006"') }} as birth_date,
-        {{ std_normalise('mobile_phone', '"aae005"') }} as mobile_phone,
-        {{ std_normalise('uscc', '"aab998"') }} as employer_uscc,
-        {{ std_normalise('org_name', '"aab004"') }} as employer_entity_name,
-        {{ std_normalise('insurance_type', '"aae140"') }} as insurance_type,
-        {{ std_normalise('date', '"aac030"') }} as enrolled_on,
-        {{ std_normalise('free_text', '"aac008"') }} as enrolment_status
+        {{ std_normalise('citizen_id', adapter.quote('aac002')) }} as citizen_id,
+        {{ std_normalise('person_name', adapter.quote('aac003')) }} as person_name,
+        {{ std_normalise('sex_code', adapter.quote('aac004')) }} as sex_code,
+        {{ std_normalise('date', adapter.quote('aac006')) }} as birth_date,
+        {{ std_normalise('mobile_phone', adapter.quote('aae005')) }} as mobile_phone,
+        {{ std_normalise('uscc', adapter.quote('aab998')) }} as employer_uscc,
+        {{ std_normalise('org_name', adapter.quote('aab004')) }} as employer_entity_name,
+        {{ std_normalise('insurance_type', adapter.quote('aae140')) }} as insurance_type,
+        {{ std_normalise('date', adapter.quote('aac030')) }} as enrolled_on,
+        {{ std_normalise('free_text', adapter.quote('aac008')) }} as enrolment_status
     from source
 
 ),

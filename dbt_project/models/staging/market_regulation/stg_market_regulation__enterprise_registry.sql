@@ -5,21 +5,21 @@ with source as (
     {%- if 'market_regulation/enterprise_registry' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "id",
-        cast(null as varchar) as "tyshxydm",
-        cast(null as varchar) as "qymc",
-        cast(null as varchar) as "qylx",
-        cast(null as varchar) as "fddbr",
-        cast(null as varchar) as "fddbr_zjhm",
-        cast(null as varchar) as "zs",
-        cast(null as varchar) as "xzqh",
-        cast(null as varchar) as "hydm",
-        cast(null as varchar) as "clrq",
-        cast(null as varchar) as "djzt",
-        cast(null as varchar) as "djjg",
-        cast(null as varchar) as "zczb",
-        cast(null as varchar) as "gxsj",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('id') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('tyshxydm') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('qymc') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('qylx') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('fddbr') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('fddbr_zjhm') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('zs') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('xzqh') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('hydm') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('clrq') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('djzt') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('djjg') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('zczb') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('gxsj') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -30,22 +30,22 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"id"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('id')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('uscc', '"tyshxydm"') }} as uscc,
-        {{ std_normalise('org_name', '"qymc"') }} as entity_name,
-        {{ std_normalise('org_type', '"qylx"') }} as org_type,
-        {{ std_normalise('person_name', '"fddbr"') }} as legal_rep_person_name,
-        {{ std_normalise('citizen_id', '"fddbr_zjhm"') }} as legal_rep_citizen_id,
-        {{ std_normalise('address', '"zs"') }} as address,
-        {{ std_normalise('division_code', '"xzqh"') }} as division_code,
-        {{ std_normalise('industry_code', '"hydm"') }} as industry_code,
-        {{ std_normalise('date', '"clrq"') }} as established_on,
-        {{ std_normalise('entity_status', '"djzt"') }} as entity_status,
-        {{ std_normalise('org_name', '"djjg"') }} as registration_authority,
-        {{ std_normalise('amount', '"zczb"') }} as registered_capital,
-        {{ std_normalise('datetime', '"gxsj"') }} as updated_at
+        {{ std_normalise('uscc', adapter.quote('tyshxydm')) }} as uscc,
+        {{ std_normalise('org_name', adapter.quote('qymc')) }} as entity_name,
+        {{ std_normalise('org_type', adapter.quote('qylx')) }} as org_type,
+        {{ std_normalise('person_name', adapter.quote('fddbr')) }} as legal_rep_person_name,
+        {{ std_normalise('citizen_id', adapter.quote('fddbr_zjhm')) }} as legal_rep_citizen_id,
+        {{ std_normalise('address', adapter.quote('zs')) }} as address,
+        {{ std_normalise('division_code', adapter.quote('xzqh')) }} as division_code,
+        {{ std_normalise('industry_code', adapter.quote('hydm')) }} as industry_code,
+        {{ std_normalise('date', adapter.quote('clrq')) }} as established_on,
+        {{ std_normalise('entity_status', adapter.quote('djzt')) }} as entity_status,
+        {{ std_normalise('org_name', adapter.quote('djjg')) }} as registration_authority,
+        {{ std_normalise('amount', adapter.quote('zczb')) }} as registered_capital,
+        {{ std_normalise('datetime', adapter.quote('gxsj')) }} as updated_at
     from source
 
 ),

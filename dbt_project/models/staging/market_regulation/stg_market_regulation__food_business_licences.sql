@@ -5,20 +5,20 @@ with source as (
     {%- if 'market_regulation/food_business_licences' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "id",
-        cast(null as varchar) as "xkzbh",
-        cast(null as varchar) as "dzzzbs",
-        cast(null as varchar) as "jyzmc",
-        cast(null as varchar) as "tyshxydm",
-        cast(null as varchar) as "fddbr",
-        cast(null as varchar) as "jycs",
-        cast(null as varchar) as "ztyt",
-        cast(null as varchar) as "fzrq",
-        cast(null as varchar) as "yxqz",
-        cast(null as varchar) as "fzjg",
-        cast(null as varchar) as "zt",
-        cast(null as varchar) as "gxsj",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('id') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('xkzbh') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('dzzzbs') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('jyzmc') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('tyshxydm') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('fddbr') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('jycs') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('ztyt') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('fzrq') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('yxqz') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('fzjg') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('zt') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('gxsj') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -29,21 +29,21 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"id"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('id')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('licence_number', '"xkzbh"') }} as licence_number,
-        {{ std_normalise('licence_id', '"dzzzbs"') }} as licence_id,
-        {{ std_normalise('org_name', '"jyzmc"') }} as holder_entity_name,
-        {{ std_normalise('uscc', '"tyshxydm"') }} as holder_uscc,
-        {{ std_normalise('person_name', '"fddbr"') }} as holder_legal_rep_name,
-        {{ std_normalise('address', '"jycs"') }} as premises_address,
-        {{ std_normalise('food_business_form', '"ztyt"') }} as food_business_form,
-        {{ std_normalise('date', '"fzrq"') }} as issued_on,
-        {{ std_normalise('expiry_date', '"yxqz"') }} as expires_on,
-        {{ std_normalise('org_name', '"fzjg"') }} as issuing_authority,
-        {{ std_normalise('licence_status', '"zt"') }} as licence_status,
-        {{ std_normalise('datetime', '"gxsj"') }} as updated_at
+        {{ std_normalise('licence_number', adapter.quote('xkzbh')) }} as licence_number,
+        {{ std_normalise('licence_id', adapter.quote('dzzzbs')) }} as licence_id,
+        {{ std_normalise('org_name', adapter.quote('jyzmc')) }} as holder_entity_name,
+        {{ std_normalise('uscc', adapter.quote('tyshxydm')) }} as holder_uscc,
+        {{ std_normalise('person_name', adapter.quote('fddbr')) }} as holder_legal_rep_name,
+        {{ std_normalise('address', adapter.quote('jycs')) }} as premises_address,
+        {{ std_normalise('food_business_form', adapter.quote('ztyt')) }} as food_business_form,
+        {{ std_normalise('date', adapter.quote('fzrq')) }} as issued_on,
+        {{ std_normalise('expiry_date', adapter.quote('yxqz')) }} as expires_on,
+        {{ std_normalise('org_name', adapter.quote('fzjg')) }} as issuing_authority,
+        {{ std_normalise('licence_status', adapter.quote('zt')) }} as licence_status,
+        {{ std_normalise('datetime', adapter.quote('gxsj')) }} as updated_at
     from source
 
 ),

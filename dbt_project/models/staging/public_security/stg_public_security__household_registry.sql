@@ -5,21 +5,21 @@ with source as (
     {%- if 'public_security/household_registry' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "xh",
-        cast(null as varchar) as "gmsfhm",
-        cast(null as varchar) as "xm",
-        cast(null as varchar) as "xb",
-        cast(null as varchar) as "mz",
-        cast(null as varchar) as "csrq",
-        cast(null as varchar) as "hjdz_xzqh",
-        cast(null as varchar) as "hjdz",
-        cast(null as varchar) as "hh",
-        cast(null as varchar) as "yhzgx",
-        cast(null as varchar) as "hyzk",
-        cast(null as varchar) as "lxdh",
-        cast(null as varchar) as "hjzt",
-        cast(null as varchar) as "gxsj",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('xh') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('gmsfhm') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('xm') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('xb') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('mz') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('csrq') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('hjdz_xzqh') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('hjdz') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('hh') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('yhzgx') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('hyzk') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('lxdh') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('hjzt') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('gxsj') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -30,22 +30,22 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"xh"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('xh')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('citizen_id', '"gmsfhm"') }} as citizen_id,
-        {{ std_normalise('person_name', '"xm"') }} as person_name,
-        {{ std_normalise('sex_code', '"xb"') }} as sex_code,
-        {{ std_normalise('ethnicity_code', '"mz"') }} as ethnicity_code,
-        {{ std_normalise('date', '"csrq"') }} as birth_date,
-        {{ std_normalise('division_code', '"hjdz_xzqh"') }} as registered_division_code,
-        {{ std_normalise('address', '"hjdz"') }} as address,
-        {{ std_normalise('household_number', '"hh"') }} as household_number,
-        {{ std_normalise('family_relation', '"yhzgx"') }} as family_relation,
-        {{ std_normalise('marital_status', '"hyzk"') }} as marital_status,
-        {{ std_normalise('mobile_phone', '"lxdh"') }} as mobile_phone,
-        {{ std_normalise('residence_status', '"hjzt"') }} as residence_status,
-        {{ std_normalise('datetime', '"gxsj"') }} as updated_at
+        {{ std_normalise('citizen_id', adapter.quote('gmsfhm')) }} as citizen_id,
+        {{ std_normalise('person_name', adapter.quote('xm')) }} as person_name,
+        {{ std_normalise('sex_code', adapter.quote('xb')) }} as sex_code,
+        {{ std_normalise('ethnicity_code', adapter.quote('mz')) }} as ethnicity_code,
+        {{ std_normalise('date', adapter.quote('csrq')) }} as birth_date,
+        {{ std_normalise('division_code', adapter.quote('hjdz_xzqh')) }} as registered_division_code,
+        {{ std_normalise('address', adapter.quote('hjdz')) }} as address,
+        {{ std_normalise('household_number', adapter.quote('hh')) }} as household_number,
+        {{ std_normalise('family_relation', adapter.quote('yhzgx')) }} as family_relation,
+        {{ std_normalise('marital_status', adapter.quote('hyzk')) }} as marital_status,
+        {{ std_normalise('mobile_phone', adapter.quote('lxdh')) }} as mobile_phone,
+        {{ std_normalise('residence_status', adapter.quote('hjzt')) }} as residence_status,
+        {{ std_normalise('datetime', adapter.quote('gxsj')) }} as updated_at
     from source
 
 ),

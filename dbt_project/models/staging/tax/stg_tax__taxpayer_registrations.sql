@@ -5,19 +5,19 @@ with source as (
     {%- if 'tax/taxpayer_registrations' in var('resources_without_batches', []) %}
     {#- nothing landed yet: an empty relation of the catalogued columns, so the build goes on -#}
     select
-        cast(null as varchar) as "登记序号",
-        cast(null as varchar) as "纳税人识别号",
-        cast(null as varchar) as "纳税人名称",
-        cast(null as varchar) as "法定代表人姓名",
-        cast(null as varchar) as "法定代表人身份证件号码",
-        cast(null as varchar) as "纳税人类型",
-        cast(null as varchar) as "行业",
-        cast(null as varchar) as "生产经营地址",
-        cast(null as varchar) as "主管税务机关",
-        cast(null as varchar) as "登记日期",
-        cast(null as varchar) as "联系电话",
-        cast(null as varchar) as "纳税人状态",
-        cast(null as varchar) as _load_id,
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('登记序号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('纳税人识别号') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('纳税人名称') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('法定代表人姓名') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('法定代表人身份证件号码') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('纳税人类型') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('行业') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('生产经营地址') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('主管税务机关') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('登记日期') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('联系电话') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('纳税人状态') }},
+        cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as bigint) as _row_number
     where false
     {%- else %}
@@ -28,20 +28,20 @@ with source as (
 normalised as (
 
     select
-        {{ std_normalise('record_key', '"登记序号"') }} as record_key,
+        {{ std_normalise('record_key', adapter.quote('登记序号')) }} as record_key,
         _load_id as load_id,
         _row_number as source_row_number,
-        {{ std_normalise('uscc', '"纳税人识别号"') }} as uscc,
-        {{ std_normalise('org_name', '"纳税人名称"') }} as entity_name,
-        {{ std_normalise('person_name', '"法定代表人姓名"') }} as legal_rep_person_name,
-        {{ std_normalise('citizen_id', '"法定代表人身份证件号码"') }} as legal_rep_citizen_id,
-        {{ std_normalise('taxpayer_type', '"纳税人类型"') }} as taxpayer_type,
-        {{ std_normalise('industry_code', '"行业"') }} as industry_code,
-        {{ std_normalise('address', '"生产经营地址"') }} as address,
-        {{ std_normalise('org_name', '"主管税务机关"') }} as tax_authority,
-        {{ std_normalise('date', '"登记日期"') }} as registered_on,
-        {{ std_normalise('mobile_phone', '"联系电话"') }} as mobile_phone,
-        {{ std_normalise('taxpayer_status', '"纳税人状态"') }} as taxpayer_status
+        {{ std_normalise('uscc', adapter.quote('纳税人识别号')) }} as uscc,
+        {{ std_normalise('org_name', adapter.quote('纳税人名称')) }} as entity_name,
+        {{ std_normalise('person_name', adapter.quote('法定代表人姓名')) }} as legal_rep_person_name,
+        {{ std_normalise('citizen_id', adapter.quote('法定代表人身份证件号码')) }} as legal_rep_citizen_id,
+        {{ std_normalise('taxpayer_type', adapter.quote('纳税人类型')) }} as taxpayer_type,
+        {{ std_normalise('industry_code', adapter.quote('行业')) }} as industry_code,
+        {{ std_normalise('address', adapter.quote('生产经营地址')) }} as address,
+        {{ std_normalise('org_name', adapter.quote('主管税务机关')) }} as tax_authority,
+        {{ std_normalise('date', adapter.quote('登记日期')) }} as registered_on,
+        {{ std_normalise('mobile_phone', adapter.quote('联系电话')) }} as mobile_phone,
+        {{ std_normalise('taxpayer_status', adapter.quote('纳税人状态')) }} as taxpayer_status
     from source
 
 ),

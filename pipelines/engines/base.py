@@ -1,0 +1,117 @@
+"""What every engine adapter offers the platform: dbt runs, warehouse reads, linkage and validation
+workspaces. SQL handed to an adapter is written once, in DuckDB's dialect (the house dialect); an
+adapter for another engine translates it with sqlglot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines.paths import DBT_PROJECT_DIR
+from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+class Engine(ABC):
+    """One engine's way of running the platform's steps over one settings' lake and warehouse."""
+
+    name: str
+    dialect: str  # sqlglot's name for the engine's SQL
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # dbt
+    def dbt_variables(self) -> dict[str, str]:
+        """The variables profiles.yml and the sources read, derived from the settings."""
+        s = self.settings
+        return {
+            "GOVLAKE_WAREHOUSE": str(s.warehouse_path),
+            "GOVLAKE_LAKE_ROOT": str(s.lake_root),
+            "GOVLAKE_DBT_TARGET": s.dbt_target,
+            "GOVLAKE_SPARK_WAREHOUSE_DIR": str(s.spark_warehouse_dir),
+            "GOVLAKE_SPARK_METASTORE_DIR": str(s.spark_metastore_dir),
+            "GOVLAKE_SPARK_MASTER": s.spark_master,
+            "DBT_TARGET_PATH": str(s.data_root / "dbt-target"),
+            "DBT_LOG_PATH": str(s.data_root / "dbt-target" / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DO_NOT_TRACK": "1",
+        }
+
+    @abstractmethod
+    def run_dbt(self, args: list[str], quiet: bool = True) -> str:
+        """Run one dbt command; returns dbt's "PASS=… WARN=…" summary, raises BuildFailed with the errors."""
+
+    # the warehouse
+    def translate(self, sql: str) -> str:
+        """House-dialect (DuckDB) SQL in this engine's dialect."""
+        return sql
+
+    @abstractmethod
+    def query(self, sql: str) -> pa.Table:
+        """Rows of a read-only house-dialect query over the warehouse (`schema.table` names)."""
+
+    def scalar(self, sql: str):
+        table = self.query(sql)
+        return table.column(0)[0].as_py() if table.num_rows else None
+
+    @abstractmethod
+    def has_table(self, schema: str, table: str) -> bool:
+        """Whether the warehouse holds `schema.table`."""
+
+    def close(self) -> None:
+        """Release what the adapter holds (sessions, files)."""
+
+
+DBT_FLAGS = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+
+
+def run_dbt_process(variables: dict[str, str], args: list[str], quiet: bool = True) -> str:
+    """One dbt command in its own process (the embedded engine, and a Spark Thrift server target)."""
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {**os.environ, **variables}
+    proc = subprocess.run([str(dbt), *args, *DBT_FLAGS], capture_output=True, text=True, check=False, env=env)
+    if not quiet:
+        print(proc.stdout, end="")
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0:
+        raise BuildFailed(f"dbt {' '.join(args)} failed:\n  {dbt_problems(lines) or proc.stderr[-2000:]}")
+    return dbt_summary(lines)
+
+
+def dbt_summary(lines: list[str]) -> str:
+    done = [line for line in lines if "Done. PASS=" in line]
+    return done[-1].split("Done. ", 1)[1] if done else ""
+
+
+def dbt_problems(lines: list[str]) -> str:
+    problems = [line for line in lines if "ERROR" in line or "FAIL" in line or "Error" in line]
+    return "\n  ".join(problems[-20:])
+
+
+class temporary_environment:
+    """Set environment variables for the duration of a `with` block (in-process dbt reads them)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values, self.saved = values, {}
+
+    def __enter__(self) -> None:
+        self.saved = {k: os.environ.get(k) for k in self.values}
+        os.environ.update(self.values)
+
+    def __exit__(self, *exc) -> None:
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

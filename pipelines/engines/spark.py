@@ -1,0 +1,101 @@
+"""Apache Spark: the lake read as Parquet, the warehouse as Spark tables in a Hive metastore, dbt through
+dbt-spark. Locally (`method: session`) dbt runs inside this process on the adapter's own session; against
+a Thrift server (`GOVLAKE_SPARK_THRIFT_HOST`) it runs as its own process, like on DuckDB."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pipelines.engines.base import (
+    DBT_FLAGS,
+    BuildFailed,
+    Engine,
+    dbt_problems,
+    dbt_summary,
+    run_dbt_process,
+    temporary_environment,
+)
+from pipelines.settings import Settings
+
+
+def session_config(settings: Settings) -> dict[str, str]:
+    """The session's configuration. On a cluster, what is not set here (metastore URI, executors, memory)
+    comes from `$SPARK_CONF_DIR/spark-defaults.conf` as with any Spark application."""
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    metastore = settings.spark_metastore_dir
+    config = {
+        "spark.app.name": "govlake",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.jars": similarity_jar_location(),  # Splink's string-similarity UDFs (Jaro-Winkler, ...)
+        "spark.sql.warehouse.dir": str(settings.spark_warehouse_dir),
+        "spark.sql.session.timeZone": "UTC",  # the lake's timestamps are naive, as on DuckDB
+        "spark.sql.parquet.mergeSchema": "true",  # batches of one resource may differ in columns
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.legacy.createHiveTableByDefault": "false",
+    }
+    if settings.spark_master.startswith("local"):
+        config |= {
+            "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
+            "spark.driver.memory": settings.spark_driver_memory,
+            "spark.driver.host": "127.0.0.1",
+            "spark.driver.bindAddress": "127.0.0.1",
+            # an embedded Derby metastore next to the warehouse (one process at a time)
+            "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={metastore}/metastore_db;create=true",
+            "spark.driver.extraJavaOptions": f"-Dderby.system.home={metastore}",
+        }
+    return config
+
+
+class SparkEngine(Engine):
+    name = "spark"
+    dialect = "spark"
+
+    @cached_property
+    def spark(self):
+        """The process's Spark session, created with the platform's configuration (dbt-spark's session
+        method and Splink then reuse it)."""
+        from pyspark.sql import SparkSession
+
+        self.settings.spark_metastore_dir.mkdir(parents=True, exist_ok=True)
+        builder = SparkSession.builder.master(self.settings.spark_master)
+        for key, value in session_config(self.settings).items():
+            builder = builder.config(key, value)
+        session = builder.enableHiveSupport().getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")  # a glob of lake files is not a missing metadata folder
+        return session
+
+    def run_dbt(self, args: list[str], quiet: bool = True) -> str:
+        if self.settings.dbt_target != "spark":  # a Thrift server: dbt is a client of its own
+            return run_dbt_process(self.dbt_variables(), args, quiet)
+        from dbt.cli.main import dbtRunner
+
+        self.spark  # noqa: B018 - the session dbt-spark will find
+        lines: list[str] = []
+
+        def collect(event) -> None:
+            if event.info.level in ("info", "warn", "error"):
+                lines.append(event.info.msg)
+
+        with temporary_environment(self.dbt_variables()):
+            result = dbtRunner(callbacks=[collect]).invoke([*args, *DBT_FLAGS, *(["--quiet"] if quiet else [])])
+        if not result.success:
+            raise BuildFailed(f"dbt {' '.join(args)} failed:\n  {dbt_problems(lines) or result.exception}")
+        return dbt_summary(lines)
+
+    def translate(self, sql: str) -> str:
+        import sqlglot
+
+        return ";\n".join(sqlglot.transpile(sql, read="duckdb", write="spark"))
+
+    def query(self, sql: str):
+        return self.spark.sql(self.translate(sql)).toArrow()
+
+    def has_table(self, schema: str, table: str) -> bool:
+        return self.spark.catalog.tableExists(f"{schema}.{table}")
+
+    def close(self) -> None:
+        if "spark" in self.__dict__:
+            self.spark.stop()
+            del self.__dict__["spark"]

@@ -69,8 +69,47 @@ class Engine(ABC):
     def has_table(self, schema: str, table: str) -> bool:
         """Whether the warehouse holds `schema.table`."""
 
+    @abstractmethod
+    def workspace(self) -> Workspace:
+        """A scratch area beside the warehouse for a multi-step job (the linkage)."""
+
     def close(self) -> None:
         """Release what the adapter holds (sessions, files)."""
+
+
+class Workspace(ABC):
+    """Scratch tables for a multi-step job, next to the warehouse. Statements are house-dialect SQL;
+    `create or replace table` makes a scratch table, or a warehouse table when named by `warehouse()`.
+    Use it as a context manager: scratch tables go when it closes."""
+
+    @abstractmethod
+    def execute(self, sql: str) -> None: ...
+
+    @abstractmethod
+    def fetch(self, sql: str) -> list[tuple]: ...
+
+    @abstractmethod
+    def register(self, name: str, table: pa.Table) -> None:
+        """An Arrow table as the scratch table `name`."""
+
+    @abstractmethod
+    def warehouse(self, schema: str, table: str) -> str:
+        """How this workspace names the warehouse table `schema.table` (the schema is created if need be)."""
+
+    @abstractmethod
+    def columns(self, relation: str) -> list[str]: ...
+
+    @abstractmethod
+    def splink_api(self):
+        """Splink's database API over this workspace: its tables are visible to Splink by name."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 DBT_FLAGS = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]

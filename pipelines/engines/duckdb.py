@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.engines.base import Engine, run_dbt_process
+from pipelines.engines.base import Engine, Workspace, run_dbt_process
+
+WAREHOUSE = "warehouse"
+MEMORY_LIMIT = "6GB"
 
 
 class DuckDBEngine(Engine):
@@ -33,3 +36,43 @@ class DuckDBEngine(Engine):
                     [schema, table],
                 ).fetchone()[0]
             )
+
+    def workspace(self) -> Workspace:
+        return DuckDBWorkspace(self.settings.warehouse_path)
+
+
+class DuckDBWorkspace(Workspace):
+    """An in-memory database with the warehouse attached, so a job's many intermediate tables never
+    reach the warehouse file. Bounded: DuckDB would take 80% of the machine; it spills beside the
+    warehouse instead."""
+
+    def __init__(self, warehouse) -> None:
+        spill = warehouse.parent / ".workspace_spill"
+        self.con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
+        self.con.execute(f"attach '{warehouse}' as {WAREHOUSE}")
+
+    def execute(self, sql: str) -> None:
+        self.con.execute(sql)
+
+    def fetch(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def register(self, name: str, table) -> None:
+        self.con.register(f"_{name}_arrow", table)
+        self.con.execute(f"create or replace table {name} as select * from _{name}_arrow")
+        self.con.unregister(f"_{name}_arrow")
+
+    def warehouse(self, schema: str, table: str) -> str:
+        self.con.execute(f"create schema if not exists {WAREHOUSE}.{schema}")
+        return f"{WAREHOUSE}.{schema}.{table}"
+
+    def columns(self, relation: str) -> list[str]:
+        return [c[0] for c in self.con.execute(f"select * from {relation} limit 0").description]
+
+    def splink_api(self):
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.con)
+
+    def close(self) -> None:
+        self.con.close()

@@ -10,6 +10,7 @@ from pipelines.engines.base import (
     DBT_FLAGS,
     BuildFailed,
     Engine,
+    Workspace,
     dbt_problems,
     dbt_summary,
     run_dbt_process,
@@ -64,6 +65,7 @@ class SparkEngine(Engine):
             builder = builder.config(key, value)
         session = builder.enableHiveSupport().getOrCreate()
         session.sparkContext.setLogLevel("ERROR")  # a glob of lake files is not a missing metadata folder
+        session.sparkContext.setCheckpointDir(str(self.settings.data_root / "spark-checkpoints"))  # Splink's
         return session
 
     def run_dbt(self, args: list[str], quiet: bool = True) -> str:
@@ -99,3 +101,58 @@ class SparkEngine(Engine):
         if "spark" in self.__dict__:
             self.spark.stop()
             del self.__dict__["spark"]
+
+    def workspace(self) -> Workspace:
+        return SparkWorkspace(self)
+
+
+class SparkWorkspace(Workspace):
+    """Scratch tables are cached temporary views of the session; warehouse tables are Parquet tables
+    in the metastore."""
+
+    def __init__(self, engine: SparkEngine) -> None:
+        self.engine, self.spark, self.scratch = engine, engine.spark, []
+
+    def execute(self, sql: str) -> None:
+        import sqlglot
+        from sqlglot import exp
+
+        statement = sqlglot.parse_one(sql, read="duckdb")
+        if not (isinstance(statement, exp.Create) and statement.kind == "TABLE"):
+            self.spark.sql(self.engine.translate(sql))
+            return
+        target, query = statement.this, statement.expression.sql(dialect="spark")
+        if target.db:  # a warehouse table: Parquet tables cannot be replaced in place
+            name = f"{target.db}.{target.name}"
+            self.spark.sql(f"drop table if exists {name}")
+            self.spark.sql(f"create table {name} using parquet as {query}")
+        else:  # scratch: computed once, kept in memory (spilling to disk) while the job needs it
+            self.spark.sql(f"uncache table if exists {target.name}")
+            self.spark.sql(f"create or replace temporary view {target.name} as {query}")
+            self.spark.sql(f"cache table {target.name}")
+            self.scratch.append(target.name)
+
+    def fetch(self, sql: str) -> list[tuple]:
+        return [tuple(r) for r in self.spark.sql(self.engine.translate(sql)).collect()]
+
+    def register(self, name: str, table) -> None:
+        self.spark.createDataFrame(table).createOrReplaceTempView(name)
+        self.scratch.append(name)
+
+    def warehouse(self, schema: str, table: str) -> str:
+        self.spark.sql(f"create database if not exists {schema}")
+        return f"{schema}.{table}"
+
+    def columns(self, relation: str) -> list[str]:
+        return self.spark.table(relation).columns
+
+    def splink_api(self):
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=self.spark)
+
+    def close(self) -> None:
+        for name in reversed(self.scratch):  # dependants first
+            self.spark.sql(f"uncache table if exists {name}")
+        for name in reversed(self.scratch):
+            self.spark.catalog.dropTempView(name)

@@ -14,20 +14,19 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
+from pipelines.engines import engine_for
+from pipelines.settings import Settings
 
 if TYPE_CHECKING:  # splink is imported only when linking: DAG files import this module
+    from pipelines.engines.base import Workspace
     from pipelines.linkage.models import LinkageModel
 
 
 SCHEMA = "linkage"
-WAREHOUSE = "warehouse"
 EDGE_FLOOR = 0.5  # scored pairs kept for `govlake linkage explain`, whatever the threshold
-RANDOM_PAIRS = 2_000_000
-MEMORY_LIMIT = "6GB"
+U_SAMPLE_RECORDS = 2_000  # every pair of them (~2 million) trains u
 
 
 @dataclass(frozen=True)
@@ -70,108 +69,112 @@ def _pinyin(name: str | None) -> str | None:
     return " ".join(lazy_pinyin(name)) if name else None
 
 
-def _prepare_input(con: duckdb.DuckDBPyConnection, model: LinkageModel) -> None:
+def _prepare_input(ws: Workspace, model: LinkageModel) -> None:
     table = f"{model.subject}_input"
-    features = f"{WAREHOUSE}.intermediate.{model.features}"
+    features = ws.warehouse("intermediate", model.features)
     if model.subject == "population":
         # pinyin once per distinct name: homophones and characters OpenCC does not convert still meet
         import pyarrow as pa
 
-        names = [
-            r[0]
-            for r in con.execute(
-                f"select distinct person_name from {features} where person_name is not null"
-            ).fetchall()
-        ]
-        pinyin = pa.table({"person_name": names, "name_pinyin": [_pinyin(n) for n in names]})
-        con.register("_pinyin", pinyin)
-        con.execute(
+        names = [r[0] for r in ws.fetch(f"select distinct person_name from {features} where person_name is not null")]
+        ws.register("_pinyin", pa.table({"person_name": names, "name_pinyin": [_pinyin(n) for n in names]}))
+        kept = [f"f.{c}" for c in ws.columns(features) if c != "birth_date"]
+        ws.execute(
             f"""create or replace table {table} as
-            select f.* exclude (birth_date), cast(f.birth_date as varchar) as birth_date, p.name_pinyin
-            from {features} f left join _pinyin p using (person_name)
+            select {", ".join(kept)}, cast(f.birth_date as varchar) as birth_date, p.name_pinyin
+            from {features} f left join _pinyin p on p.person_name = f.person_name
             where f.is_linkable"""
         )
     else:
-        con.execute(f"create or replace table {table} as select * from {features} where is_linkable")
-    con.execute(
-        f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null"
+        ws.execute(f"create or replace table {table} as select * from {features} where is_linkable")
+    ws.execute(f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null")
+    ws.execute(f"create or replace table {table}_unresolved as select * from {table} where {model.identifier} is null")
+    # u is estimated on every pair of a fixed sample, chosen by a digest of the record id: the same
+    # records on every engine and every run, so both engines learn the same model
+    ws.execute(
+        f"create or replace table {table}_u_sample as select * from {table} "
+        f"order by md5(source_record_id) limit {U_SAMPLE_RECORDS}"
     )
-    con.execute(f"create or replace table {table}_unresolved as select * from {table} where {model.identifier} is null")
 
 
-def link(warehouse: Path, subject: str, threshold: float) -> LinkageResult:
-    """Link `subject`'s records in the warehouse; writes `linkage.<subject>_links` and `_edges` there.
+def _train(ws: Workspace, db_api, model: LinkageModel):
+    """The trained linker: u from every pair of the fixed sample, m from the records sharing a valid
+    identifier, the prior from those pairs too; each step deterministic, whatever the engine."""
+    from splink import Linker, block_on
 
-    Splink works in an in-memory database with the warehouse attached, so its many intermediate
-    tables never reach the warehouse file."""
-    from splink import DuckDBAPI, Linker, block_on
+    table = f"{model.subject}_input"
+    sampler = Linker(db_api.register(f"{table}_u_sample"), model.settings, log_level=logging.WARNING)
+    sampler.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_RECORDS**2, seed=7)
+    linker = Linker(db_api.register(table), sampler.misc.save_model_to_json(), log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match([block_on(model.identifier)], recall=0.95)
+    linker.training.estimate_m_from_label_column(model.identifier)
+    return linker
 
+
+def link(settings: Settings, subject: str, threshold: float) -> LinkageResult:
+    """Link `subject`'s records in the warehouse; writes `linkage.<subject>_links` and `_edges` there."""
     from pipelines.linkage.models import MODELS
 
     started = time.perf_counter()
     model = MODELS[subject]()
-    # bounded: DuckDB would take 80% of the machine; Splink's tables spill next to the warehouse instead
-    con = duckdb.connect(
-        config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(warehouse.parent / ".linkage_spill")}
-    )
-    con.execute(f"attach '{warehouse}' as {WAREHOUSE}")
-    con.execute(f"create schema if not exists {WAREHOUSE}.{SCHEMA}")
-    _prepare_input(con, model)
-    table = f"{subject}_input"
-    db_api = DuckDBAPI(connection=con)
-    linker = Linker(db_api.register(table), model.settings, log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match([block_on(model.identifier)], recall=0.95)
-    linker.training.estimate_u_using_random_sampling(max_pairs=RANDOM_PAIRS, seed=7)
-    linker.training.estimate_m_from_label_column(model.identifier)
-    trained = time.perf_counter()
-    for column in model.tf_columns:
-        linker.table_management.compute_tf_table(column)
-    unresolved = db_api.register(f"{table}_unresolved")
-    # levels no labelled pair reached (e.g. a homophone name) keep Splink's default m: expected, not news
-    between = linker.inference.predict_between(unresolved, db_api.register(f"{table}_resolved"), warning_mode="never")
-    within = linker.inference.predict_within(unresolved, warning_mode="never")
-    scored = time.perf_counter()
-    pairs = sum(con.execute(f"select count(*) from {t.physical_name}").fetchone()[0] for t in (between, within))
-    con.execute(
-        f"""create or replace table {WAREHOUSE}.{SCHEMA}.{subject}_edges as
-        select * from {between.physical_name} where match_probability >= {EDGE_FLOOR}
-        union all by name
-        select * from {within.physical_name} where match_probability >= {EDGE_FLOOR}"""
-    )
-    _write_links(con, db_api, model, threshold)
-    model_json = json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)
-    con.execute(
-        f"create or replace table {WAREHOUSE}.{SCHEMA}.{subject}_model as select ? as settings_json", [model_json]
-    )
-    counts = con.execute(
-        f"""select count(*), count(*) filter (match_method = 'identifier'),
-                   count(*) filter (match_method != 'identifier'),
-                   count(*) filter (match_method = 'probabilistic'), count(distinct cluster_key)
-            from {WAREHOUSE}.{SCHEMA}.{subject}_links"""
-    ).fetchone()
-    con.close()
+    with engine_for(settings).workspace() as ws:
+        _prepare_input(ws, model)
+        table = f"{subject}_input"
+        db_api = ws.splink_api()
+        linker = _train(ws, db_api, model)
+        trained = time.perf_counter()
+        for column in model.tf_columns:
+            linker.table_management.compute_tf_table(column)
+        unresolved = db_api.register(f"{table}_unresolved")
+        # levels no labelled pair reached (e.g. a homophone name) keep Splink's default m: expected, not news
+        between = linker.inference.predict_between(
+            unresolved, db_api.register(f"{table}_resolved"), warning_mode="never"
+        )
+        within = linker.inference.predict_within(unresolved, warning_mode="never")
+        scored = time.perf_counter()
+        pairs = sum(ws.fetch(f"select count(*) from {t.physical_name}")[0][0] for t in (between, within))
+        columns = ", ".join(ws.columns(between.physical_name))
+        edges = ws.warehouse(SCHEMA, f"{subject}_edges")
+        ws.execute(
+            f"""create or replace table {edges} as
+            select {columns} from {between.physical_name} where match_probability >= {EDGE_FLOOR}
+            union all
+            select {columns} from {within.physical_name} where match_probability >= {EDGE_FLOOR}"""
+        )
+        links = _write_links(ws, db_api, model, threshold)
+        import pyarrow as pa
+
+        ws.register("_model", pa.table({"settings_json": [json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)]}))
+        ws.execute(f"create or replace table {ws.warehouse(SCHEMA, f'{subject}_model')} as select * from _model")
+        counts = ws.fetch(
+            f"""select count(*), count(*) filter (where match_method = 'identifier'),
+                       count(*) filter (where match_method != 'identifier'),
+                       count(*) filter (where match_method = 'probabilistic'), count(distinct cluster_key)
+                from {links}"""
+        )[0]
     return LinkageResult(subject, *counts, pairs, trained - started, scored - trained, time.perf_counter() - started)
 
 
-def _write_links(con: duckdb.DuckDBPyConnection, db_api, model: LinkageModel, threshold: float) -> None:
+def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float) -> str:
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
-    t, out = model.subject, f"{WAREHOUSE}.{SCHEMA}.{model.subject}"
-    con.execute(
-        f"""create or replace temp table _best as
+    t, edges = model.subject, ws.warehouse(SCHEMA, f"{model.subject}_edges")
+    ws.execute(
+        f"""create or replace table {t}_best as
         select source_record_id_l as source_record_id, source_record_id_r as matched_record_id,
                match_probability, r.{model.identifier} as cluster_key
-        from {out}_edges e join {t}_input_resolved r on r.source_record_id = e.source_record_id_r
+        from {edges} e join {t}_input_resolved r on r.source_record_id = e.source_record_id_r
         where e.match_probability >= {threshold}
         qualify row_number() over (partition by source_record_id_l order by match_probability desc, source_record_id_r) = 1"""
     )
-    con.execute(
+    ws.execute(
         f"""create or replace table {t}_rest as
-        select source_record_id from {t}_input_unresolved where source_record_id not in (select source_record_id from _best)"""
+        select source_record_id from {t}_input_unresolved
+        where source_record_id not in (select source_record_id from {t}_best)"""
     )
-    con.execute(
+    ws.execute(
         f"""create or replace table {t}_rest_edges as
-        select e.source_record_id_l, e.source_record_id_r, e.match_probability from {out}_edges e
+        select e.source_record_id_l, e.source_record_id_r, e.match_probability from {edges} e
         where e.source_record_id_l in (select source_record_id from {t}_rest)
           and e.source_record_id_r in (select source_record_id from {t}_rest)"""
     )
@@ -179,16 +182,17 @@ def _write_links(con: duckdb.DuckDBPyConnection, db_api, model: LinkageModel, th
         f"{t}_rest", f"{t}_rest_edges", db_api, "source_record_id", threshold_match_probability=threshold
     )
     tables = SUBJECTS[model.subject]
-    con.execute(
-        f"""create or replace table {out}_links as
+    links = ws.warehouse(SCHEMA, f"{model.subject}_links")
+    ws.execute(
+        f"""create or replace table {links} as
         with identified as (
             select source_record_id, {model.identifier} as cluster_key, 'identifier' as match_method,
-                   1.0 as match_probability, cast(null as varchar) as matched_record_id
+                   cast(1.0 as double) as match_probability, cast(null as varchar) as matched_record_id
             from {t}_input_resolved
         ),
         to_identified as (
             select source_record_id, cluster_key, 'probabilistic' as match_method, match_probability, matched_record_id
-            from _best
+            from {t}_best
         ),
         rest_pairs as (
             select source_record_id_l as id, source_record_id_r as matched_record_id, match_probability
@@ -217,3 +221,4 @@ def _write_links(con: duckdb.DuckDBPyConnection, db_api, model: LinkageModel, th
                cluster_key, match_method, match_probability, matched_record_id
         from linked"""
     )
+    return links

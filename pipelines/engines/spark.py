@@ -4,6 +4,7 @@ a Thrift server (`GOVLAKE_SPARK_THRIFT_HOST`) it runs as its own process, like o
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 
 from pipelines.engines.base import (
@@ -74,6 +75,7 @@ class SparkEngine(Engine):
         from dbt.cli.main import dbtRunner
 
         self.spark  # noqa: B018 - the session dbt-spark will find
+        logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # dbt reports failed SQL itself
         lines: list[str] = []
 
         def collect(event) -> None:

@@ -73,6 +73,10 @@ class Engine(ABC):
     def workspace(self) -> Workspace:
         """A scratch area beside the warehouse for a multi-step job (the linkage)."""
 
+    @abstractmethod
+    def batch_tables(self, run_id: str) -> BatchTables:
+        """Where one validation run's batches become tables that Great Expectations validates."""
+
     def close(self) -> None:
         """Release what the adapter holds (sessions, files)."""
 
@@ -154,3 +158,38 @@ class temporary_environment:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+class BatchTables(ABC):
+    """One validation run's lake batches as tables, written in the engine's own dialect (the standards
+    engine compiles for both), and the Great Expectations datasource that reads them."""
+
+    dialect: str  # the standards engine's name for the dialect of `create` and `keys` SQL
+
+    @abstractmethod
+    def lake_files(self, glob: str) -> str:
+        """A relation over the lake's Parquet files matching `glob` (columns merged by name)."""
+
+    @abstractmethod
+    def create(self, name: str, sql: str) -> int:
+        """Materialise `sql` as the table `name`; returns its row count."""
+
+    @abstractmethod
+    def count(self, relation: str) -> int: ...
+
+    @abstractmethod
+    def gx_batch(self, context, name: str) -> tuple:
+        """(batch definition, batch parameters) of the table `name` for a validation definition. Call
+        only after every `create`: a SQL engine then holds the tables open with its own settings."""
+
+    @abstractmethod
+    def keys(self, sql: str) -> list[str]:
+        """The first column of `sql` over the tables, as text (failing record keys)."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> BatchTables:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

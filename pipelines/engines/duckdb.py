@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.engines.base import Engine, Workspace, run_dbt_process
+from pipelines.engines.base import BatchTables, Engine, Workspace, run_dbt_process
 
 WAREHOUSE = "warehouse"
 MEMORY_LIMIT = "6GB"
@@ -39,6 +39,9 @@ class DuckDBEngine(Engine):
 
     def workspace(self) -> Workspace:
         return DuckDBWorkspace(self.settings.warehouse_path)
+
+    def batch_tables(self, run_id: str) -> BatchTables:
+        return DuckDBBatchTables(self.settings.data_root / f"quality_scratch_{run_id}.duckdb")
 
 
 class DuckDBWorkspace(Workspace):
@@ -76,3 +79,46 @@ class DuckDBWorkspace(Workspace):
 
     def close(self) -> None:
         self.con.close()
+
+
+class DuckDBBatchTables(BatchTables):
+    """Tables in a scratch DuckDB file (one per run: GX's engine may outlive it), validated through GX's
+    SQL datasource with the DuckDB shim."""
+
+    dialect = "duckdb"
+
+    def __init__(self, path) -> None:
+        self.path, self.source = path, None
+        path.unlink(missing_ok=True)
+        self.con = duckdb.connect(str(path))
+
+    def lake_files(self, glob: str) -> str:
+        return f"read_parquet('{glob}', union_by_name = true)"
+
+    def create(self, name: str, sql: str) -> int:
+        self.con.execute(f"create or replace table {name} as {sql}")
+        return self.count(name)
+
+    def count(self, relation: str) -> int:
+        return self.con.execute(f"select count(*) from {relation}").fetchone()[0]
+
+    def gx_batch(self, context, name: str) -> tuple:
+        if self.source is None:
+            from pipelines.quality import gx_duckdb
+
+            gx_duckdb.install()
+            self.con.close()
+            self.source = context.data_sources.add_sql(name="lake", connection_string=f"duckdb:///{self.path}")
+        asset = self.source.add_table_asset(name=name, table_name=name)
+        return asset.add_batch_definition_whole_table("all"), {}
+
+    def keys(self, sql: str) -> list[str]:
+        with self.source.get_engine().connect() as con:
+            return [k for (k,) in con.exec_driver_sql(sql)]
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.get_engine().dispose()
+        else:
+            self.con.close()
+        self.path.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from pipelines.engines.base import (
     DBT_FLAGS,
+    BatchTables,
     BuildFailed,
     Engine,
     Workspace,
@@ -107,6 +108,9 @@ class SparkEngine(Engine):
     def workspace(self) -> Workspace:
         return SparkWorkspace(self)
 
+    def batch_tables(self, run_id: str) -> BatchTables:
+        return SparkBatchTables(self.spark)
+
 
 class SparkWorkspace(Workspace):
     """Scratch tables are cached temporary views of the session; warehouse tables are Parquet tables
@@ -157,4 +161,39 @@ class SparkWorkspace(Workspace):
         for name in reversed(self.scratch):  # dependants first
             self.spark.sql(f"uncache table if exists {name}")
         for name in reversed(self.scratch):
+            self.spark.catalog.dropTempView(name)
+
+
+class SparkBatchTables(BatchTables):
+    """Cached temporary views, validated through GX's Spark datasource as dataframes."""
+
+    dialect = "spark"
+
+    def __init__(self, spark) -> None:
+        self.spark, self.source, self.names = spark, None, []
+
+    def lake_files(self, glob: str) -> str:
+        return f"parquet.`{glob}`"
+
+    def create(self, name: str, sql: str) -> int:
+        frame = self.spark.sql(sql).cache()
+        frame.createOrReplaceTempView(name)
+        self.names.append(name)
+        return frame.count()
+
+    def count(self, relation: str) -> int:
+        return self.spark.sql(f"select count(*) from {relation}").collect()[0][0]
+
+    def gx_batch(self, context, name: str) -> tuple:
+        if self.source is None:
+            self.source = context.data_sources.add_spark(name="lake")
+        asset = self.source.add_dataframe_asset(name=name)
+        return asset.add_batch_definition_whole_dataframe("all"), {"dataframe": self.spark.table(name)}
+
+    def keys(self, sql: str) -> list[str]:
+        return [str(r[0]) for r in self.spark.sql(sql).collect()]
+
+    def close(self) -> None:
+        for name in self.names:
+            self.spark.sql(f"uncache table if exists {name}")
             self.spark.catalog.dropTempView(name)

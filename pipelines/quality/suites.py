@@ -90,8 +90,9 @@ def plan(resource: Resource) -> list[PlannedExpectation]:
     return out
 
 
-def build_suite(department: Department, resource: Resource):
-    """The resource's GX suite (thresholds are parameters: see `suite_parameters`)."""
+def build_suite(department: Department, resource: Resource, dialect: str = "duckdb"):
+    """The resource's GX suite (thresholds are parameters: see `suite_parameters`); the standards' own
+    checks are SQL in `dialect`, the engine's that validates."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
@@ -102,9 +103,9 @@ def build_suite(department: Department, resource: Resource):
         if p.kind == REQUIRED:
             exp = gxe.ExpectColumnValuesToNotBeNull(column=p.column, meta={"dimension": p.dimension})
         elif p.kind == "check":
-            exp = next(e for e in element_expectations(p.column, p.element) if e.meta["check"] == p.check)
+            exp = next(e for e in element_expectations(p.column, p.element, dialect) if e.meta["check"] == p.check)
         else:
-            exp = rule_expectation(p.rule, p.column, p.other_column)
+            exp = rule_expectation(p.rule, p.column, p.other_column, dialect)
         if "mostly" in type(exp).__fields__:  # GX 1.x models are pydantic v1
             exp.mostly = {"$PARAMETER": parameter(p.rule)}
         exp.meta = {

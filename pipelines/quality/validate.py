@@ -1,7 +1,8 @@
-"""Validate every published lake batch against its resource's generated suite, on DuckDB through GX.
+"""Validate every published lake batch against its resource's generated suite, through GX on the engine.
 
-Each batch becomes a table of its normalised columns (the standards engine's own SQL) in a scratch
-DuckDB file; GX's SQL datasource validates it (with the DuckDB shim), and every expectation result
+Each batch becomes a table of its normalised columns (the standards engine's own SQL, in the engine's
+dialect): a scratch DuckDB file read by GX's SQL datasource, or cached Spark views read by its Spark
+datasource (`pipelines.engines`). Every expectation result
 is flattened to one row — run, period, department, resource, load, column, rule, dimension, counts,
 success, waiver — with up to five failing values *masked* before anything is stored. Rows are
 appended under `lake/quality/results/run_id=<id>/`, so history and trends exist; a batch already
@@ -22,6 +23,8 @@ import duckdb
 
 from pipelines.catalog import load_catalog
 from pipelines.catalog.models import Department, Resource
+from pipelines.engines import engine_for
+from pipelines.engines.base import BatchTables
 from pipelines.lake.layout import LakeLayout, write_parquet_atomically
 from pipelines.privacy.masking import mask
 from pipelines.quality.loads import delivery_period
@@ -32,7 +35,6 @@ from pipelines.standards.registry import load_elements
 from pipelines.standards.sql import DIALECTS, normalise_sql
 
 SAMPLES = 5
-DUCKDB = DIALECTS["duckdb"]
 RESULT_COLUMNS = {
     "run_id": "varchar",
     "validated_at": "timestamp",
@@ -66,6 +68,11 @@ class Batch:
     load_id: str
     period: str
     files: list[Path]
+
+    @property
+    def glob(self) -> str:
+        """The batch's Parquet files (one folder per batch)."""
+        return str(self.files[0].parent / "*.parquet")
 
 
 def results_root(settings: Settings) -> Path:
@@ -132,21 +139,22 @@ def _already_validated(settings: Settings) -> set[str]:
     }
 
 
-def _batch_view_sql(batch: Batch, sample: int | None = None, seed: int = 0) -> str:
+def batch_sql(batch: Batch, tables: BatchTables, sample: int | None = None, seed: int = 0) -> str:
     """The batch's fields under their staging names, normalised by the standards engine, with its record
-    key. A spot check takes `sample` rows chosen by a seeded hash of where each row sits in the batch:
+    key. A spot check takes `sample` rows chosen by a seeded digest of each row's place in its delivery:
     random, but the same rows for the same seed on every engine and every run."""
     elements = load_elements()
-    files = ", ".join(f"'{f}'" for f in batch.files)
+    d = DIALECTS[tables.dialect]
     key = batch.resource.key_field
-    columns = [f"cast({DUCKDB.ident(key.name)} as varchar) as {RECORD_KEY}"] + [
-        f"{normalise_sql(elements[f.element], DUCKDB.ident(f.name), DUCKDB)} as {f.staging_column}"
+    columns = [f"cast({d.ident(key.name)} as string) as {RECORD_KEY}"] + [
+        f"{normalise_sql(elements[f.element], d.ident(f.name), d)} as {f.staging_column}"
         for f in batch.resource.fields
         if not f.key
     ]
-    rows = f"read_parquet([{files}], union_by_name = true, filename = true, file_row_number = true)"
+    rows = tables.lake_files(batch.glob)
     if sample is not None:
-        rows = f"(select * from {rows} order by hash(filename, file_row_number, {int(seed)}) limit {int(sample)})"
+        digest = f"md5(concat_ws(':', _load_id, cast(_row_number as string), '{int(seed)}'))"
+        rows = f"(select * from {rows} order by {digest} limit {int(sample)}) as sampled"
     return f"select {', '.join(columns)} from {rows}"
 
 
@@ -164,9 +172,6 @@ def validate(
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    from pipelines.quality import gx_duckdb
-
-    gx_duckdb.install()
     run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     mode = FULL if sample is None else SPOT_CHECK
     done = _already_validated(settings) if mode == FULL else set()
@@ -175,54 +180,45 @@ def validate(
         batches = [b for b in batches if b.department.code == department]
     if not batches:
         return []
-    scratch = settings.data_root / f"quality_scratch_{run_id}.duckdb"  # one per run: GX's engine may outlive it
-    scratch.unlink(missing_ok=True)
     rows: list[dict] = []
     keys: list[tuple] = []
     validated_at = datetime.now(UTC).replace(tzinfo=None)
     today = date.today()
-    # every batch normalised once, into a table (a view would normalise again for every expectation),
-    # all before GX connects: its engine then holds the file open with its own configuration
-    counts, populations = [], []
-    with duckdb.connect(str(scratch)) as con:
+    with engine_for(settings).batch_tables(run_id) as tables:
+        # every batch normalised once, into a table (a view would normalise again for every expectation)
+        counts = [tables.create(f"batch_{i}", batch_sql(b, tables, sample, seed)) for i, b in enumerate(batches)]
+        populations = [tables.count(tables.lake_files(b.glob)) for b in batches]
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
         for i, batch in enumerate(batches):
-            con.execute(f"create or replace table batch_{i} as {_batch_view_sql(batch, sample, seed)}")
-            counts.append(con.execute(f"select count(*) from batch_{i}").fetchone()[0])
-            files = ", ".join(f"'{f}'" for f in batch.files)
-            populations.append(con.execute(f"select count(*) from read_parquet([{files}])").fetchone()[0])
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_sql(name="lake", connection_string=f"duckdb:///{scratch}")
-    for i, batch in enumerate(batches):
-        view = f"batch_{i}"
-        definition = source.add_table_asset(name=view, table_name=view).add_batch_definition_whole_table("all")
-        suite = context.suites.add(build_suite(batch.department, batch.resource))
-        overrides = overrides_for(batch.department.code)
-        result = context.validation_definitions.add(
-            gx.ValidationDefinition(name=view, data=definition, suite=suite)
-        ).run(
-            expectation_parameters=suite_parameters(batch.resource, overrides),
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [RECORD_KEY],
-                "partial_unexpected_count": SAMPLES,
-            },
-        )
-        for r in result.results:
-            meta = r.expectation_config.meta
-            rows.append(_flatten(r, _failing_rows(r), batch, counts[i], run_id, validated_at, overrides, today))
-            rows[-1].update(mode=mode, population_count=populations[i])
-            if mode == FULL and meta["severity"] == "error":  # what is scored; warnings keep their samples
-                keys.extend(
-                    (run_id, batch.department.code, batch.resource.slug, batch.load_id, meta["rule"], meta["column"], k)
-                    for k in _failing_keys(r, source, view)
-                )
-        context.suites.delete(suite.name)
-    source.get_engine().dispose()
+            view = f"batch_{i}"
+            definition, batch_parameters = tables.gx_batch(context, view)
+            suite = context.suites.add(build_suite(batch.department, batch.resource, tables.dialect))
+            overrides = overrides_for(batch.department.code)
+            result = context.validation_definitions.add(
+                gx.ValidationDefinition(name=view, data=definition, suite=suite)
+            ).run(
+                batch_parameters=batch_parameters,
+                expectation_parameters=suite_parameters(batch.resource, overrides),
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": [RECORD_KEY],
+                    "partial_unexpected_count": SAMPLES,
+                },
+            )
+            for r in result.results:
+                meta = r.expectation_config.meta
+                rows.append(_flatten(r, _failing_rows(r), batch, counts[i], run_id, validated_at, overrides, today))
+                rows[-1].update(mode=mode, population_count=populations[i])
+                if mode == FULL and meta["severity"] == "error":  # what is scored; warnings keep their samples
+                    keys.extend(
+                        (run_id, batch.department.code, batch.resource.slug, batch.load_id, meta["rule"], meta["column"], k)
+                        for k in _failing_keys(r, tables, view)
+                    )
+            context.suites.delete(suite.name)
     _store(settings, run_id, rows)
     if mode == FULL:
         _store_failing_keys(settings, run_id, keys)
-    scratch.unlink(missing_ok=True)
     return rows
 
 
@@ -236,10 +232,10 @@ def _failing_rows(r) -> list[dict]:
     return list((res.get("details") or {}).get("unexpected_rows") or [])
 
 
-def _failing_keys(r, source, table: str) -> list[str]:
+def _failing_keys(r, tables: BatchTables, table: str) -> list[str]:
     """Every failing row's record key: GX's own list when it is whole, else the query GX reports for
-    them (its `unexpected_index_query`, or the custom expectation's own query) once more on GX's engine,
-    keys only."""
+    them (its `unexpected_index_query`, or the custom expectation's own query) once more on the
+    engine, keys only."""
     res = r.result or {}
     custom = "unexpected_index_list" not in res
     rows = _failing_rows(r)
@@ -250,11 +246,7 @@ def _failing_keys(r, source, table: str) -> list[str]:
         if custom
         else res["unexpected_index_query"].rstrip("; \n")
     )
-    with source.get_engine().connect() as con:
-        return [
-            k
-            for (k,) in con.exec_driver_sql(f"select distinct cast({RECORD_KEY} as varchar) from ({query}) order by 1")
-        ]
+    return tables.keys(f"select distinct cast({RECORD_KEY} as string) from ({query}) as failing order by 1")
 
 
 def _flatten(r, failing: list[dict], batch: Batch, count: int, run_id: str, validated_at, overrides, today) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 
 from pipelines.engines.base import BatchTables, Engine, Workspace, run_dbt_process
 
@@ -75,7 +76,24 @@ class DuckDBWorkspace(Workspace):
     def splink_api(self):
         from splink import DuckDBAPI
 
+        self._register_similarity()
         return DuckDBAPI(connection=self.con)
+
+    def _register_similarity(self) -> None:
+        import pyarrow as pa
+
+        from pipelines.linkage.similarity import FUNCTIONS
+
+        def arrow_udf(function, arrow_type):
+            def udf(left, right):
+                values = function(left.to_pylist(), right.to_pylist())
+                return pa.array(values.filled(0), type=arrow_type, mask=np.ma.getmaskarray(values))
+
+            return udf
+
+        for name, (function, kind) in FUNCTIONS.items():
+            udf = arrow_udf(function, pa.int64() if kind == "bigint" else pa.float64())
+            self.con.create_function(name, udf, ["VARCHAR", "VARCHAR"], kind.upper(), type="arrow")
 
     def close(self) -> None:
         self.con.close()

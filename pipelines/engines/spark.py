@@ -5,6 +5,8 @@ a Thrift server (`GOVLAKE_SPARK_THRIFT_HOST`) it runs as its own process, like o
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from functools import cached_property
 
 from pipelines.engines.base import (
@@ -35,6 +37,7 @@ def session_config(settings: Settings) -> dict[str, str]:
         "spark.sql.warehouse.dir": str(settings.spark_warehouse_dir),
         "spark.sql.session.timeZone": "UTC",  # the lake's timestamps are naive, as on DuckDB
         "spark.sql.parquet.mergeSchema": "true",  # batches of one resource may differ in columns
+        "spark.sql.parquet.inferTimestampNTZ.enabled": "false",  # naive lake timestamps are plain timestamps
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.legacy.createHiveTableByDefault": "false",
     }
@@ -62,6 +65,7 @@ class SparkEngine(Engine):
         from pyspark.sql import SparkSession
 
         self.settings.spark_metastore_dir.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # UDF workers need the platform's packages
         builder = SparkSession.builder.master(self.settings.spark_master)
         for key, value in session_config(self.settings).items():
             builder = builder.config(key, value)
@@ -155,7 +159,30 @@ class SparkWorkspace(Workspace):
     def splink_api(self):
         from splink import SparkAPI
 
+        self._register_similarity()
         return SparkAPI(spark_session=self.spark)
+
+    def _register_similarity(self) -> None:
+        import numpy as np
+        import pandas as pd
+        from pyspark.sql.functions import pandas_udf
+
+        from pipelines.linkage.similarity import FUNCTIONS
+
+        def series_udf(function, dtype):
+            def udf(left, right):
+                values = function(
+                    [None if pd.isna(v) else v for v in left], [None if pd.isna(v) else v for v in right]
+                )
+                return pd.Series(pd.array(values.filled(0), dtype=dtype)).mask(np.ma.getmaskarray(values))
+
+            # real classes, not this module's postponed (string) annotations: pandas_udf infers from them
+            udf.__annotations__ = {"left": pd.Series, "right": pd.Series, "return": pd.Series}
+            return udf
+
+        for name, (function, kind) in FUNCTIONS.items():
+            udf = series_udf(function, "Int64" if kind == "bigint" else "Float64")
+            self.spark.udf.register(name, pandas_udf(udf, kind))
 
     def close(self) -> None:
         for name in reversed(self.scratch):  # dependants first

@@ -43,13 +43,18 @@ def _exact(column: str, tf: bool = False) -> cl.CustomComparison:
     )
 
 
+def _within(function: str, column: str, op: str, threshold: float, label: str) -> cll.CustomLevel:
+    """A similarity level computed by character on every engine (pipelines.linkage.similarity)."""
+    return cll.CustomLevel(f"{function}({column}_l, {column}_r) {op} {threshold}", label_for_charts=label)
+
+
 def _similar(column: str, jaro_winkler: float, tf: bool = False) -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name=column,
         comparison_levels=[
             cll.NullLevel(column),
             cll.ExactMatchLevel(column, term_frequency_adjustments=tf),
-            cll.JaroWinklerLevel(column, jaro_winkler),
+            _within("char_jaro_winkler", column, ">=", jaro_winkler, f"Jaro-Winkler of {column} >= {jaro_winkler}"),
             cll.ElseLevel(),
         ],
     )
@@ -79,9 +84,10 @@ def person_model() -> LinkageModel:
                     cll.NullLevel("person_name"),
                     cll.ExactMatchLevel("person_name", term_frequency_adjustments=True),
                     cll.ExactMatchLevel("name_pinyin").configure(label_for_charts="same pinyin (homophone)"),
-                    cll.And(cll.ExactMatchLevel("surname"), cll.LevenshteinLevel("given_name", 1)).configure(
-                        label_for_charts="same surname, one character of the given name differs"
-                    ),
+                    cll.And(
+                        cll.ExactMatchLevel("surname"),
+                        _within("char_levenshtein", "given_name", "<=", 1, "one character of the given name differs"),
+                    ).configure(label_for_charts="same surname, one character of the given name differs"),
                     cll.ElseLevel(),
                 ],
             ),
@@ -90,7 +96,7 @@ def person_model() -> LinkageModel:
                 comparison_levels=[
                     cll.NullLevel("birth_date"),
                     cll.ExactMatchLevel("birth_date"),
-                    cll.DamerauLevenshteinLevel("birth_date", 1).configure(label_for_charts="one digit differs"),
+                    _within("char_damerau_levenshtein", "birth_date", "<=", 1, "one digit differs"),
                     cll.ElseLevel(),
                 ],
             ),

@@ -104,7 +104,11 @@ def _train(ws: Workspace, db_api, model: LinkageModel):
 
     table = f"{model.subject}_input"
     sampler = Linker(db_api.register(f"{table}_u_sample"), model.settings, log_level=logging.WARNING)
-    sampler.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_RECORDS**2, seed=7)
+    # one chunk, no early stop: Splink would otherwise stop after the chunks (chosen by the engine's own
+    # hash) that gave every level 100 observations, a different subset of pairs on each engine
+    sampler.training.estimate_u_using_random_sampling(
+        max_pairs=U_SAMPLE_RECORDS**2, seed=7, min_count_per_level=None, num_chunks=1
+    )
     linker = Linker(db_api.register(table), sampler.misc.save_model_to_json(), log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match([block_on(model.identifier)], recall=0.95)
     linker.training.estimate_m_from_label_column(model.identifier)

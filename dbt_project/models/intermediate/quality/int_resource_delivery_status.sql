@@ -38,7 +38,7 @@ select
     cast(coalesce(deliveries.deliveries_published, 0) as bigint) as deliveries_published,
     cast(coalesce(deliveries.deliveries_failed, 0) as bigint) as deliveries_failed,
     deliveries.last_delivered_at,
-    {{ dbt.datediff('cast(deliveries.last_delivered_at as date)', as_of_date(), 'day') }} as days_since_delivery,
+    cast({{ dbt.datediff('cast(deliveries.last_delivered_at as date)', as_of_date(), 'day') }} as bigint) as days_since_delivery,
     deliveries.last_delivered_at is null
         or {{ dbt.datediff('cast(deliveries.last_delivered_at as date)', as_of_date(), 'day') }}
             > catalogued.cycle_days * catalogued.dormant_after_cycles as is_dormant,

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import generator, ingest, orchestration, quality, standards, subjects, verification
+from bench import engines, generator, ingest, orchestration, quality, standards, subjects, verification
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -28,9 +28,9 @@ def _save(console: Console, name: str, result) -> None:
 def main() -> None:
     console = Console(width=160)
     sizes = [int(s) for s in os.environ.get("BENCH_CITY_PEOPLE", "50000,200000").split(",")]
-    only = os.environ.get("BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration,verification").split(
-        ","
-    )
+    only = os.environ.get(
+        "BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration,verification,engines"
+    ).split(",")
     if "generator" in only:
         bench_generator(console, sizes)
     if "ingest" in only:
@@ -45,6 +45,38 @@ def main() -> None:
         bench_verification(console, int(os.environ.get("BENCH_VERIFICATION_PEOPLE", str(sizes[0]))))
     if "orchestration" in only:
         bench_orchestration(console, int(os.environ.get("BENCH_ORCHESTRATION_PEOPLE", str(sizes[0]))))
+    if "engines" in only:
+        bench_engines(console, int(os.environ.get("BENCH_ENGINES_PEOPLE", str(sizes[-1]))))
+
+
+def bench_engines(console: Console, people: int) -> None:
+    r = engines.run(people)
+    duck, spark = (r["engines"][e]["seconds"] for e in engines.ENGINES)
+    table = Table(
+        "stage",
+        "rows",
+        "DuckDB s",
+        "Spark local[2] s",
+        "Spark / DuckDB",
+        "Spark ms per 1,000 rows",
+        title=f"the platform on Spark local[2] vs DuckDB, {people:,} people, same lake, same run",
+    )
+    rows = r["engines"]["spark"]["rows"]
+    for stage in spark:
+        table.add_row(
+            stage,
+            f"{rows[stage]:,}" if stage in rows else "",
+            str(duck.get(stage, "")),
+            str(spark[stage]),
+            f"{r['ratios'][stage]}x" if stage in r["ratios"] else "",
+            str(r["spark_ms_per_1000_rows"].get(stage, "")),
+        )
+    table.add_row(
+        "total", "", f"{sum(duck.values()):.1f}", f"{sum(spark.values()):.1f}", f"{r['ratios']['total']}x", ""
+    )
+    console.print(table)
+    console.print(f"marts identical on both engines: {r['marts_identical']} ({r['marts_compared']} marts)")
+    _save(console, "engines", r)
 
 
 def bench_generator(console: Console, sizes: list[int]) -> None:

@@ -77,7 +77,7 @@ class Engine(ABC):
     def batch_tables(self, run_id: str) -> BatchTables:
         """Where one validation run's batches become tables that Great Expectations validates."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook
         """Release what the adapter holds (sessions, files)."""
 
 
@@ -107,7 +107,7 @@ class Workspace(ABC):
     def splink_api(self):
         """Splink's database API over this workspace: its tables are visible to Splink by name."""
 
-    def close(self) -> None: ...
+    def close(self) -> None: ...  # noqa: B027 - an optional hook
 
     def __enter__(self) -> Workspace:
         return self
@@ -186,7 +186,7 @@ class BatchTables(ABC):
     def keys(self, sql: str) -> list[str]:
         """The first column of `sql` over the tables, as text (failing record keys)."""
 
-    def close(self) -> None: ...
+    def close(self) -> None: ...  # noqa: B027 - an optional hook
 
     def __enter__(self) -> BatchTables:
         return self

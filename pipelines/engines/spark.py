@@ -171,9 +171,7 @@ class SparkWorkspace(Workspace):
 
         def series_udf(function, dtype):
             def udf(left, right):
-                values = function(
-                    [None if pd.isna(v) else v for v in left], [None if pd.isna(v) else v for v in right]
-                )
+                values = function([None if pd.isna(v) else v for v in left], [None if pd.isna(v) else v for v in right])
                 return pd.Series(pd.array(values.filled(0), dtype=dtype)).mask(np.ma.getmaskarray(values))
 
             # real classes, not this module's postponed (string) annotations: pandas_udf infers from them

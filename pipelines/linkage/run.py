@@ -87,7 +87,9 @@ def _prepare_input(ws: Workspace, model: LinkageModel) -> None:
         )
     else:
         ws.execute(f"create or replace table {table} as select * from {features} where is_linkable")
-    ws.execute(f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null")
+    ws.execute(
+        f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null"
+    )
     ws.execute(f"create or replace table {table}_unresolved as select * from {table} where {model.identifier} is null")
     # u is estimated on every pair of a fixed sample, chosen by a digest of the record id: the same
     # records on every engine and every run, so both engines learn the same model
@@ -148,7 +150,9 @@ def link(settings: Settings, subject: str, threshold: float) -> LinkageResult:
         links = _write_links(ws, db_api, model, threshold)
         import pyarrow as pa
 
-        ws.register("_model", pa.table({"settings_json": [json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)]}))
+        ws.register(
+            "_model", pa.table({"settings_json": [json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)]})
+        )
         ws.execute(f"create or replace table {ws.warehouse(SCHEMA, f'{subject}_model')} as select * from _model")
         counts = ws.fetch(
             f"""select count(*), count(*) filter (where match_method = 'identifier'),

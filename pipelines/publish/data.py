@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
-
 from pipelines.catalog import load_catalog
+from pipelines.engines import Engine, engine_for
 from pipelines.quality.scoring import load_scoring
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings
@@ -31,14 +30,14 @@ class SiteData:
     failing_keys: dict[str, list[tuple]]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, _plain(row), strict=True)) for row in cursor.fetchall()]
+def _rows(engine: Engine, sql: str) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.items()} for row in engine.query(sql).to_pylist()]
 
 
-def _plain(row: tuple) -> list:
-    return [v.isoformat() if isinstance(v, date | datetime) else v for v in row]
+def _plain(value):
+    if isinstance(value, datetime):  # an engine may hand timestamps back in UTC, aware
+        return (value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value).isoformat()
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _standard_of(rule: str, element: str | None) -> str:
@@ -54,28 +53,37 @@ def collect(settings: Settings) -> SiteData:
     catalog = load_catalog()
     scoring = load_scoring()
     names = {code: d.department.name for code, d in catalog.departments.items()}
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        scorecards = _rows(con, "select * from quality.department_scorecards order by department, period")
-        dimension_scores = _rows(con, "select * from quality.department_dimension_scores")
-        rules = _rows(
-            con,
-            """select department, resource, column_name, rule, element, dimension, severity,
-                      cast(sum(element_count) as bigint) as checked, cast(sum(unexpected_count) as bigint) as failing,
-                      bool_and(success) as success, bool_or(waived) as waived,
-                      list(masked_samples order by validated_at desc, load_id)
-                          filter (where masked_samples != '[]') as samples
-               from quality.fct_quality_results
-               group by all
-               order by department, resource, column_name, rule""",
+    engine = engine_for(settings)
+    scorecards = _rows(engine, "select * from quality.department_scorecards order by department, period")
+    dimension_scores = _rows(engine, "select * from quality.department_dimension_scores")
+    rules = _rows(
+        engine,
+        """select department, resource, column_name, rule, element, dimension, severity,
+                  cast(sum(element_count) as bigint) as checked, cast(sum(unexpected_count) as bigint) as failing,
+                  bool_and(success) as success, bool_or(waived) as waived
+           from quality.fct_quality_results
+           group by department, resource, column_name, rule, element, dimension, severity
+           order by department, resource, column_name, rule""",
+    )
+    samples: dict[tuple, list[str]] = {}  # newest results first
+    for r in _rows(
+        engine,
+        """select department, resource, column_name, rule, masked_samples from quality.fct_quality_results
+           where masked_samples != '[]' order by validated_at desc, load_id""",
+    ):
+        samples.setdefault((r["department"], r["resource"], r["column_name"], r["rule"]), []).append(
+            r["masked_samples"]
         )
-        spot_checks = _rows(
-            con,
-            """select * from quality.spot_check_scores
-               where run_id = (select max(run_id) from quality.spot_check_scores)
-               order by department, period, dimension""",
-        )
-        dormant = _rows(con, "select * from quality.dormant_resources order by department, resource")
-        keys = _failing_keys(con, settings)
+    for r in rules:
+        r["samples"] = samples.get((r["department"], r["resource"], r["column_name"], r["rule"]))
+    spot_checks = _rows(
+        engine,
+        """select * from quality.spot_check_scores
+           where run_id = (select max(run_id) from quality.spot_check_scores)
+           order by department, period, dimension""",
+    )
+    dormant = _rows(engine, "select * from quality.dormant_resources order by department, resource")
+    keys = _failing_keys(engine, settings)
 
     latest = {}
     for card in scorecards:
@@ -129,16 +137,16 @@ def _first_samples(lists: list[str] | None, limit: int = 5) -> list[str]:
     return out[:limit]
 
 
-def _failing_keys(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, list[tuple]]:
+def _failing_keys(engine: Engine, settings: Settings) -> dict[str, list[tuple]]:
     """Each department's failing record keys of its current results (a batch's latest validation)."""
     sql = current_failing_keys_sql(settings)
     if sql is None:
         return {}
     out: dict[str, list[tuple]] = {}
-    for _, department, resource, load_id, rule, column, key in con.execute(
-        f"{sql} order by department, resource, load_id, rule, record_key"
-    ).fetchall():
-        out.setdefault(department, []).append((resource, load_id, column, rule, key))
+    for r in engine.query(f"{sql} order by department, resource, load_id, rule, record_key").to_pylist():
+        out.setdefault(r["department"], []).append(
+            (r["resource"], r["load_id"], r["column_name"], r["rule"], r["record_key"])
+        )
     return out
 
 

@@ -212,7 +212,15 @@ def validate(
                 rows[-1].update(mode=mode, population_count=populations[i])
                 if mode == FULL and meta["severity"] == "error":  # what is scored; warnings keep their samples
                     keys.extend(
-                        (run_id, batch.department.code, batch.resource.slug, batch.load_id, meta["rule"], meta["column"], k)
+                        (
+                            run_id,
+                            batch.department.code,
+                            batch.resource.slug,
+                            batch.load_id,
+                            meta["rule"],
+                            meta["column"],
+                            k,
+                        )
                         for k in _failing_keys(r, tables, view)
                     )
             context.suites.delete(suite.name)

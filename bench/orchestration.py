@@ -20,12 +20,13 @@ from pathlib import Path
 from pipelines.orchestration.local_runs import ensure_airflow_db
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import get_settings
-from pipelines.transform.build import dbt_variables, standardise
+from pipelines.engines import engine_for
+from pipelines.transform.build import standardise
 
 mode = os.environ["BENCH_ORCHESTRATION_MODE"]
 ensure_airflow_db()
 settings = get_settings()
-env = dbt_variables(settings)
+env = engine_for(settings).dbt_variables()
 os.environ.update(env)  # Cosmos runs dbt in this process
 t = time.perf_counter()
 from airflow.sdk import DAG, task

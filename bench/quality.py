@@ -42,25 +42,23 @@ def _conditions(resource) -> list[tuple[str, str, str]]:
 
 def single_pass(settings) -> tuple[dict, float, float]:
     """Counts by (load id, rule, column), seconds normalising, seconds counting."""
-    from pipelines.quality.validate import _batch_view_sql, published_batches
+    from pipelines.engines.duckdb import DuckDBBatchTables
+    from pipelines.quality.validate import batch_sql, published_batches
 
-    path = settings.data_root / SCRATCH
-    path.unlink(missing_ok=True)
     counts: dict[tuple, int] = {}
     normalising = counting = 0.0
-    with duckdb.connect(str(path)) as con:
+    with DuckDBBatchTables(settings.data_root / SCRATCH) as tables:  # the validation's own batch tables
         for i, batch in enumerate(published_batches(settings)):
             t = time.perf_counter()
-            con.execute(f"create table batch_{i} as {_batch_view_sql(batch)}")
+            tables.create(f"batch_{i}", batch_sql(batch, tables))
             normalising += time.perf_counter() - t
             conditions = _conditions(batch.resource)
             t = time.perf_counter()
             aggregates = ", ".join(f"count(*) filter (where {cond})" for _, _, cond in conditions)
-            values = con.execute(f"select {aggregates} from batch_{i}").fetchone()
+            values = tables.con.execute(f"select {aggregates} from batch_{i}").fetchone()
             counting += time.perf_counter() - t
             for (rule, column, _), n in zip(conditions, values, strict=True):
                 counts[(batch.load_id, rule, column)] = n
-    path.unlink(missing_ok=True)
     return counts, normalising, counting
 
 

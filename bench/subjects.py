@@ -109,7 +109,7 @@ def run(people: int) -> dict:
     layers |= {k: v for k, v in _layer_seconds(target / "run_results.json").items() if k == "marts"}
     scores = [
         {"subject": s.subject, "records": s.records, "precision": round(s.precision, 5), "recall": round(s.recall, 5)}
-        for s in evaluate(settings.warehouse_path, settings.sources_dir / "truth")
+        for s in evaluate(settings, settings.sources_dir / "truth")
     ]
 
     # dbt's overhead: `dbt run` of every model vs the manifest's compiled SQL as one script

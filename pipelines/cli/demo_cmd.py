@@ -245,7 +245,7 @@ def print_subject_databases(settings) -> None:
         table.add_row(name, f"{n:,}")
     console.print(table)
     scores = Table("subject", "records", "precision", "recall", title="linkage against the city's ground truth")
-    for s in evaluate(settings.warehouse_path, settings.sources_dir / "truth"):
+    for s in evaluate(settings, settings.sources_dir / "truth"):
         scores.add_row(s.subject, f"{s.records:,}", f"{s.precision:.4f}", f"{s.recall:.4f}")
     console.print(scores)
     if unbalanced:

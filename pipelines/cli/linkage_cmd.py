@@ -34,7 +34,7 @@ def evaluate_command(
         "recall",
         "F1",
     )
-    for s in evaluate(settings.warehouse_path, truth):
+    for s in evaluate(settings, truth):
         table.add_row(
             s.subject,
             f"{s.records:,}",

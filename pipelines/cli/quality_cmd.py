@@ -60,16 +60,20 @@ def score_command() -> None:
 
 def print_league_table(settings) -> None:
     """Each department's latest scorecard, best first."""
-    import duckdb
+    from pipelines.engines import engine_for
 
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        rows = con.execute(
+    rows = [
+        tuple(r.values())
+        for r in engine_for(settings)
+        .query(
             """select department, period, overall_score, is_passing, rank_in_period, score_change, rules_failed,
                       repeat_failures
                from quality.department_scorecards
                qualify row_number() over (partition by department order by period desc) = 1
                order by overall_score desc"""
-        ).fetchall()
+        )
+        .to_pylist()
+    ]
     table = Table(
         "department",
         "period",

@@ -7,12 +7,14 @@ linkage could not place (quarantined as unidentifiable) count as clusters of one
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from pipelines.engines import engine_for
 from pipelines.linkage.run import SCHEMA, SUBJECTS
+from pipelines.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -39,34 +41,36 @@ class LinkageScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate(warehouse: Path, truth_dir: Path) -> list[LinkageScore]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        con.execute(
-            "create temp table truth as select * from read_csv(?, all_varchar = true)", [str(truth_dir / "records.csv")]
-        )
-        return [_score(con, subject, t.union, t.id_column, t.truth_kind) for subject, t in SUBJECTS.items()]
-    finally:
-        con.close()
+def evaluate(settings: Settings, truth_dir: Path) -> list[LinkageScore]:
+    """Score each linked subject in the settings' warehouse (any engine) against the truth."""
+    truth: dict[tuple, str] = {}
+    with (truth_dir / "records.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            truth[(r["kind"], r["department"], r["resource"], r["record_key"], r["role"])] = r["true_id"]
+    engine = engine_for(settings)
+    return [_score(engine, truth, subject, t) for subject, t in SUBJECTS.items()]
 
 
-def _score(con: duckdb.DuckDBPyConnection, subject: str, union: str, id_column: str, kind: str) -> LinkageScore:
-    con.execute(
-        f"""create or replace temp table scored as
-        select u.source_record_id, t.true_id, coalesce(l.{id_column}, 'unplaced:' || u.source_record_id) as predicted_id
-        from intermediate.{union} u
-        join truth t on t.department = u.department and t.resource = u.resource
-                    and t.record_key = u.record_key and t.role = u.party and t.kind = '{kind}'
-        left join {SCHEMA}.{subject}_links l using (source_record_id)"""
+def _score(engine, truth: dict[tuple, str], subject: str, t) -> LinkageScore:
+    rows = engine.query(
+        f"""select u.source_record_id, u.department, u.resource, u.record_key, u.party, l.{t.id_column} as predicted
+        from intermediate.{t.union} u left join {SCHEMA}.{subject}_links l using (source_record_id)"""
+    ).to_pylist()
+    scored = [
+        (true_id, r["predicted"] or f"unplaced:{r['source_record_id']}")
+        for r in rows
+        if (true_id := truth.get((t.truth_kind, r["department"], r["resource"], r["record_key"], r["party"])))
+    ]
+
+    def pairs(groups: Counter) -> int:
+        return sum(n * (n - 1) // 2 for n in groups.values())
+
+    return LinkageScore(
+        subject,
+        len(scored),
+        len({a for a, _ in scored}),
+        len({b for _, b in scored}),
+        pairs(Counter(a for a, _ in scored)),
+        pairs(Counter(b for _, b in scored)),
+        pairs(Counter(scored)),
     )
-    pairs = "sum(n * (n - 1) // 2)"
-    row = con.execute(
-        f"""select
-            (select count(*) from scored),
-            (select count(distinct true_id) from scored),
-            (select count(distinct predicted_id) from scored),
-            (select {pairs} from (select count(*) n from scored group by true_id)),
-            (select {pairs} from (select count(*) n from scored group by predicted_id)),
-            (select {pairs} from (select count(*) n from scored group by true_id, predicted_id))"""
-    ).fetchone()
-    return LinkageScore(subject, *(int(v or 0) for v in row))

@@ -119,6 +119,8 @@ def _train(ws: Workspace, db_api, model: LinkageModel):
 
 def link(settings: Settings, subject: str, threshold: float) -> LinkageResult:
     """Link `subject`'s records in the warehouse; writes `linkage.<subject>_links` and `_edges` there."""
+    import pyarrow as pa
+
     from pipelines.linkage.models import MODELS
 
     started = time.perf_counter()
@@ -148,8 +150,6 @@ def link(settings: Settings, subject: str, threshold: float) -> LinkageResult:
             select {columns} from {within.physical_name} where match_probability >= {EDGE_FLOOR}"""
         )
         links = _write_links(ws, db_api, model, threshold)
-        import pyarrow as pa
-
         ws.register(
             "_model", pa.table({"settings_json": [json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)]})
         )

@@ -72,7 +72,7 @@ def test_the_quality_dag_scores_every_department(warehouse):
 
 def test_linkage_meets_its_precision_and_recall_goals(built):
     _, settings, city = built
-    scores = {s.subject: s for s in evaluate(settings.warehouse_path, city / "truth")}
+    scores = {s.subject: s for s in evaluate(settings, city / "truth")}
     for subject in ("population", "legal_entities"):
         s = scores[subject]
         assert s.records > 1_000

@@ -99,13 +99,19 @@ class Settings(BaseSettings):
 
     def describe(self) -> dict[str, str]:
         """The derived settings, safe to print (no secrets)."""
+        spark = {
+            "spark_master": self.spark_master,
+            "spark_warehouse_dir": str(self.spark_warehouse_dir),
+            "spark_metastore_dir": str(self.spark_metastore_dir),
+            "spark_thrift_host": self.spark_thrift_host or "unset (dbt runs in a local session)",
+        }
         return {
             "env": self.env.value,
             "engine": self.engine.value,
             "data_root": str(self.data_root),
             "sources_dir": str(self.sources_dir),
             "lake_root": str(self.lake_root),
-            "warehouse_path": str(self.warehouse_path),
+            **({"warehouse_path": str(self.warehouse_path)} if self.engine is EngineName.DUCKDB else spark),
             "dbt_target": self.dbt_target,
             "pseudonym_key": "set" if self.pseudonym_key else "unset",
             "secret_key_file": str(self.secret_key_file or "~/.config/govlake/secret.key"),

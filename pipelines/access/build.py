@@ -195,6 +195,11 @@ def build_role_warehouse(
         raise KeyError(f"unknown role {role!r}; roles: {', '.join(spec.roles)}")
     if spec.roles[role].kind is RoleKind.ADMINISTRATOR:
         raise ValueError("the administrator reads the platform warehouse itself; there is nothing to build")
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError(
+            f"no DuckDB warehouse at {settings.warehouse_path}: role warehouses are built from the embedded "
+            "engine's subject databases (not yet from Spark tables: docs/spark.md)"
+        )
     catalog = load_catalog()
     gs = grants(role, on, catalog, spec)
     target = path or role_warehouse_path(role, settings)

@@ -66,10 +66,6 @@ class Engine(ABC):
         return table.column(0)[0].as_py() if table.num_rows else None
 
     @abstractmethod
-    def has_table(self, schema: str, table: str) -> bool:
-        """Whether the warehouse holds `schema.table`."""
-
-    @abstractmethod
     def workspace(self) -> Workspace:
         """A scratch area beside the warehouse for a multi-step job (the linkage)."""
 

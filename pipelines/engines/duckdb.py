@@ -27,17 +27,6 @@ class DuckDBEngine(Engine):
         with self.connect() as con:
             return con.execute(sql).fetch_arrow_table()
 
-    def has_table(self, schema: str, table: str) -> bool:
-        if not self.settings.warehouse_path.exists():
-            return False
-        with self.connect() as con:
-            return bool(
-                con.execute(
-                    "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                    [schema, table],
-                ).fetchone()[0]
-            )
-
     def workspace(self) -> Workspace:
         return DuckDBWorkspace(self.settings.warehouse_path)
 

@@ -101,9 +101,6 @@ class SparkEngine(Engine):
     def query(self, sql: str):
         return self.spark.sql(self.translate(sql)).toArrow()
 
-    def has_table(self, schema: str, table: str) -> bool:
-        return self.spark.catalog.tableExists(f"{schema}.{table}")
-
     def close(self) -> None:
         if "spark" in self.__dict__:
             self.spark.stop()

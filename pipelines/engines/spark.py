@@ -45,6 +45,7 @@ def session_config(settings: Settings) -> dict[str, str]:
         config |= {
             "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
             "spark.driver.memory": settings.spark_driver_memory,
+            "spark.driver.maxResultSize": "0",  # reading a whole mart back (the fingerprint) exceeds the 1g default
             "spark.driver.host": "127.0.0.1",
             "spark.driver.bindAddress": "127.0.0.1",
             # an embedded Derby metastore next to the warehouse (one process at a time)

@@ -1,19 +1,16 @@
-"""Build one role's warehouse: a separate DuckDB file holding only what the role may read.
+"""Build one role's warehouse: a separate store holding only what the role may read.
 
-DuckDB has no privilege boundary inside one database file, so views over the platform's tables
-would not keep anything from a reader of that file; the boundary is the file. The build is planned
-in full before anything is written — a column without a masking rule stops it (`MaskingMissing`)
-— and the new file replaces the old one atomically, so a failed build leaves the last good one.
+The engine's adapter decides what the store is (a DuckDB file; on Spark a directory of Parquet tables)
+and so where the privilege boundary lies; this module decides what goes in it. The build is planned in
+full before anything is written — a column without a masking rule stops it (`MaskingMissing`) — and the
+new store replaces the old one only when complete, so a failed build leaves the last good one.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-
-import duckdb
 
 from pipelines.access.columns import (
     Classification,
@@ -25,13 +22,13 @@ from pipelines.access.columns import (
 from pipelines.access.policy import Grant, RoleKind, grants, load_access
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
+from pipelines.engines import engine_for
+from pipelines.engines.base import RoleBuild
 from pipelines.privacy.masking import MASKING_VERSION, load_masking
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings, get_settings
 from pipelines.standards.sql import DUCKDB
-
-PLATFORM = "platform"
 
 
 @dataclass(frozen=True)
@@ -65,8 +62,7 @@ class BuildReport:
 
 
 def role_warehouse_path(role: str, settings: Settings | None = None) -> Path:
-    # not <role>.duckdb: the file's catalogue would take the role's name and shadow the schema of that name
-    return (settings or get_settings()).access_root / f"warehouse_{role}.duckdb"
+    return engine_for(settings or get_settings()).role_location(role)
 
 
 def _grants_values(gs: list[Grant]) -> str:
@@ -79,7 +75,7 @@ def _grants_values(gs: list[Grant]) -> str:
 
 
 def _subject_select(
-    t: SubjectTable, cols: dict[str, Classification], gs: list[Grant], id_column: str
+    build: RoleBuild, t: SubjectTable, cols: dict[str, Classification], gs: list[Grant], id_column: str
 ) -> tuple[str, list[OutputColumn]]:
     """SELECT of a mart for a role: rows reached by a grant, each value masked unless the role owns it."""
     spec = load_masking()
@@ -87,10 +83,10 @@ def _subject_select(
         source = (
             f"(select l.{id_column}, list(l.attribute) as seen, "
             f"coalesce(list(l.attribute) filter (where grants.mode = 'own'), []) as own "
-            f"from {PLATFORM}.{t.schema}.{t.lineage} as l join {_grants_values(gs)} using (department, resource) "
+            f"from {build.platform(t.schema, t.lineage)} as l join {_grants_values(gs)} using (department, resource) "
             f"group by l.{id_column}) as vis"
         )
-        frm = f"{PLATFORM}.{t.schema}.{t.table} as m join {source} using ({id_column})"
+        frm = f"{build.platform(t.schema, t.table)} as m join {source} using ({id_column})"
 
         def seen(a: str | None) -> str:
             return "true" if a is None else f"list_contains(vis.seen, '{a}')"
@@ -100,7 +96,7 @@ def _subject_select(
     else:
         dept_col, res_col = t.row_source or ("", "")
         frm = (
-            f"{PLATFORM}.{t.schema}.{t.table} as m join {_grants_values(gs)} "
+            f"{build.platform(t.schema, t.table)} as m join {_grants_values(gs)} "
             f"on m.{dept_col} = grants.department and m.{res_col} = grants.resource"
         )
 
@@ -136,58 +132,43 @@ def _subject_select(
     return frm, out
 
 
-def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
-    return [r[0] for r in con.execute(f"describe {relation}").fetchall()]
-
-
-def _exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    database, schema, table = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
-            [database, schema, table],
-        ).fetchone()[0]
-    )
-
-
 def _plan(
-    con: duckdb.DuckDBPyConnection, catalog: Catalog, gs: list[Grant], settings: Settings
+    build: RoleBuild, catalog: Catalog, gs: list[Grant], settings: Settings
 ) -> list[tuple[str, str, str, list[OutputColumn]]]:
     """(schema, table, FROM clause, columns) of every table of the role's warehouse, or `MaskingMissing`."""
     problems: list[str] = []
     plan = []
     for g in gs:
         resource = catalog.resource(g.department, g.resource)
-        relation = f"{PLATFORM}.staging.stg_{g.department}__{g.resource}"
-        names = _columns(con, relation)
+        relation = build.platform("staging", f"stg_{g.department}__{g.resource}")
+        names = build.columns(relation)
         if g.mode == "own":
             cols = [OutputColumn(n, DUCKDB.ident(n), "kept (own data)") for n in names]
         else:
             cols = shared_columns(resource, names, g.table, problems)
         plan.append((g.department, g.resource, relation, cols))
     for t in SUBJECT_TABLES:
-        relation = f"{PLATFORM}.{t.schema}.{t.table}"
-        names = _columns(con, relation)
+        names = build.columns(build.platform(t.schema, t.table))
         classes = classify_mart_columns(catalog, t.subject, t.schema, t.table, names, problems)
-        frm, cols = _subject_select(t, classes, gs, names[0])
+        frm, cols = _subject_select(build, t, classes, gs, names[0])
         plan.append((t.schema, t.table, frm, cols))
     if problems:
         raise MaskingMissing(problems)
     own = sorted({g.department for g in gs if g.mode == "own"})
-    scored = f"{PLATFORM}.quality.fct_quality_results"
-    keys = current_failing_keys_sql(settings, scored) if own and _exists(con, scored) else None
+    scored = build.platform("quality", "fct_quality_results")
+    keys = current_failing_keys_sql(settings, scored) if own and build.exists(scored) else None
     if keys is not None:
         departments = ", ".join(f"'{d}'" for d in own)
-        cols = [OutputColumn(n, DUCKDB.ident(n), "kept (own data)") for n in _columns(con, f"({keys})")]
-        plan.append(("quality", "failing_keys", f"({keys}) where department in ({departments})", cols))
+        cols = [OutputColumn(n, DUCKDB.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
+        plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols))
     return plan
 
 
 def build_role_warehouse(
     role: str, on: date | None = None, settings: Settings | None = None, path: Path | None = None
 ) -> BuildReport:
-    """Build (replace) the role's warehouse (default `<access_root>/warehouse_<role>.duckdb`) from the
-    platform warehouse and the role's grants on day `on`."""
+    """Build (replace) the role's warehouse (default: where the engine keeps it, `role_warehouse_path`)
+    from the platform's subject databases and the role's grants on day `on`."""
     settings = settings or get_settings()
     on = on or date.today()
     spec = load_access()
@@ -195,66 +176,46 @@ def build_role_warehouse(
         raise KeyError(f"unknown role {role!r}; roles: {', '.join(spec.roles)}")
     if spec.roles[role].kind is RoleKind.ADMINISTRATOR:
         raise ValueError("the administrator reads the platform warehouse itself; there is nothing to build")
-    if not settings.warehouse_path.exists():
-        raise FileNotFoundError(
-            f"no DuckDB warehouse at {settings.warehouse_path}: role warehouses are built from the embedded "
-            "engine's subject databases (not yet from Spark tables: docs/spark.md)"
-        )
     catalog = load_catalog()
     gs = grants(role, on, catalog, spec)
-    target = path or role_warehouse_path(role, settings)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"building_{target.name}")
-    tmp.unlink(missing_ok=True)
-    report = BuildReport(role, target, on, gs)
-    try:
-        with duckdb.connect(str(tmp)) as con:
-            Pseudonymiser.from_settings(settings).register(con)
-            con.execute(f"attach '{settings.warehouse_path}' as {PLATFORM} (read_only)")
-            plan = _plan(con, catalog, gs, settings)
-            treatments = []
-            for schema, table, frm, cols in plan:
-                con.execute(f"create schema if not exists {DUCKDB.ident(schema)}")
-                select = ", ".join(f"{c.sql} as {DUCKDB.ident(c.name)}" for c in cols)
-                con.execute(f"create table {DUCKDB.ident(schema)}.{DUCKDB.ident(table)} as select {select} from {frm}")
-                report.tables[f"{schema}.{table}"] = con.execute(
-                    f"select count(*) from {DUCKDB.ident(schema)}.{DUCKDB.ident(table)}"
-                ).fetchone()[0]
-                treatments += [(schema, table, c.name, c.treatment) for c in cols]
-            con.execute("detach " + PLATFORM)
-            _write_manifest(con, role, on, gs, treatments)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    engine = engine_for(settings)
+    report = BuildReport(role, path or engine.role_location(role), on, gs)
+    with engine.role_build(role, path) as build:
+        build.register_pseudonym(Pseudonymiser.from_settings(settings))
+        plan = _plan(build, catalog, gs, settings)
+        treatments = []
+        for schema, table, frm, cols in plan:
+            select = ", ".join(f"{c.sql} as {DUCKDB.ident(c.name)}" for c in cols)
+            report.tables[f"{schema}.{table}"] = build.create(schema, table, f"select {select} from {frm}")
+            treatments += [(schema, table, c.name, c.treatment) for c in cols]
+        _write_manifest(build, role, on, gs, treatments)
     return report
 
 
-def _write_manifest(con, role: str, on: date, gs: list[Grant], treatments: list[tuple[str, str, str, str]]) -> None:
-    """`_access.*`: what this file holds and why — grants, how each column was treated, the build."""
-    con.execute("create schema _access")
-    con.execute(
-        "create table _access.grants (department varchar, resource varchar, mode varchar, basis varchar, "
-        "approval_id varchar, expires_on date)"
-    )
-    con.executemany(
-        "insert into _access.grants values (?, ?, ?, ?, ?, ?)",
+def _write_manifest(
+    build: RoleBuild, role: str, on: date, gs: list[Grant], treatments: list[tuple[str, str, str, str]]
+) -> None:
+    """`_access.*`: what this warehouse holds and why — grants, how each column was treated, the build."""
+    grants_columns = ("department", "resource", "mode", "basis", "approval_id")
+    build.write(
+        "_access",
+        "grants",
+        {**dict.fromkeys(grants_columns, "string"), "expires_on": "date"},
         [(g.department, g.resource, g.mode, g.basis, g.approval_id, g.expires_on) for g in gs],
     )
-    con.execute(
-        "create table _access.columns (schema_name varchar, table_name varchar, column_name varchar, treatment varchar)"
+    build.write(
+        "_access",
+        "columns",
+        dict.fromkeys(("schema_name", "table_name", "column_name", "treatment"), "string"),
+        treatments,
     )
-    con.executemany("insert into _access.columns values (?, ?, ?, ?)", treatments)
     built = {
         "role": role,
         "as_of": on.isoformat(),
         "built_at": datetime.now(UTC).isoformat(),
-        "masking": MASKING_VERSION,
+        "masking_version": MASKING_VERSION,
     }
-    con.execute(
-        "create table _access.build as select * from (values (?, ?, ?, ?)) t(role, as_of, built_at, masking_version)",
-        list(built.values()),
-    )
+    build.write("_access", "build", dict.fromkeys(built, "string"), [tuple(built.values())])
 
 
 def build_all(on: date | None = None, settings: Settings | None = None) -> list[BuildReport]:

@@ -1,9 +1,11 @@
 """The audited query path: `govlake query --role R "SQL"`.
 
-A role's SQL runs against its own warehouse only, opened read-only with external access off and
-the configuration locked, so ATTACH, COPY and file readers cannot reach the platform's warehouse
-or the lake. A warehouse built under an approval that has since expired is refused until rebuilt.
-The audit entry is written before the rows are handed back; without it there are no rows.
+A role's SQL (the house dialect, DuckDB's) runs against its own warehouse only, through the engine's
+locked-down reader: on DuckDB the role's file opened read-only with external access off and the
+configuration locked; on Spark a guard that admits one SELECT over the role's tables and nothing else.
+So ATTACH, COPY and file readers cannot reach the platform's warehouse or the lake. A warehouse built
+under an approval that has since expired is refused until rebuilt. The audit entry is written before
+the rows are handed back; without it there are no rows.
 """
 
 from __future__ import annotations
@@ -13,14 +15,11 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
-
 from pipelines.access.audit import AuditLog, AuditUnavailable, scrub
-from pipelines.access.build import role_warehouse_path
 from pipelines.access.policy import RoleKind, role
+from pipelines.engines import engine_for
+from pipelines.engines.base import RejectedQuery, RoleReader
 from pipelines.settings import Settings, get_settings
-
-LOCKED_DOWN = {"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True}
 
 
 class QueryRefused(PermissionError):
@@ -28,7 +27,7 @@ class QueryRefused(PermissionError):
 
 
 class QueryFailed(ValueError):
-    """The query ran and DuckDB rejected it; the message is scrubbed of personal data."""
+    """The engine rejected the query; the message is scrubbed of personal data."""
 
 
 @dataclass(frozen=True)
@@ -38,26 +37,25 @@ class QueryResult:
     audit_seq: int
 
 
-def _connect(role_name: str, settings: Settings) -> duckdb.DuckDBPyConnection:
-    path = (
-        settings.warehouse_path
-        if role(role_name).kind is RoleKind.ADMINISTRATOR
-        else role_warehouse_path(role_name, settings)
-    )
+def _reader(role_name: str, settings: Settings) -> RoleReader:
+    engine = engine_for(settings)
+    if role(role_name).kind is RoleKind.ADMINISTRATOR:
+        return engine.role_reader(None)
+    path = engine.role_location(role_name)
     if not path.exists():
         raise QueryRefused(
             f"no warehouse for role {role_name!r} at {path}: run `govlake access build --role {role_name}`"
         )
-    return duckdb.connect(str(path), read_only=True, config=LOCKED_DOWN)
+    return engine.role_reader(role_name)
 
 
-def _expired_grants(con: duckdb.DuckDBPyConnection, on: date) -> list[tuple[str, str, date]]:
+def _expired_grants(reader: RoleReader, on: date) -> list[tuple[str, str, date]]:
     try:
-        return con.execute(
-            "select approval_id, department || '/' || resource, expires_on from _access.grants where expires_on < ?",
-            [on],
-        ).fetchall()
-    except duckdb.CatalogException:
+        return reader.execute(
+            "select approval_id, department || '/' || resource, expires_on from _access.grants "
+            f"where expires_on < date '{on.isoformat()}'"
+        )[1]
+    except RejectedQuery:
         return []  # the platform warehouse (administrator) has no grants
 
 
@@ -74,9 +72,9 @@ def run_query(
     audit = audit or AuditLog.open(settings)
     actor = f"{user or getpass.getuser()} as {role_name}"
     audit.check_writable()  # refuse before reading anything
-    con = _connect(role_name, settings)
+    reader = _reader(role_name, settings)
     try:
-        expired = _expired_grants(con, on or date.today())
+        expired = _expired_grants(reader, on or date.today())
         if expired:
             what = ", ".join(f"{res} ({aid}, expired {exp})" for aid, res, exp in expired)
             audit.append(actor, "query", sql=scrub(sql), outcome="refused: approval expired", rows=0)
@@ -86,10 +84,8 @@ def run_query(
             )
         started = time.perf_counter()
         try:
-            cursor = con.execute(sql)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
-        except duckdb.Error as exc:
+            columns, rows = reader.execute(sql)
+        except RejectedQuery as exc:
             message = scrub(str(exc))
             audit.append(actor, "query", sql=scrub(sql), outcome=f"error: {message[:200]}", rows=0)
             raise QueryFailed(message) from None
@@ -102,7 +98,7 @@ def run_query(
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
     finally:
-        con.close()
+        reader.close()
     return QueryResult(columns, rows, entry["seq"])
 
 

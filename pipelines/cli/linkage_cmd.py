@@ -57,7 +57,7 @@ def explain_command(record: str = typer.Argument(..., help="department/resource/
     from pipelines.settings import get_settings
 
     try:
-        explanations = explain(get_settings().warehouse_path, record)
+        explanations = explain(get_settings(), record)
     except ValueError as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None

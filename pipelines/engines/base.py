@@ -73,6 +73,19 @@ class Engine(ABC):
     def batch_tables(self, run_id: str) -> BatchTables:
         """Where one validation run's batches become tables that Great Expectations validates."""
 
+    # role warehouses (pipelines.access)
+    @abstractmethod
+    def role_location(self, role: str) -> Path:
+        """Where the role's warehouse lives: the privilege boundary an operator grants the role alone."""
+
+    @abstractmethod
+    def role_build(self, role: str, location: Path | None = None) -> RoleBuild:
+        """A new warehouse for `role` (at `location`, default `role_location(role)`)."""
+
+    @abstractmethod
+    def role_reader(self, role: str | None) -> RoleReader:
+        """A locked-down reader of the role's warehouse; `None`: the platform's own tables."""
+
     def close(self) -> None:  # noqa: B027 - an optional hook
         """Release what the adapter holds (sessions, files)."""
 
@@ -185,6 +198,71 @@ class BatchTables(ABC):
     def close(self) -> None: ...  # noqa: B027 - an optional hook
 
     def __enter__(self) -> BatchTables:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class RejectedQuery(ValueError):
+    """The engine (or, on Spark, the query guard) refused a role's query; the message is the engine's own."""
+
+
+class RoleBuild(ABC):
+    """A role's warehouse being built apart from the last good one, which it replaces only on `commit`.
+    Statements are house-dialect SQL over the platform's tables, named by `platform()`."""
+
+    @abstractmethod
+    def platform(self, schema: str, table: str) -> str:
+        """How the build's SQL names the platform table `schema.table`."""
+
+    @abstractmethod
+    def columns(self, relation: str) -> list[str]:
+        """Column names of a relation or a parenthesised query."""
+
+    @abstractmethod
+    def exists(self, relation: str) -> bool: ...
+
+    @abstractmethod
+    def register_pseudonym(self, pseudonymise) -> None:
+        """`pseudonym(kind, value)` in the build's SQL, computed by `pseudonymise` (a `Pseudonymiser`)."""
+
+    @abstractmethod
+    def create(self, schema: str, table: str, select: str) -> int:
+        """The role's table `schema.table` as the rows of `select`; returns its row count."""
+
+    @abstractmethod
+    def write(self, schema: str, table: str, columns: dict[str, str], rows: list[tuple]) -> None:
+        """A small table from Python rows; `columns` maps names to `string` or `date`."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Replace the role's warehouse with this build."""
+
+    @abstractmethod
+    def discard(self) -> None: ...
+
+    def __enter__(self) -> RoleBuild:
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+class RoleReader(ABC):
+    """A read-only view of one role's warehouse (or, for the administrator, the platform's) that cannot
+    reach anything else: no other table, no file, no configuration."""
+
+    @abstractmethod
+    def execute(self, sql: str) -> tuple[list[str], list[tuple]]:
+        """(column names, rows) of one house-dialect query; `RejectedQuery` when refused or failed."""
+
+    def close(self) -> None: ...  # noqa: B027 - an optional hook
+
+    def __enter__(self) -> RoleReader:
         return self
 
     def __exit__(self, *exc) -> None:

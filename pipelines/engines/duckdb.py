@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import numpy as np
 
-from pipelines.engines.base import BatchTables, Engine, Workspace, run_dbt_process
+from pipelines.engines.base import BatchTables, Engine, RoleBuild, RoleReader, Workspace, run_dbt_process
+from pipelines.engines.duckdb_roles import DuckDBRoleBuild, DuckDBRoleReader, role_file
 
 WAREHOUSE = "warehouse"
 MEMORY_LIMIT = "6GB"
@@ -25,13 +28,26 @@ class DuckDBEngine(Engine):
 
     def query(self, sql: str):
         with self.connect() as con:
-            return con.execute(sql).fetch_arrow_table()
+            return con.execute(sql).to_arrow_table()
 
     def workspace(self) -> Workspace:
         return DuckDBWorkspace(self.settings.warehouse_path)
 
     def batch_tables(self, run_id: str) -> BatchTables:
         return DuckDBBatchTables(self.settings.data_root / f"quality_scratch_{run_id}.duckdb")
+
+    def role_location(self, role: str) -> Path:
+        return role_file(self.settings.access_root, role)
+
+    def role_build(self, role: str, location: Path | None = None) -> RoleBuild:
+        if not self.settings.warehouse_path.exists():
+            raise FileNotFoundError(
+                f"no warehouse at {self.settings.warehouse_path}: build the subject databases first"
+            )
+        return DuckDBRoleBuild(self.settings.warehouse_path, location or self.role_location(role))
+
+    def role_reader(self, role: str | None) -> RoleReader:
+        return DuckDBRoleReader(self.settings.warehouse_path if role is None else self.role_location(role))
 
 
 class DuckDBWorkspace(Workspace):

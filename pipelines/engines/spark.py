@@ -8,12 +8,15 @@ import logging
 import os
 import sys
 from functools import cached_property
+from pathlib import Path
 
 from pipelines.engines.base import (
     DBT_FLAGS,
     BatchTables,
     BuildFailed,
     Engine,
+    RoleBuild,
+    RoleReader,
     Workspace,
     dbt_problems,
     dbt_summary,
@@ -113,6 +116,28 @@ class SparkEngine(Engine):
     def batch_tables(self, run_id: str) -> BatchTables:
         return SparkBatchTables(self.spark)
 
+    def role_location(self, role: str) -> Path:
+        return self.settings.access_root / f"warehouse_{role}"
+
+    def role_build(self, role: str, location: Path | None = None) -> RoleBuild:
+        from pipelines.engines.spark_roles import SparkRoleBuild
+
+        target = location or self.role_location(role)
+        return SparkRoleBuild(self, role, target, register=target == self.role_location(role))
+
+    def role_reader(self, role: str | None) -> RoleReader:
+        from pipelines.engines.spark_roles import SparkRoleReader
+
+        return SparkRoleReader(self, role)
+
+
+def drop_cached_views(spark, names: list[str]) -> None:
+    """Uncache, then drop, a job's temporary views (dependants, made later, first)."""
+    for name in reversed(names):
+        spark.sql(f"uncache table if exists {name}")
+    for name in reversed(names):
+        spark.catalog.dropTempView(name)
+
 
 class SparkWorkspace(Workspace):
     """Scratch tables are cached temporary views of the session; warehouse tables are Parquet tables
@@ -181,10 +206,7 @@ class SparkWorkspace(Workspace):
             self.spark.udf.register(name, pandas_udf(udf, kind))
 
     def close(self) -> None:
-        for name in reversed(self.scratch):  # dependants first
-            self.spark.sql(f"uncache table if exists {name}")
-        for name in reversed(self.scratch):
-            self.spark.catalog.dropTempView(name)
+        drop_cached_views(self.spark, self.scratch)
 
 
 class SparkBatchTables(BatchTables):
@@ -217,6 +239,4 @@ class SparkBatchTables(BatchTables):
         return [str(r[0]) for r in self.spark.sql(sql).collect()]
 
     def close(self) -> None:
-        for name in self.names:
-            self.spark.sql(f"uncache table if exists {name}")
-            self.spark.catalog.dropTempView(name)
+        drop_cached_views(self.spark, self.names)

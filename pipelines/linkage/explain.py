@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import duckdb
-
+from pipelines.engines import engine_for
+from pipelines.engines.base import Engine
 from pipelines.linkage.run import SCHEMA, SUBJECTS
 from pipelines.privacy.masking import mask
+from pipelines.settings import Settings
+from pipelines.standards.sql import DUCKDB
 
 # comparison column -> data element, for masking
 ELEMENTS = {
@@ -48,52 +49,64 @@ class Explanation:
     prior_match_weight: float | None = None
 
 
-def explain(warehouse: Path, record: str) -> list[Explanation]:
+def explain(settings: Settings, record: str) -> list[Explanation]:
     """`record` is department/resource/record_key, optionally #party; every matching party is explained."""
     key, _, party = record.partition("#")
     parts = key.split("/", 2)
     if len(parts) != 3:
         raise ValueError(f"expected department/resource/record_key[#party], got {record!r}")
+    department, resource, record_key = (DUCKDB.lit(p) for p in parts)
+    engine = engine_for(settings)
     out = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        for subject, tables in SUBJECTS.items():
-            union, id_column = tables.union, tables.id_column
-            rows = con.execute(
-                f"""select u.source_record_id, l.{id_column}, l.match_method, l.match_probability, l.matched_record_id
-                from intermediate.{union} u join {SCHEMA}.{subject}_links l using (source_record_id)
-                where u.department = ? and u.resource = ? and u.record_key = ? and (? = '' or u.party = ?)
-                order by u.source_record_id""",
-                [*parts, party, party],
-            ).fetchall()
-            for source_record_id, cluster_id, method, probability, matched in rows:
-                size, departments = con.execute(
-                    f"""select count(*), list(distinct split_part(source_record_id, '/', 1) order by 1)
-                    from {SCHEMA}.{subject}_links where {id_column} = ?""",
-                    [cluster_id],
-                ).fetchone()
-                e = Explanation(subject, source_record_id, cluster_id, method, probability, matched, size, departments)
-                if matched:
-                    _comparisons(con, subject, e)
-                out.append(e)
+    for subject, tables in SUBJECTS.items():
+        id_column = tables.id_column
+        rows = engine.query(
+            f"""select u.source_record_id, l.{id_column}, l.match_method, l.match_probability, l.matched_record_id
+            from intermediate.{tables.union} u join {SCHEMA}.{subject}_links l using (source_record_id)
+            where u.department = {department} and u.resource = {resource} and u.record_key = {record_key}
+            {f"and u.party = {DUCKDB.lit(party)}" if party else ""}
+            order by u.source_record_id"""
+        ).to_pylist()
+        for row in rows:
+            cluster_id = row[id_column]
+            members = engine.query(
+                f"select source_record_id from {SCHEMA}.{subject}_links where {id_column} = {DUCKDB.lit(cluster_id)}"
+            ).column(0)
+            departments = sorted({m.split("/", 1)[0] for m in members.to_pylist()})
+            e = Explanation(
+                subject,
+                row["source_record_id"],
+                cluster_id,
+                row["match_method"],
+                row["match_probability"],
+                row["matched_record_id"],
+                len(members),
+                departments,
+            )
+            if e.matched_record_id:
+                _comparisons(engine, subject, e)
+            out.append(e)
     return out
 
 
-def _comparisons(con: duckdb.DuckDBPyConnection, subject: str, e: Explanation) -> None:
-    edge = con.execute(
+def _comparisons(engine: Engine, subject: str, e: Explanation) -> None:
+    pair = DUCKDB.lit(e.source_record_id), DUCKDB.lit(e.matched_record_id)
+    edges = engine.query(
         f"""select * from {SCHEMA}.{subject}_edges
-        where (source_record_id_l = ? and source_record_id_r = ?) or (source_record_id_l = ? and source_record_id_r = ?)""",
-        [e.source_record_id, e.matched_record_id, e.matched_record_id, e.source_record_id],
-    ).fetchdf()
-    if edge.empty:
+        where (source_record_id_l = {pair[0]} and source_record_id_r = {pair[1]})
+           or (source_record_id_l = {pair[1]} and source_record_id_r = {pair[0]})
+        limit 1"""
+    ).to_pylist()
+    if not edges:
         return
-    row = edge.iloc[0]
-    settings = json.loads(con.execute(f"select settings_json from {SCHEMA}.{subject}_model").fetchone()[0])
-    prior = settings.get("probability_two_random_records_match")
+    row = edges[0]
+    model = json.loads(engine.scalar(f"select settings_json from {SCHEMA}.{subject}_model"))
+    prior = model.get("probability_two_random_records_match")
     if prior:
         import math
 
         e.prior_match_weight = math.log2(prior / (1 - prior))
-    for comparison in settings["comparisons"]:
+    for comparison in model["comparisons"]:
         column = comparison["output_column_name"]
         gamma = row.get(f"gamma_{column}")
         weight = row.get(f"mw_{column}")
@@ -125,8 +138,6 @@ def _level_label(levels: list[dict], gamma: int | None) -> str:
 def _shown(element: str | None, value) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
-    if hasattr(value, "tolist"):
-        value = value.tolist()
     if isinstance(value, list):
         return ", ".join(mask(element, str(v)) or "" for v in value)
     return mask(element, str(value))

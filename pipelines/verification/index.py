@@ -1,6 +1,6 @@
 """The verification index: what the service needs to answer, and nothing it could disclose.
 
-Built from the platform warehouse into `access/verification/`: persons keyed by the keyed
+Built from the subject databases (either engine) into `access/verification/`: persons keyed by the keyed
 pseudonym of their ID number with a keyed digest of (ID, name) — no ID number or name in the
 clear — and licences by number with their holder's credit code (public), status and expiry.
 """
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from pipelines.engines import engine_for
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.settings import Settings, get_settings
 
@@ -29,35 +31,48 @@ def identity_digest(pseudonymise: Pseudonymiser, citizen_id: str, name: str) -> 
     return pseudonymise(IDENTITY_KIND, f"{citizen_id}{IDENTITY_SEPARATOR}{name}")
 
 
+PERSONS_SQL = """
+    select citizen_id, person_name, is_deceased
+    from population.persons
+    where citizen_id is not null
+    qualify count(*) over (partition by citizen_id) = 1  -- an ID two persons claim answers nothing
+"""
+LICENCES_SQL = """
+    select l.licence_number, e.uscc as holder_uscc, l.licence_status, l.expires_on,
+           e.entity_status as holder_status
+    from licences.licences as l
+    left join legal_entities.legal_entities as e on l.holder_entity_id = e.entity_id
+"""
+
+
 def build_index(settings: Settings | None = None) -> dict[str, int]:
-    """(Re)write the index files atomically; returns their row counts."""
+    """(Re)write the index files atomically from the engine's subject databases; returns their row counts.
+    The pseudonyms are computed here, in the platform's process, which alone holds the key."""
     settings = settings or get_settings()
+    engine = engine_for(settings)
+    pseudonymise = Pseudonymiser.from_settings(settings)
+    persons = engine.query(PERSONS_SQL)
+    ids, names = persons.column("citizen_id").to_pylist(), persons.column("person_name").to_pylist()
+    index = {
+        PERSONS: pa.table(
+            {
+                "id_pseudonym": pa.array([pseudonymise("citizen_id", i) for i in ids], pa.string()),
+                "identity_digest": pa.array(
+                    [
+                        None if n is None else identity_digest(pseudonymise, i, n)
+                        for i, n in zip(ids, names, strict=True)
+                    ],
+                    pa.string(),
+                ),
+                "is_deceased": persons.column("is_deceased"),
+            }
+        ),
+        LICENCES: engine.query(LICENCES_SQL),
+    }
     out = index_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    with duckdb.connect() as con:
-        Pseudonymiser.from_settings(settings).register(con)
-        con.execute(f"attach '{settings.warehouse_path}' as platform (read_only)")
-        queries = {
-            PERSONS: f"""
-                select pseudonym('citizen_id', citizen_id) as id_pseudonym,
-                       pseudonym('{IDENTITY_KIND}', citizen_id || '{IDENTITY_SEPARATOR}' || person_name)
-                           as identity_digest,
-                       is_deceased
-                from platform.population.persons
-                where citizen_id is not null
-                qualify count(*) over (partition by citizen_id) = 1  -- an ID two persons claim answers nothing
-            """,
-            LICENCES: """
-                select l.licence_number, e.uscc as holder_uscc, l.licence_status, l.expires_on,
-                       e.entity_status as holder_status
-                from platform.licences.licences as l
-                left join platform.legal_entities.legal_entities as e on l.holder_entity_id = e.entity_id
-            """,
-        }
-        for name, sql in queries.items():
-            tmp = out / f".{name}.tmp"
-            con.execute(f"copy ({sql}) to '{tmp}' (format parquet)")
-            tmp.replace(out / name)
-            counts[name] = con.execute(f"select count(*) from '{out / name}'").fetchone()[0]
-    return counts
+    for name, table in index.items():
+        tmp = out / f".{name}.tmp"
+        pq.write_table(table, tmp)
+        tmp.replace(out / name)
+    return {name: table.num_rows for name, table in index.items()}

@@ -1,0 +1,160 @@
+"""Role warehouses on Spark: one directory of Parquet tables per role, registered in the metastore as the
+databases `role_<role>__<schema>`.
+
+Spark SQL has no privilege boundary of its own (that takes Apache Ranger, or a catalogue with grants),
+so, as on DuckDB, the boundary is storage: an operator grants each role's principal its directory and
+nothing else of the lake (docs/spark.md). A build writes a new directory beside the old one and swaps
+them; a manifest under `_access/` says what the directory holds and why.
+
+The audited query path shares the platform's session, so it reads through a guard: the query is parsed
+(sqlglot), must be one SELECT, may name only the role's tables (rewritten to the role's databases) and
+no file, and may not call the functions that reach the JVM or the files behind a table.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from pipelines.engines.base import RejectedQuery, RoleBuild, RoleReader
+
+ROLE_DATABASE_PREFIX = "role_"
+DENIED_FUNCTIONS = {
+    "reflect",
+    "try_reflect",
+    "java_method",
+    "input_file_name",
+    "input_file_block_start",
+    "input_file_block_length",
+    "pseudonym",  # the platform's keyed pseudonyms, registered on the session while a build runs
+}
+
+
+def role_database(role: str, schema: str) -> str:
+    return f"{ROLE_DATABASE_PREFIX}{role}__{schema}"
+
+
+def _databases(spark) -> list[str]:
+    return [d.name for d in spark.catalog.listDatabases()]
+
+
+class SparkRoleBuild(RoleBuild):
+    def __init__(self, engine, role: str, target: Path, register: bool) -> None:
+        self.engine, self.spark, self.role, self.target, self.register = engine, engine.spark, role, target, register
+        self.tmp = target.with_name(f"building_{target.name}")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
+
+    def platform(self, schema: str, table: str) -> str:
+        return f"{schema}.{table}"
+
+    def columns(self, relation: str) -> list[str]:
+        return self.spark.sql(self.engine.translate(f"select * from {relation} limit 0")).columns
+
+    def exists(self, relation: str) -> bool:
+        return self.spark.catalog.tableExists(relation)
+
+    def register_pseudonym(self, pseudonymise) -> None:
+        import pandas as pd
+        from pyspark.sql.functions import pandas_udf
+
+        def udf(kinds, values):
+            return pd.Series(
+                [pseudonymise(k, None if pd.isna(v) else v) for k, v in zip(kinds, values, strict=True)], dtype=object
+            )
+
+        # real classes, not this module's postponed (string) annotations: pandas_udf infers from them
+        udf.__annotations__ = {"kinds": pd.Series, "values": pd.Series, "return": pd.Series}
+        self.spark.udf.register("pseudonym", pandas_udf(udf, "string"))
+
+    def create(self, schema: str, table: str, select: str) -> int:
+        path = str(self.tmp / schema / table)
+        self.spark.sql(self.engine.translate(select)).write.parquet(path)
+        return self.spark.read.parquet(path).count()
+
+    def write(self, schema: str, table: str, columns: dict[str, str], rows: list[tuple]) -> None:
+        ddl = ", ".join(f"{n} {t}" for n, t in columns.items())
+        self.spark.createDataFrame(rows, schema=ddl).coalesce(1).write.parquet(str(self.tmp / schema / table))
+
+    def commit(self) -> None:
+        replaced = self.target.with_name(f"replaced_{self.target.name}")
+        shutil.rmtree(replaced, ignore_errors=True)
+        if self.target.exists():
+            os.replace(self.target, replaced)
+        os.replace(self.tmp, self.target)
+        shutil.rmtree(replaced, ignore_errors=True)
+        if self.register:
+            self._register()
+
+    def _register(self) -> None:
+        """The role's databases name exactly the tables of its directory (external tables: dropping one
+        leaves its files)."""
+        prefix = role_database(self.role, "")
+        for name in _databases(self.spark):
+            if name.startswith(prefix):
+                self.spark.sql(f"drop database `{name}` cascade")
+        for folder in sorted(p for p in self.target.glob("*/*") if p.is_dir()):
+            database = role_database(self.role, folder.parent.name)
+            self.spark.sql(f"create database if not exists `{database}`")
+            self.spark.sql(f"create table `{database}`.`{folder.name}` using parquet location '{folder}'")
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class SparkRoleReader(RoleReader):
+    def __init__(self, engine, role: str | None) -> None:
+        self.spark = engine.spark
+        self.tables = self._tables(role)
+
+    def _tables(self, role: str | None) -> dict[str, str]:
+        """`schema.table` as the role names it -> the metastore's table."""
+        out = {}
+        for database in _databases(self.spark):
+            if role is None and not database.startswith(ROLE_DATABASE_PREFIX):
+                out |= {f"{database}.{t.name}": f"{database}.{t.name}" for t in self.spark.catalog.listTables(database)}
+            elif role is not None and database.startswith(role_database(role, "")):
+                schema = database.removeprefix(role_database(role, ""))
+                out |= {f"{schema}.{t.name}": f"{database}.{t.name}" for t in self.spark.catalog.listTables(database)}
+        return out
+
+    def guarded(self, sql: str) -> str:
+        """The query in Spark's dialect, naming the role's own tables, or `RejectedQuery`."""
+        import sqlglot
+        from sqlglot import exp
+
+        try:
+            statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
+        except sqlglot.errors.SqlglotError as exc:
+            raise RejectedQuery(f"not a query this warehouse can run: {exc}") from None
+        if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+            raise RejectedQuery("only a single SELECT query can be run against a role's warehouse")
+        query = statements[0]
+        for function in query.find_all(exp.Func):
+            name = (function.name if isinstance(function, exp.Anonymous) else function.sql_name()).lower()
+            if name in DENIED_FUNCTIONS:
+                raise RejectedQuery(f"function {name}() is not available in a role's warehouse")
+        ctes = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
+        for table in query.find_all(exp.Table):
+            if not isinstance(table.this, exp.Identifier) or table.catalog:
+                raise RejectedQuery(f"{table.sql(dialect='duckdb')} is not a table of this warehouse")
+            if not table.db and table.name in ctes:
+                continue
+            named = f"{table.db}.{table.name}".lower()
+            if named not in self.tables:
+                raise RejectedQuery(f"Table {named} does not exist in this warehouse")
+            database, name = self.tables[named].split(".")
+            table.set("db", exp.to_identifier(database))
+            table.set("this", exp.to_identifier(name))
+        return query.sql(dialect="spark")
+
+    def execute(self, sql: str) -> tuple[list[str], list[tuple]]:
+        from pyspark.errors import PySparkException
+
+        guarded = self.guarded(sql)
+        try:
+            frame = self.spark.sql(guarded)
+            return frame.columns, [tuple(r) for r in frame.collect()]
+        except PySparkException as exc:
+            raise RejectedQuery(str(exc).strip().splitlines()[0]) from None

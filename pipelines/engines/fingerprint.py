@@ -64,17 +64,28 @@ def _digest(lines: list[str]) -> str:
     return h.hexdigest()
 
 
+def table_fingerprint(columns: list[str], rows: list[tuple]) -> TableFingerprint:
+    """The fingerprint of one table's rows (`columns` name the values of each row)."""
+    kept = [i for i, c in enumerate(columns) if c not in RUN_COLUMNS]
+    lines = [json.dumps([_canonical(r[i]) for i in kept], ensure_ascii=False, default=str) for r in rows]
+    keys = [json.dumps(_canonical(r[kept[0]]), ensure_ascii=False, default=str) for r in rows]
+    return TableFingerprint(len(rows), _digest(keys), _digest(lines))
+
+
 def fingerprint(settings: Settings, tables: list[str] | None = None) -> dict[str, TableFingerprint]:
     engine = engine_for(settings)
     out = {}
     for name in tables or mart_tables(settings):
         table = engine.query(f"select * from {name}")
-        columns = [c for c in table.column_names if c not in RUN_COLUMNS]
-        rows = table.select(columns).to_pylist()
-        lines = [json.dumps([_canonical(r[c]) for c in columns], ensure_ascii=False, default=str) for r in rows]
-        keys = [json.dumps(_canonical(r[columns[0]]), ensure_ascii=False, default=str) for r in rows]
-        out[name] = TableFingerprint(len(rows), _digest(keys), _digest(lines))
+        rows = list(zip(*(table.column(c).to_pylist() for c in table.column_names), strict=True))
+        out[name] = table_fingerprint(table.column_names, rows)
     return out
+
+
+def role_fingerprint(settings: Settings, role: str, tables: list[str]) -> dict[str, TableFingerprint]:
+    """The fingerprint of a role's warehouse, read as the role reads it."""
+    with engine_for(settings).role_reader(role) as reader:
+        return {name: table_fingerprint(*reader.execute(f"select * from {name}")) for name in tables}
 
 
 def differences(a: dict[str, TableFingerprint], b: dict[str, TableFingerprint]) -> dict[str, tuple]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import duckdb
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
-from hypothesis import strategies as st
 
 from pipelines.access.build import build_role_warehouse, role_warehouse_path
 from pipelines.access.columns import MaskingMissing
@@ -20,70 +18,16 @@ from pipelines.catalog.models import SharingClass
 from pipelines.privacy.masking import MaskingSpec, load_masking
 from pipelines.quality.validate import current_failing_keys_sql
 from tests.access.conftest import AS_OF
+from tests.access.probes import analyst_queries, leaks, role_tables
 from tests.pii import UNMASKED_PERSONAL_NUMBER
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("access")]
-
-FUNCTIONS = [
-    "{c}",
-    "upper(cast({c} as varchar))",
-    "cast({c} as varchar) || ''",
-    "reverse(cast({c} as varchar))",
-    "substr(cast({c} as varchar), 1, 12)",
-    "concat_ws('|', {c}, {c})",
-    "trim(cast({c} as varchar))",
-]
-AGGREGATES = ["min({c})", "max({c})", "string_agg(cast({c} as varchar), ',')", "any_value({c})", "list({c})"]
-TOKEN_BOUNDARY = re.compile(r"[|,\s\[\]'\"]+")
-DIGIT_RUN = re.compile(r"[0-9Xx]{11,18}")
-FILTERS = [
-    "{c} is not null",
-    "cast({c} as varchar) like '3%'",
-    "length(cast({c} as varchar)) > 3",
-    "cast({c} as varchar) similar to '.*[0-9].*'",
-    "true",
-]
-
-
-def analyst_tables(settings) -> dict[str, list[str]]:
-    with duckdb.connect(str(role_warehouse_path("analyst", settings)), read_only=True) as con:
-        rows = con.execute(
-            "select table_schema || '.' || table_name, list(column_name order by ordinal_position) "
-            "from information_schema.columns where table_schema <> '_access' group by 1"
-        ).fetchall()
-    return dict(rows)
-
-
-def leaks(rows: list[tuple], city) -> list[str]:
-    """Real ID numbers, mobile numbers or full names of the city's people (or their reversals) anywhere
-    in the result — as a whole value or as one of the pieces a query joined together."""
-    found = []
-    for row in rows:
-        for value in row:
-            text = str(value)
-            pieces = {text, *TOKEN_BOUNDARY.split(text), *DIGIT_RUN.findall(text)}
-            found += [p for p in pieces if p.upper() in city.personal_values]
-    return found
-
-
-@st.composite
-def analyst_queries(draw, tables: dict[str, list[str]]) -> str:
-    table = draw(st.sampled_from(sorted(tables)))
-    columns = tables[table]
-    chosen = draw(st.lists(st.sampled_from(columns), min_size=1, max_size=4, unique=True))
-    where = draw(st.sampled_from(FILTERS)).format(c=draw(st.sampled_from(columns)))
-    if draw(st.booleans()):
-        select = ", ".join(draw(st.sampled_from(AGGREGATES)).format(c=c) for c in chosen)
-        return f"select {select} from {table} where {where}"
-    select = ", ".join(draw(st.sampled_from(FUNCTIONS)).format(c=c) for c in chosen)
-    limit = draw(st.integers(1, 5000))
-    return f"select distinct {select} from {table} where {where} order by all limit {limit}"
 
 
 def test_analyst_holds_only_what_its_grants_allow(access_city):
     """Unconditional shares and live approvals; no not-shared, unapproved or expired resource."""
     catalog = load_catalog()
-    tables = analyst_tables(access_city.settings)
+    tables = role_tables(access_city.settings, "analyst")
     resources = {f"{d.code}.{r.slug}": r for d, r in catalog.resources()}
     held = {t for t in tables if t in resources}
     assert "tax.taxpayer_registrations" not in tables  # not shared (不予共享)
@@ -100,7 +44,7 @@ def test_analyst_holds_only_what_its_grants_allow(access_city):
 
 def test_every_value_of_every_table_is_masked(access_city):
     """The whole analyst warehouse, every cell: no unmasked ID, phone or full name."""
-    for table in analyst_tables(access_city.settings):
+    for table in role_tables(access_city.settings, "analyst"):
         result = run_query("analyst", f"select * from {table}", on=AS_OF, settings=access_city.settings)
         assert result.rows, table
         assert leaks(result.rows, access_city) == [], table
@@ -108,7 +52,7 @@ def test_every_value_of_every_table_is_masked(access_city):
 
 def test_generated_queries_never_unmask(access_city):
     """Property: whatever an analyst selects, filters, transforms or aggregates, nothing personal is clear."""
-    tables = analyst_tables(access_city.settings)
+    tables = role_tables(access_city.settings, "analyst")
 
     @hyp_settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(analyst_queries(tables))
@@ -239,6 +183,6 @@ def test_masks_survive_a_full_rebuild(access_city):
         old.unlink()
     build_subject_databases(settings)
     build_all(AS_OF, settings)
-    for table in analyst_tables(settings):
+    for table in role_tables(settings, "analyst"):
         result = run_query("analyst", f"select * from {table}", on=AS_OF, settings=settings)
         assert result.rows and leaks(result.rows, access_city) == [], table

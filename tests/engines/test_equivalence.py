@@ -1,26 +1,41 @@
-"""One city through both engines: the same subject databases and the same scorecards.
+"""One city through both engines: the same subject databases, scorecards and role warehouses.
 
 The 10,000-person city is ingested once by the ingest DAGs; each engine then runs the same DAGs
-(`build_subject_databases`, `publish_quality_scorecards`, with `dag.test()`) on its own data dir,
-holding a copy of that lake. Every mart is compared: row count, keys and a checksum over its sorted
-rows (`pipelines.engines.fingerprint`), and the published league tables.
+(`build_subject_databases`, `publish_quality_scorecards`, `build_access_warehouses`, with
+`dag.test()`) on its own data dir, holding a copy of that lake. Every mart and every table of every
+role's warehouse is compared: row count, keys and a checksum over its sorted rows
+(`pipelines.engines.fingerprint`); so are the published league tables, the verification index and
+`linkage explain`. Each engine's analyst warehouse is then probed for personal data in the clear
+through the audited query path, and for a way out of it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import shutil
 
+import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
 
 from pipelines.settings import get_settings
 from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
+from tests.access.conftest import AS_OF, TEST_KEY, AccessCity, read_people
+from tests.access.probes import analyst_queries, leaks, role_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 CITY = CityConfig(people=10_000, seed=3)
 SUBJECT_DATABASES = {"population.persons", "legal_entities.legal_entities", "licences.licences"}
+EXPLAINED = """
+    select department || '/' || resource || '/' || record_key as record
+    from intermediate.int_person_records_unioned join linkage.population_links using (source_record_id)
+    where matched_record_id is not null order by 1 limit 3
+"""
 
 
 def _league(settings) -> list:
@@ -31,7 +46,79 @@ def _league(settings) -> list:
     ]
 
 
-def _run(engine: str, data, mp: pytest.MonkeyPatch) -> dict:
+def _role_fingerprints(settings) -> dict:
+    from pipelines.access.policy import RoleKind, load_access
+    from pipelines.engines.fingerprint import role_fingerprint
+
+    out = {}
+    for role, spec in load_access().roles.items():
+        if spec.kind is not RoleKind.ADMINISTRATOR:
+            tables = [*role_tables(settings, role), "_access.grants", "_access.columns"]
+            out |= {f"{role}:{t}": f for t, f in role_fingerprint(settings, role, tables).items()}
+    return out
+
+
+def _verification_index(settings) -> dict:
+    from pipelines.engines.fingerprint import table_fingerprint
+    from pipelines.verification.index import index_dir
+
+    out = {}
+    for path in sorted(index_dir(settings).glob("*.parquet")):
+        table = pq.read_table(path)
+        out[path.name] = table_fingerprint(table.column_names, list(zip(*table.to_pydict().values(), strict=True)))
+    return out
+
+
+def _explanations(settings):
+    from pipelines.engines import engine_for
+    from pipelines.engines.fingerprint import table_fingerprint
+    from pipelines.linkage.explain import explain
+
+    records = engine_for(settings).query(EXPLAINED).column(0).to_pylist()
+    explained = [dataclasses.asdict(e) for r in records for e in explain(settings, r)]
+    return len(explained), table_fingerprint(["explanation"], [(e,) for e in explained])
+
+
+ESCAPES = (
+    "attach '{warehouse}' as platform",
+    "select * from read_parquet('{lake}/raw/**/*.parquet')",
+    "copy (select 1) to '/tmp/out.csv'",
+    "set enable_external_access = true",
+    "create table t as select 1",
+    "select * from staging.stg_tax__taxpayer_registrations",
+    "select reflect('java.lang.System', 'getenv', 'HOME')",
+)
+
+
+def _probe_analyst(settings, city: AccessCity) -> dict:
+    """Personal data in the clear anywhere in the analyst's warehouse, in what generated queries return,
+    and the ways out of it the query path let through."""
+    from pipelines.access.query import QueryFailed, run_query
+
+    tables = role_tables(settings, "analyst")
+    found = {"cells": [], "queries": [], "escapes": []}
+    for table in tables:
+        found["cells"] += leaks(run_query("analyst", f"select * from {table}", on=AS_OF, settings=settings).rows, city)
+
+    @hyp_settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(analyst_queries(tables))
+    def generated(sql: str) -> None:
+        with contextlib.suppress(QueryFailed):  # a type error in a generated expression shows nothing
+            found["queries"] += leaks(run_query("analyst", sql, on=AS_OF, settings=settings).rows, city)
+
+    generated()
+    for sql in ESCAPES:
+        try:
+            run_query(
+                "analyst", sql.format(warehouse=settings.warehouse_path, lake=settings.lake_root), settings=settings
+            )
+            found["escapes"].append(sql)
+        except QueryFailed:
+            pass
+    return found
+
+
+def _run(engine: str, data, mp: pytest.MonkeyPatch, city: AccessCity) -> dict:
     from pipelines.engines import engine_for
     from pipelines.engines.fingerprint import fingerprint
     from pipelines.orchestration.local_runs import test_dags
@@ -40,8 +127,18 @@ def _run(engine: str, data, mp: pytest.MonkeyPatch) -> dict:
     mp.setenv("GOVLAKE_ENGINE", engine)
     get_settings.cache_clear()
     settings = get_settings()
-    states = test_dags("build_subject_databases") | test_dags("publish_quality_scorecards")
-    out = {"states": states, "fingerprint": fingerprint(settings), "league": _league(settings)}
+    states = {}
+    for dag_id in ("build_subject_databases", "publish_quality_scorecards", "build_access_warehouses"):
+        states |= test_dags(dag_id)
+    out = {
+        "states": states,
+        "fingerprint": fingerprint(settings),
+        "league": _league(settings),
+        "roles": _role_fingerprints(settings),
+        "verification": _verification_index(settings),
+        "explained": _explanations(settings),
+        "probes": _probe_analyst(settings, city),
+    }
     engine_for(settings).close()
     return out
 
@@ -59,6 +156,7 @@ def both(tmp_path_factory):
     mp.setenv("GOVLAKE_SOURCE_ROOT", str(city))
     mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", f"http://127.0.0.1:{server.server_address[1]}")
     mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN", "tkn")
+    mp.setenv("GOVLAKE_PSEUDONYM_KEY", TEST_KEY.get_secret_value())
     try:
         mp.setenv("GOVLAKE_DATA_DIR", str(duckdb_data))
         get_settings.cache_clear()
@@ -66,7 +164,10 @@ def both(tmp_path_factory):
         for part in ("raw", "quarantine"):
             shutil.copytree(duckdb_data / "lake" / part, spark_data / "lake" / part)
         shutil.copy2(duckdb_data / "lake" / "_ledger.sqlite", spark_data / "lake" / "_ledger.sqlite")
-        runs = {engine: _run(engine, data, mp) for engine, data in (("duckdb", duckdb_data), ("spark", spark_data))}
+        people = AccessCity(get_settings(), read_people(city))
+        runs = {
+            engine: _run(engine, data, mp, people) for engine, data in (("duckdb", duckdb_data), ("spark", spark_data))
+        }
     finally:
         server.shutdown()
         mp.undo()
@@ -74,16 +175,28 @@ def both(tmp_path_factory):
     return ingested, runs
 
 
-def test_both_engines_give_the_same_subject_databases_and_scorecards(both):
-    """One test, not three: the fixture runs the whole platform twice, which no two workers should share."""
+def test_both_engines_give_the_same_platform(both):
+    """One test, not several: the fixture runs the whole platform twice, which no two workers should share."""
     from pipelines.engines.fingerprint import differences
 
     ingested, runs = both
     assert set(ingested.values()) == {"success"}, ingested
     for engine, run in runs.items():
         assert set(run["states"].values()) == {"success"}, (engine, run["states"])
-    duck, spark = runs["duckdb"]["fingerprint"], runs["spark"]["fingerprint"]
-    assert set(duck) >= SUBJECT_DATABASES | {"quality.department_scorecards", "quality.fct_quality_results"}
-    assert duck["population.persons"].rows > 9_000  # the city, not an empty build
-    assert not differences(duck, spark), differences(duck, spark)
-    assert runs["duckdb"]["league"] and runs["duckdb"]["league"] == runs["spark"]["league"]
+    duck, spark = runs["duckdb"], runs["spark"]
+    # subject databases and scorecards
+    assert set(duck["fingerprint"]) >= SUBJECT_DATABASES | {
+        "quality.department_scorecards",
+        "quality.fct_quality_results",
+    }
+    assert duck["fingerprint"]["population.persons"].rows > 9_000  # the city, not an empty build
+    assert not differences(duck["fingerprint"], spark["fingerprint"])
+    assert duck["league"] and duck["league"] == spark["league"]
+    # role warehouses, the verification index, linkage explanations
+    assert len(duck["roles"]) > 60 and duck["roles"]["analyst:population.persons"].rows > 9_000
+    assert not differences(duck["roles"], spark["roles"])
+    assert duck["verification"]["persons.parquet"].rows > 9_000 and duck["verification"] == spark["verification"]
+    assert duck["explained"][0] >= 3 and duck["explained"] == spark["explained"]
+    # nothing in the clear, no way out, on either engine
+    for engine, run in runs.items():
+        assert run["probes"] == {"cells": [], "queries": [], "escapes": []}, engine

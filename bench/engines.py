@@ -2,7 +2,7 @@
 
 Each engine runs in its own process on its own data dir, both holding hard links to one cached lake
 (bench/.cache/data-<people>): standardise (dbt), link both subjects (Splink), marts (dbt), validate
-every batch (GX), scorecards (dbt). Spark's session start is timed as a stage of its own. The rows
+every batch (GX), scorecards (dbt), every role's warehouse and the verification index. Spark's session start is timed as a stage of its own. The rows
 each stage handled give the per-row costs the sizing in docs/spark.md is derived from.
 """
 
@@ -25,11 +25,13 @@ ENGINES = ("duckdb", "spark")
 STAGES = r"""
 import json, pickle, sqlite3, sys, time
 from pathlib import Path
+from pipelines.access.build import build_all
 from pipelines.engines import engine_for
 from pipelines.engines.fingerprint import fingerprint
 from pipelines.quality.validate import validate
 from pipelines.settings import get_settings
 from pipelines.transform.build import build_marts, build_scorecards, link_subject, standardise
+from pipelines.verification.index import build_index
 
 settings = get_settings()
 engine = engine_for(settings)
@@ -48,16 +50,18 @@ for subject in ("legal_entities", "population"):
 timed("marts (dbt)", lambda: build_marts(settings))
 results = timed("validation (GX)", lambda: validate(settings, run_id="bench"))
 timed("scorecards (dbt)", lambda: build_scorecards(settings))
+roles = timed("role warehouses", lambda: (build_all(settings=settings), build_index(settings))[0])
 with sqlite3.connect(settings.lake_root / "_ledger.sqlite") as con:
     landed = con.execute("select sum(rows_landed) from loads where status = 'published'").fetchone()[0]
 rows |= {"standardise (dbt)": landed, "validation (GX)": landed, "marts (dbt)": rows["linkage population"]}
+rows["role warehouses"] = sum(n for r in roles for n in r.tables.values())
 out = {"seconds": seconds, "rows": rows, "expectations": len(results)}
 Path(sys.argv[1]).with_suffix(".json").write_text(json.dumps(out))  # kept even if the fingerprint fails
 t = time.perf_counter()
 pickle.dump(fingerprint(settings), open(sys.argv[1], "wb"))
 print(json.dumps(out | {"fingerprint_seconds": round(time.perf_counter() - t, 2)}))
 """
-DRIVER_MEMORY = "8g"  # the fingerprint brings every mart's rows (2.8 million at 1M people) to the driver
+DRIVER_MEMORY = "8g"  # the linkage's pairs at 1M people, and every mart read back for the fingerprint
 
 
 def _data_dir(people: int, engine: str) -> Path:
@@ -83,6 +87,7 @@ def run(people: int) -> dict:
             "GOVLAKE_DATA_DIR": str(data),
             "GOVLAKE_ENGINE": engine,
             "GOVLAKE_SPARK_MASTER": "local[2]",
+            "GOVLAKE_SPARK_DRIVER_MEMORY": DRIVER_MEMORY,
         }
         started = time.perf_counter()
         proc = subprocess.run(

@@ -1,7 +1,7 @@
 """A fingerprint of the subject databases and scorecards, comparable across engines.
 
 For every mart (the dbt models under `marts/`, read from the run's manifest): its row count, a digest
-of its keys (first column) and a checksum over its sorted rows, every value written in one canonical
+of its keys (first column) and a checksum over its rows in sorted order, every value written in one canonical
 form (dates and timestamps in ISO 8601, floating-point numbers to 9 significant digits: each engine
 adds and multiplies in its own order, so a score or a match probability may differ in its last bits,
 about 1e-16 of a score, 1e-10 of a probability near 1). Two columns say when and by which run a row
@@ -56,29 +56,49 @@ def _canonical(value):
     return value
 
 
-def _digest(lines: list[str]) -> str:
-    h = hashlib.sha256()
-    for line in sorted(lines):
-        h.update(line.encode("utf-8"))
-        h.update(b"\n")
-    return h.hexdigest()
+class _SortedDigest:
+    """SHA-256 over lines in sorted order, holding 32 bytes per line rather than the line: each line is
+    hashed as it comes, and the line hashes are sorted at the end (a 1M-person mart fits in memory)."""
+
+    def __init__(self) -> None:
+        self.hashes: list[bytes] = []
+
+    def add(self, line: str) -> None:
+        self.hashes.append(hashlib.sha256(line.encode("utf-8")).digest())
+
+    def hexdigest(self) -> str:
+        h = hashlib.sha256()
+        for line_hash in sorted(self.hashes):
+            h.update(line_hash)
+        return h.hexdigest()
+
+
+def _fingerprint(columns: list[str], batches) -> TableFingerprint:
+    kept = [i for i, c in enumerate(columns) if c not in RUN_COLUMNS]
+    rows, keys = _SortedDigest(), _SortedDigest()
+    for batch in batches:
+        for r in batch:
+            rows.add(json.dumps([_canonical(r[i]) for i in kept], ensure_ascii=False, default=str))
+            keys.add(json.dumps(_canonical(r[kept[0]]), ensure_ascii=False, default=str))
+    return TableFingerprint(len(rows.hashes), keys.hexdigest(), rows.hexdigest())
 
 
 def table_fingerprint(columns: list[str], rows: list[tuple]) -> TableFingerprint:
     """The fingerprint of one table's rows (`columns` name the values of each row)."""
-    kept = [i for i, c in enumerate(columns) if c not in RUN_COLUMNS]
-    lines = [json.dumps([_canonical(r[i]) for i in kept], ensure_ascii=False, default=str) for r in rows]
-    keys = [json.dumps(_canonical(r[kept[0]]), ensure_ascii=False, default=str) for r in rows]
-    return TableFingerprint(len(rows), _digest(keys), _digest(lines))
+    return _fingerprint(columns, [rows])
 
 
 def fingerprint(settings: Settings, tables: list[str] | None = None) -> dict[str, TableFingerprint]:
+    """Every mart's fingerprint; rows become Python values a batch at a time."""
     engine = engine_for(settings)
     out = {}
     for name in tables or mart_tables(settings):
         table = engine.query(f"select * from {name}")
-        rows = list(zip(*(table.column(c).to_pylist() for c in table.column_names), strict=True))
-        out[name] = table_fingerprint(table.column_names, rows)
+        batches = (
+            zip(*(column.to_pylist() for column in batch.columns), strict=True)
+            for batch in table.to_batches(max_chunksize=50_000)
+        )
+        out[name] = _fingerprint(table.column_names, batches)
     return out
 
 

@@ -74,6 +74,7 @@ class SparkEngine(Engine):
         for key, value in session_config(self.settings).items():
             builder = builder.config(key, value)
         session = builder.enableHiveSupport().getOrCreate()
+        logging.getLogger("py4j").setLevel(logging.WARNING)  # its connections log "closing" at interpreter exit
         session.sparkContext.setLogLevel("ERROR")  # a glob of lake files is not a missing metadata folder
         session.sparkContext.setCheckpointDir(str(self.settings.data_root / "spark-checkpoints"))  # Splink's
         return session

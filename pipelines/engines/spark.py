@@ -75,6 +75,8 @@ class SparkEngine(Engine):
             builder = builder.config(key, value)
         session = builder.enableHiveSupport().getOrCreate()
         logging.getLogger("py4j").setLevel(logging.WARNING)  # its connections log "closing" at interpreter exit
+        # a failed query's plan, literals and all, is not logged: callers report the error (scrubbed) themselves
+        logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
         session.sparkContext.setLogLevel("ERROR")  # a glob of lake files is not a missing metadata folder
         session.sparkContext.setCheckpointDir(str(self.settings.data_root / "spark-checkpoints"))  # Splink's
         return session
@@ -85,7 +87,6 @@ class SparkEngine(Engine):
         from dbt.cli.main import dbtRunner
 
         self.spark  # noqa: B018 - the session dbt-spark will find
-        logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # dbt reports failed SQL itself
         lines: list[str] = []
 
         def collect(event) -> None:

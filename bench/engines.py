@@ -2,8 +2,9 @@
 
 Each engine runs in its own process on its own data dir, both holding hard links to one cached lake
 (bench/.cache/data-<people>): standardise (dbt), link both subjects (Splink), marts (dbt), validate
-every batch (GX), scorecards (dbt), every role's warehouse and the verification index. Spark's session start is timed as a stage of its own. The rows
-each stage handled give the per-row costs the sizing in docs/spark.md is derived from.
+every batch (GX), scorecards (dbt), every role's warehouse and the verification index. Spark's session
+start is timed as a stage of its own. The rows each stage handled give the per-row costs the sizing in
+docs/spark.md is derived from.
 """
 
 from __future__ import annotations

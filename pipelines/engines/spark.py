@@ -133,6 +133,17 @@ class SparkEngine(Engine):
         return SparkRoleReader(self, role)
 
 
+def pandas_series_udf(function, return_type: str):
+    """A pandas UDF from a function of pandas Series. pandas_udf infers its kind from the annotations,
+    which must be real classes, not the postponed (string) annotations of this package's modules."""
+    import pandas as pd
+    from pyspark.sql.functions import pandas_udf
+
+    arguments = function.__code__.co_varnames[: function.__code__.co_argcount]
+    function.__annotations__ = dict.fromkeys(arguments, pd.Series) | {"return": pd.Series}
+    return pandas_udf(function, return_type)
+
+
 def drop_cached_views(spark, names: list[str]) -> None:
     """Uncache, then drop, a job's temporary views (dependants, made later, first)."""
     for name in reversed(names):
@@ -190,7 +201,6 @@ class SparkWorkspace(Workspace):
     def _register_similarity(self) -> None:
         import numpy as np
         import pandas as pd
-        from pyspark.sql.functions import pandas_udf
 
         from pipelines.linkage.similarity import FUNCTIONS
 
@@ -199,13 +209,11 @@ class SparkWorkspace(Workspace):
                 values = function([None if pd.isna(v) else v for v in left], [None if pd.isna(v) else v for v in right])
                 return pd.Series(pd.array(values.filled(0), dtype=dtype)).mask(np.ma.getmaskarray(values))
 
-            # real classes, not this module's postponed (string) annotations: pandas_udf infers from them
-            udf.__annotations__ = {"left": pd.Series, "right": pd.Series, "return": pd.Series}
             return udf
 
         for name, (function, kind) in FUNCTIONS.items():
             udf = series_udf(function, "Int64" if kind == "bigint" else "Float64")
-            self.spark.udf.register(name, pandas_udf(udf, kind))
+            self.spark.udf.register(name, pandas_series_udf(udf, kind))
 
     def close(self) -> None:
         drop_cached_views(self.spark, self.scratch)

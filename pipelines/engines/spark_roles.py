@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from pipelines.engines.base import RejectedQuery, RoleBuild, RoleReader
+from pipelines.engines.spark import pandas_series_udf
 
 ROLE_DATABASE_PREFIX = "role_"
 DENIED_FUNCTIONS = {
@@ -57,16 +58,13 @@ class SparkRoleBuild(RoleBuild):
 
     def register_pseudonym(self, pseudonymise) -> None:
         import pandas as pd
-        from pyspark.sql.functions import pandas_udf
 
         def udf(kinds, values):
             return pd.Series(
                 [pseudonymise(k, None if pd.isna(v) else v) for k, v in zip(kinds, values, strict=True)], dtype=object
             )
 
-        # real classes, not this module's postponed (string) annotations: pandas_udf infers from them
-        udf.__annotations__ = {"kinds": pd.Series, "values": pd.Series, "return": pd.Series}
-        self.spark.udf.register("pseudonym", pandas_udf(udf, "string"))
+        self.spark.udf.register("pseudonym", pandas_series_udf(udf, "string"))
 
     def create(self, schema: str, table: str, select: str) -> int:
         path = str(self.tmp / schema / table)
@@ -112,11 +110,15 @@ class SparkRoleReader(RoleReader):
         """`schema.table` as the role names it -> the metastore's table."""
         out = {}
         for database in _databases(self.spark):
-            if role is None and not database.startswith(ROLE_DATABASE_PREFIX):
-                out |= {f"{database}.{t.name}": f"{database}.{t.name}" for t in self.spark.catalog.listTables(database)}
-            elif role is not None and database.startswith(role_database(role, "")):
-                schema = database.removeprefix(role_database(role, ""))
-                out |= {f"{schema}.{t.name}": f"{database}.{t.name}" for t in self.spark.catalog.listTables(database)}
+            if role is None:  # the platform's own databases, named as they are
+                if database.startswith(ROLE_DATABASE_PREFIX):
+                    continue
+                schema = database
+            elif database.startswith(prefix := role_database(role, "")):
+                schema = database.removeprefix(prefix)
+            else:
+                continue
+            out |= {f"{schema}.{t.name}": f"{database}.{t.name}" for t in self.spark.catalog.listTables(database)}
         return out
 
     def guarded(self, sql: str) -> str:

@@ -24,7 +24,7 @@ def index_dir(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).access_root / "verification"
 
 
-IDENTITY_KIND, IDENTITY_SEPARATOR = "identity", "|"  # the digest of (ID, name), here and in the index's SQL
+IDENTITY_KIND, IDENTITY_SEPARATOR = "identity", "|"  # the digest of (ID, name), in the index and in the verifier
 
 
 def identity_digest(pseudonymise: Pseudonymiser, citizen_id: str, name: str) -> str | None:

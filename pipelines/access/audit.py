@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.privacy.keys import derived_key
-from pipelines.privacy.masking import mask
+from pipelines.standards.masking import mask
 from pipelines.settings import Settings, get_settings
 
 GENESIS = "0" * 64

@@ -24,11 +24,11 @@ from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
 from pipelines.engines import engine_for
 from pipelines.engines.base import RoleBuild
-from pipelines.privacy.masking import MASKING_VERSION, load_masking
+from pipelines.standards.masking import MASKING_VERSION, load_masking
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings, get_settings
-from pipelines.standards.sql import DUCKDB
+from pipelines.engines.dialects import HOUSE
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def _subject_select(
 
     out: list[OutputColumn] = []
     for name, c in cols.items():
-        raw = f"m.{DUCKDB.ident(name)}"
+        raw = f"m.{HOUSE.ident(name)}"
         if c.replace_with_pseudonym:
             out.append(pseudonymised(f"{name.removesuffix('_id')}_pseudonym", c, raw))
             continue
@@ -143,7 +143,7 @@ def _plan(
         relation = build.platform("staging", f"stg_{g.department}__{g.resource}")
         names = build.columns(relation)
         if g.mode == "own":
-            cols = [OutputColumn(n, DUCKDB.ident(n), "kept (own data)") for n in names]
+            cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in names]
         else:
             cols = shared_columns(resource, names, g.table, problems)
         plan.append((g.department, g.resource, relation, cols))
@@ -159,7 +159,7 @@ def _plan(
     keys = current_failing_keys_sql(settings, scored) if own and build.exists(scored) else None
     if keys is not None:
         departments = ", ".join(f"'{d}'" for d in own)
-        cols = [OutputColumn(n, DUCKDB.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
+        cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
         plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols))
     return plan
 
@@ -185,7 +185,7 @@ def build_role_warehouse(
         plan = _plan(build, catalog, gs, settings)
         treatments = []
         for schema, table, frm, cols in plan:
-            select = ", ".join(f"{c.sql} as {DUCKDB.ident(c.name)}" for c in cols)
+            select = ", ".join(f"{c.sql} as {HOUSE.ident(c.name)}" for c in cols)
             report.tables[f"{schema}.{table}"] = build.create(schema, table, f"select {select} from {frm}")
             treatments += [(schema, table, c.name, c.treatment) for c in cols]
         _write_manifest(build, role, on, gs, treatments)

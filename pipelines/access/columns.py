@@ -17,9 +17,9 @@ import yaml
 from pipelines.catalog.loader import field_sensitivity
 from pipelines.catalog.models import SUBJECT_PARTY, Catalog, FieldSpec, Resource
 from pipelines.paths import REPO_ROOT
-from pipelines.privacy.masking import MaskingSpec, load_masking
+from pipelines.standards.masking import MaskingSpec, load_masking
 from pipelines.standards.registry import Sensitivity
-from pipelines.standards.sql import DUCKDB
+from pipelines.engines.dialects import HOUSE
 
 PERSONAL = (Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL)
 STRICTNESS = [Sensitivity.PUBLIC, Sensitivity.INTERNAL, Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL]
@@ -78,7 +78,7 @@ def shared_columns(
         field = by_column.get(base)
         if field is None:
             if column in STAGING_METADATA:
-                out.append(OutputColumn(column, DUCKDB.ident(column), "kept"))
+                out.append(OutputColumn(column, HOUSE.ident(column), "kept"))
             else:
                 problems.append(f"{where}.{column}: not a catalogue field, cannot be classified")
             continue
@@ -86,11 +86,11 @@ def shared_columns(
         if rule is False:
             problems.append(f"{where}.{column}: {field_sensitivity(field).value} (element {field.element})")
             continue
-        out.append(_masked(column, DUCKDB.ident(column), rule, spec))
+        out.append(_masked(column, HOUSE.ident(column), rule, spec))
         if column == base and field.element in PSEUDONYM_KINDS:
             kind = PSEUDONYM_KINDS[field.element]
             out.append(
-                OutputColumn(f"{column}_pseudonym", f"pseudonym('{kind}', {DUCKDB.ident(column)})", f"pseudonym:{kind}")
+                OutputColumn(f"{column}_pseudonym", f"pseudonym('{kind}', {HOUSE.ident(column)})", f"pseudonym:{kind}")
             )
     return out
 

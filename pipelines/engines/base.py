@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.engines.dialects import Dialect
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import Settings
 
@@ -26,7 +27,7 @@ class Engine(ABC):
     """One engine's way of running the platform's steps over one settings' lake and warehouse."""
 
     name: str
-    dialect: str  # sqlglot's name for the engine's SQL
+    sql: Dialect  # the SQL the engine speaks (its `name` is sqlglot's)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -173,7 +174,7 @@ class BatchTables(ABC):
     """One validation run's lake batches as tables, written in the engine's own dialect (the standards
     engine compiles for both), and the Great Expectations datasource that reads them."""
 
-    dialect: str  # the standards engine's name for the dialect of `create` and `keys` SQL
+    dialect: Dialect  # of `create` and `keys` SQL
 
     @abstractmethod
     def lake_files(self, glob: str) -> str:

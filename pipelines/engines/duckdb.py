@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from pipelines.engines.dialects import DUCKDB
 from pipelines.engines.base import BatchTables, Engine, RoleBuild, RoleReader, Workspace, run_dbt_process
 from pipelines.engines.duckdb_roles import DuckDBRoleBuild, DuckDBRoleReader, role_file
 
@@ -16,7 +17,7 @@ MEMORY_LIMIT = "6GB"
 
 class DuckDBEngine(Engine):
     name = "duckdb"
-    dialect = "duckdb"
+    sql = DUCKDB
 
     def run_dbt(self, args: list[str], quiet: bool = True) -> str:
         """dbt in its own process: dbt-duckdb keeps the warehouse open for the life of the process, and
@@ -87,7 +88,7 @@ class DuckDBWorkspace(Workspace):
     def _register_similarity(self) -> None:
         import pyarrow as pa
 
-        from pipelines.linkage.similarity import FUNCTIONS
+        from pipelines.engines.similarity import FUNCTIONS
 
         def arrow_udf(function, arrow_type):
             def udf(left, right):
@@ -108,7 +109,7 @@ class DuckDBBatchTables(BatchTables):
     """Tables in a scratch DuckDB file (one per run: GX's engine may outlive it), validated through GX's
     SQL datasource with the DuckDB shim."""
 
-    dialect = "duckdb"
+    dialect = DUCKDB
 
     def __init__(self, path) -> None:
         self.path, self.source = path, None
@@ -127,7 +128,7 @@ class DuckDBBatchTables(BatchTables):
 
     def gx_batch(self, context, name: str) -> tuple:
         if self.source is None:
-            from pipelines.quality import gx_duckdb
+            from pipelines.engines import gx_duckdb
 
             gx_duckdb.install()
             self.con.close()

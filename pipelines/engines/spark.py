@@ -23,6 +23,9 @@ from pipelines.engines.base import (
     run_dbt_process,
     temporary_environment,
 )
+from pipelines.engines.dialects import HOUSE, SPARK
+from pipelines.engines.spark_functions import drop_cached_views, pandas_series_udf
+from pipelines.engines.spark_roles import SparkRoleBuild, SparkRoleReader
 from pipelines.settings import Settings
 
 
@@ -60,7 +63,7 @@ def session_config(settings: Settings) -> dict[str, str]:
 
 class SparkEngine(Engine):
     name = "spark"
-    dialect = "spark"
+    sql = SPARK
 
     @cached_property
     def spark(self):
@@ -102,7 +105,7 @@ class SparkEngine(Engine):
     def translate(self, sql: str) -> str:
         import sqlglot
 
-        return ";\n".join(sqlglot.transpile(sql, read="duckdb", write="spark"))
+        return ";\n".join(sqlglot.transpile(sql, read=HOUSE.name, write=self.sql.name))
 
     def query(self, sql: str):
         return self.spark.sql(self.translate(sql)).toArrow()
@@ -122,34 +125,11 @@ class SparkEngine(Engine):
         return self.settings.access_root / f"warehouse_{role}"
 
     def role_build(self, role: str, location: Path | None = None) -> RoleBuild:
-        from pipelines.engines.spark_roles import SparkRoleBuild
-
         target = location or self.role_location(role)
         return SparkRoleBuild(self, role, target, register=target == self.role_location(role))
 
     def role_reader(self, role: str | None) -> RoleReader:
-        from pipelines.engines.spark_roles import SparkRoleReader
-
         return SparkRoleReader(self, role)
-
-
-def pandas_series_udf(function, return_type: str):
-    """A pandas UDF from a function of pandas Series. pandas_udf infers its kind from the annotations,
-    which must be real classes, not the postponed (string) annotations of this package's modules."""
-    import pandas as pd
-    from pyspark.sql.functions import pandas_udf
-
-    arguments = function.__code__.co_varnames[: function.__code__.co_argcount]
-    function.__annotations__ = dict.fromkeys(arguments, pd.Series) | {"return": pd.Series}
-    return pandas_udf(function, return_type)
-
-
-def drop_cached_views(spark, names: list[str]) -> None:
-    """Uncache, then drop, a job's temporary views (dependants, made later, first)."""
-    for name in reversed(names):
-        spark.sql(f"uncache table if exists {name}")
-    for name in reversed(names):
-        spark.catalog.dropTempView(name)
 
 
 class SparkWorkspace(Workspace):
@@ -202,7 +182,7 @@ class SparkWorkspace(Workspace):
         import numpy as np
         import pandas as pd
 
-        from pipelines.linkage.similarity import FUNCTIONS
+        from pipelines.engines.similarity import FUNCTIONS
 
         def series_udf(function, dtype):
             def udf(left, right):
@@ -222,7 +202,7 @@ class SparkWorkspace(Workspace):
 class SparkBatchTables(BatchTables):
     """Cached temporary views, validated through GX's Spark datasource as dataframes."""
 
-    dialect = "spark"
+    dialect = SPARK
 
     def __init__(self, spark) -> None:
         self.spark, self.source, self.names = spark, None, []

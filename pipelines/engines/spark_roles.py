@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 
 from pipelines.engines.base import RejectedQuery, RoleBuild, RoleReader
-from pipelines.engines.spark import pandas_series_udf
+from pipelines.engines.spark_functions import pandas_series_udf
 
 ROLE_DATABASE_PREFIX = "role_"
 DENIED_FUNCTIONS = {

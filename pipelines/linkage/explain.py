@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pipelines.engines import engine_for
 from pipelines.engines.base import Engine
 from pipelines.linkage.run import SCHEMA, SUBJECTS
-from pipelines.privacy.masking import mask
+from pipelines.standards.masking import mask
 from pipelines.settings import Settings
-from pipelines.standards.sql import DUCKDB
+from pipelines.engines.dialects import HOUSE
 
 # comparison column -> data element, for masking
 ELEMENTS = {
@@ -55,7 +55,7 @@ def explain(settings: Settings, record: str) -> list[Explanation]:
     parts = key.split("/", 2)
     if len(parts) != 3:
         raise ValueError(f"expected department/resource/record_key[#party], got {record!r}")
-    department, resource, record_key = (DUCKDB.lit(p) for p in parts)
+    department, resource, record_key = (HOUSE.lit(p) for p in parts)
     engine = engine_for(settings)
     out = []
     for subject, tables in SUBJECTS.items():
@@ -64,13 +64,13 @@ def explain(settings: Settings, record: str) -> list[Explanation]:
             f"""select u.source_record_id, l.{id_column}, l.match_method, l.match_probability, l.matched_record_id
             from intermediate.{tables.union} u join {SCHEMA}.{subject}_links l using (source_record_id)
             where u.department = {department} and u.resource = {resource} and u.record_key = {record_key}
-            {f"and u.party = {DUCKDB.lit(party)}" if party else ""}
+            {f"and u.party = {HOUSE.lit(party)}" if party else ""}
             order by u.source_record_id"""
         ).to_pylist()
         for row in rows:
             cluster_id = row[id_column]
             members = engine.query(
-                f"select source_record_id from {SCHEMA}.{subject}_links where {id_column} = {DUCKDB.lit(cluster_id)}"
+                f"select source_record_id from {SCHEMA}.{subject}_links where {id_column} = {HOUSE.lit(cluster_id)}"
             ).column(0)
             departments = sorted({m.split("/", 1)[0] for m in members.to_pylist()})
             e = Explanation(
@@ -90,7 +90,7 @@ def explain(settings: Settings, record: str) -> list[Explanation]:
 
 
 def _comparisons(engine: Engine, subject: str, e: Explanation) -> None:
-    pair = DUCKDB.lit(e.source_record_id), DUCKDB.lit(e.matched_record_id)
+    pair = HOUSE.lit(e.source_record_id), HOUSE.lit(e.matched_record_id)
     edges = engine.query(
         f"""select * from {SCHEMA}.{subject}_edges
         where (source_record_id_l = {pair[0]} and source_record_id_r = {pair[1]})

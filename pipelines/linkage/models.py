@@ -44,7 +44,7 @@ def _exact(column: str, tf: bool = False) -> cl.CustomComparison:
 
 
 def _within(function: str, column: str, op: str, threshold: float, label: str) -> cll.CustomLevel:
-    """A similarity level computed by character on every engine (pipelines.linkage.similarity)."""
+    """A similarity level computed by character on every engine (pipelines.engines.similarity)."""
     return cll.CustomLevel(f"{function}({column}_l, {column}_r) {op} {threshold}", label_for_charts=label)
 
 

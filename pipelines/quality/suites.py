@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pipelines.engines.dialects import HOUSE, Dialect
 from pipelines.catalog.models import SUBJECT_PARTY, Department, FieldSpec, Resource
 from pipelines.quality.overrides import DepartmentOverrides
 from pipelines.standards.registry import load_rules
@@ -90,7 +91,7 @@ def plan(resource: Resource) -> list[PlannedExpectation]:
     return out
 
 
-def build_suite(department: Department, resource: Resource, dialect: str = "duckdb"):
+def build_suite(department: Department, resource: Resource, dialect: Dialect = HOUSE):
     """The resource's GX suite (thresholds are parameters: see `suite_parameters`); the standards' own
     checks are SQL in `dialect`, the engine's that validates."""
     import great_expectations as gx

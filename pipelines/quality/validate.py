@@ -26,13 +26,13 @@ from pipelines.catalog.models import Department, Resource
 from pipelines.engines import engine_for
 from pipelines.engines.base import BatchTables
 from pipelines.lake.layout import LakeLayout, write_parquet_atomically
-from pipelines.privacy.masking import mask
+from pipelines.standards.masking import mask
 from pipelines.quality.loads import delivery_period
 from pipelines.quality.overrides import overrides_for
 from pipelines.quality.suites import build_suite, suite_parameters
 from pipelines.settings import Settings
 from pipelines.standards.registry import load_elements
-from pipelines.standards.sql import DIALECTS, normalise_sql
+from pipelines.standards.sql import normalise_sql
 
 SAMPLES = 5
 RESULT_COLUMNS = {
@@ -144,7 +144,7 @@ def batch_sql(batch: Batch, tables: BatchTables, sample: int | None = None, seed
     key. A spot check takes `sample` rows chosen by a seeded digest of each row's place in its delivery:
     random, but the same rows for the same seed on every engine and every run."""
     elements = load_elements()
-    d = DIALECTS[tables.dialect]
+    d = tables.dialect
     key = batch.resource.key_field
     columns = [f"cast({d.ident(key.name)} as string) as {RECORD_KEY}"] + [
         f"{normalise_sql(elements[f.element], d.ident(f.name), d)} as {f.staging_column}"

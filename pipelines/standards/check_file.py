@@ -8,7 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.privacy.masking import mask
+from pipelines.engines.dialects import DUCKDB
+from pipelines.standards.masking import mask
 from pipelines.standards.evaluate import select_sql
 from pipelines.standards.registry import load_elements
 
@@ -51,7 +52,7 @@ def check_file(path: Path, column: str, element_id: str, examples: int = 5) -> F
         )
     except duckdb.BinderException:
         raise ValueError(f"{path.name}: no column {column!r}") from None
-    checked, _ = select_sql(element_id, "duckdb", "raw", "src")
+    checked, _ = select_sql(element_id, DUCKDB, "raw", "src")
     con.execute(
         f"create temp table checked as select src.raw, c.* rename (_normalised as n) from ({checked}) c join src using (_i)"
     )

@@ -14,7 +14,9 @@ from pathlib import Path
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.standards.registry import load_elements, load_rules
 from pipelines.standards.spec import Severity
-from pipelines.standards.sql import DIALECTS, checks_sql, cross_field_sql, normalise_sql
+from pipelines.engines.dialects import ALL as DIALECTS
+from pipelines.engines.dialects import Dialect
+from pipelines.standards.sql import checks_sql, cross_field_sql, normalise_sql
 
 MACROS_FILE = DBT_PROJECT_DIR / "macros" / "standards" / "generated.sql"
 COL, LEFT, RIGHT = "\x00col\x00", "\x00left\x00", "\x00right\x00"
@@ -41,14 +43,13 @@ def _jinja(sql: str, **names: str) -> str:
     return body
 
 
-def _macro(name: str, args: str, per_dialect: dict[str, str]) -> str:
+def _macro(name: str, args: str, per_dialect: dict[Dialect, str]) -> str:
     call = ", ".join(a.strip() for a in args.split(","))
     out = [
         f"{{% macro {name}({args}) -%}}\n  {{{{ return(adapter.dispatch('{name}', 'govlake')({call})) }}}}\n{{%- endmacro %}}\n"
     ]
-    for dialect, body in per_dialect.items():
-        prefix = "default" if dialect == "spark" else dialect
-        out.append(f"{{% macro {prefix}__{name}({args}) -%}}\n{body}\n{{%- endmacro %}}\n")
+    for d, body in per_dialect.items():
+        out.append(f"{{% macro {d.dispatch_prefix}__{name}({args}) -%}}\n{body}\n{{%- endmacro %}}\n")
     return "\n".join(out)
 
 
@@ -79,18 +80,15 @@ def render() -> str:
     ]
     for element_id, element in elements:
         parts.append(f"\n{{#- ---- {element_id}: {element.name.en} ({element.standard}) ---- -#}}\n")
-        norm = {name: _jinja(normalise_sql(element, COL, d), **{COL: "col"}) for name, d in DIALECTS.items()}
+        norm = {d: _jinja(normalise_sql(element, COL, d), **{COL: "col"}) for d in DIALECTS}
         parts.append(_macro(f"std_normalise__{element_id}", "col", norm))
-        checks = {name: checks_sql(element, COL, d) for name, d in DIALECTS.items()}
+        checks = {d: checks_sql(element, COL, d) for d in DIALECTS}
         for check in element.checks:
-            per = {name: _jinja(checks[name][check.id], **{COL: "col"}) for name in DIALECTS}
+            per = {d: _jinja(checks[d][check.id], **{COL: "col"}) for d in DIALECTS}
             parts.append(_macro(f"std_check__{element_id}__{check.id}", "col", per))
         parts.append(_valid_macro(element_id, element))
     for rule in rules:
-        per = {
-            name: _jinja(cross_field_sql(rule, LEFT, RIGHT, d), **{LEFT: "left", RIGHT: "right"})
-            for name, d in DIALECTS.items()
-        }
+        per = {d: _jinja(cross_field_sql(rule, LEFT, RIGHT, d), **{LEFT: "left", RIGHT: "right"}) for d in DIALECTS}
         parts.append(_macro(f"std_rule__{rule.id}", "left, right", per))
     return "".join(parts)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.paths import CODELISTS_DIR, REPO_ROOT
-from pipelines.privacy.masking import mask
+from pipelines.standards.masking import mask
 from pipelines.standards.python import engine
 from pipelines.standards.registry import DataElement, load_elements, load_rules
 from pipelines.yamlio import load_yaml

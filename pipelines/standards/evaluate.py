@@ -11,9 +11,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from pipelines.engines.dialects import DUCKDB, SPARK, Dialect
 from pipelines.standards.python import engine
 from pipelines.standards.registry import load_rule
-from pipelines.standards.sql import element_sql
+from pipelines.standards.sql import cross_field_sql, element_sql
 
 Result = tuple[str | None, dict[str, bool | None]]
 
@@ -27,11 +28,10 @@ def with_python(element_id: str, values: Sequence[str | None]) -> list[Result]:
     return out
 
 
-def select_sql(element_id: str, dialect: str, column: str, table: str) -> tuple[str, list[str]]:
+def select_sql(element_id: str, d: Dialect, column: str, table: str) -> tuple[str, list[str]]:
     """A query returning `_i`, `_normalised` and one boolean column per check."""
-    norm, checks = element_sql(element_id, dialect)
-    q = "`" if dialect == "spark" else '"'
-    cols = ", ".join(f"{e.replace('{col}', '_normalised')} as {q}{cid}{q}" for cid, e in checks.items())
+    norm, checks = element_sql(element_id, d)
+    cols = ", ".join(f"{e.replace('{col}', '_normalised')} as {d.ident(cid)}" for cid, e in checks.items())
     inner = f"select _i, {norm.replace('{col}', column)} as _normalised from {table}"
     return f"select _i, _normalised{', ' + cols if cols else ''} from ({inner}) as n order by _i", list(checks)
 
@@ -56,7 +56,7 @@ def with_duckdb(element_id: str, values: Sequence[str | None], con=None) -> list
 
     con = con or duckdb.connect()
     con.register("_values", _indexed(v=values))
-    sql, check_ids = select_sql(element_id, "duckdb", "v", "_values")
+    sql, check_ids = select_sql(element_id, DUCKDB, "v", "_values")
     try:
         return _rows(con.execute(sql).fetchall(), check_ids)
     finally:
@@ -65,7 +65,7 @@ def with_duckdb(element_id: str, values: Sequence[str | None], con=None) -> list
 
 def with_spark(element_id: str, values: Sequence[str | None], spark) -> list[Result]:
     spark.createDataFrame(_indexed(v=values).to_pandas()).createOrReplaceTempView("_values")
-    sql, check_ids = select_sql(element_id, "spark", "v", "_values")
+    sql, check_ids = select_sql(element_id, SPARK, "v", "_values")
     return _rows([tuple(r) for r in spark.sql(sql).collect()], check_ids)
 
 
@@ -79,7 +79,6 @@ def rule_with_python(rule_id: str, pairs: Sequence[tuple[str | None, str | None]
 def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], con=None) -> list[bool | None]:
     import duckdb
 
-    from pipelines.standards.sql import DUCKDB, cross_field_sql
 
     con = con or duckdb.connect()
     con.register("_pairs", _pairs(pairs))
@@ -91,8 +90,6 @@ def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]
 
 
 def rule_with_spark(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], spark) -> list[bool | None]:
-    from pipelines.standards.sql import SPARK, cross_field_sql
-
     spark.createDataFrame(_pairs(pairs).to_pandas()).createOrReplaceTempView("_pairs")
     sql = f"select {cross_field_sql(load_rule(rule_id), 'l', 'r', SPARK)} as ok from _pairs order by _i"
     return [row[0] for row in spark.sql(sql).collect()]

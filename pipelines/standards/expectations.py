@@ -14,16 +14,18 @@ from typing import ClassVar
 import great_expectations.expectations as gxe
 from great_expectations.compatibility import pydantic  # GX 1.x models are pydantic v1
 
+from pipelines.engines.dialects import HOUSE, Dialect, dialect_named
 from pipelines.standards.python import codelist_codes
 from pipelines.standards.registry import load_elements, load_rule
 from pipelines.standards.spec import CodelistCheck, MaxLengthCheck, RegexCheck
-from pipelines.standards.sql import DIALECTS, checks_sql, cross_field_sql
+from pipelines.standards.sql import checks_sql, cross_field_sql
 
 
 class _StandardSqlExpectation(gxe.UnexpectedRowsExpectation):
-    """Unexpected rows found by the standards engine's own SQL for `dialect`."""
+    """Unexpected rows found by the standards engine's own SQL for `dialect` (a `Dialect`'s name: the
+    configuration is stored as data)."""
 
-    dialect: str = "duckdb"
+    dialect: str = HOUSE.name
     description: str | None = None
     library_metadata: ClassVar[dict] = {"tags": ["govlake", "standards"], "contributors": ["govlake"]}
 
@@ -38,10 +40,8 @@ class ExpectColumnValuesToPassStandardCheck(_StandardSqlExpectation):
 
     @pydantic.root_validator(pre=True)
     def _query(cls, data: dict) -> dict:
-        dialect = data.get("dialect", "duckdb")
-        checks = checks_sql(
-            load_elements()[data["element"]], DIALECTS[dialect].ident(data["column"]), DIALECTS[dialect]
-        )
+        d = dialect_named(data.get("dialect", HOUSE.name))
+        checks = checks_sql(load_elements()[data["element"]], d.ident(data["column"]), d)
         return {**data, "unexpected_rows_query": _unexpected_rows(checks[data["check"]])}
 
 
@@ -55,14 +55,9 @@ class ExpectColumnPairToPassStandardRule(_StandardSqlExpectation):
 
     @pydantic.root_validator(pre=True)
     def _query(cls, data: dict) -> dict:
-        dialect = data.get("dialect", "duckdb")
-        a, b = DIALECTS[dialect].ident(data["column_a"]), DIALECTS[dialect].ident(data["column_b"])
-        return {
-            **data,
-            "unexpected_rows_query": _unexpected_rows(
-                cross_field_sql(load_rule(data["rule"]), a, b, DIALECTS[dialect])
-            ),
-        }
+        d = dialect_named(data.get("dialect", HOUSE.name))
+        rule_sql = cross_field_sql(load_rule(data["rule"]), d.ident(data["column_a"]), d.ident(data["column_b"]), d)
+        return {**data, "unexpected_rows_query": _unexpected_rows(rule_sql)}
 
 
 def _unexpected_rows(check_expr: str) -> str:
@@ -72,7 +67,7 @@ def _unexpected_rows(check_expr: str) -> str:
     return f"select * from {{batch}} where not coalesce({escaped}, true)"
 
 
-def element_expectations(column: str, element_id: str, dialect: str = "duckdb") -> list[gxe.Expectation]:
+def element_expectations(column: str, element_id: str, dialect: Dialect = HOUSE) -> list[gxe.Expectation]:
     """One expectation per check of the element, on a normalised column."""
     element = load_elements()[element_id]
     out: list[gxe.Expectation] = []
@@ -96,7 +91,7 @@ def element_expectations(column: str, element_id: str, dialect: str = "duckdb") 
                 column=column,
                 element=element_id,
                 check=check.id,
-                dialect=dialect,
+                dialect=dialect.name,
                 meta=meta,
                 description=check.description,
             )
@@ -104,9 +99,9 @@ def element_expectations(column: str, element_id: str, dialect: str = "duckdb") 
     return out
 
 
-def rule_expectation(rule_id: str, column_a: str, column_b: str, dialect: str = "duckdb") -> gxe.Expectation:
+def rule_expectation(rule_id: str, column_a: str, column_b: str, dialect: Dialect = HOUSE) -> gxe.Expectation:
     rule = load_rule(rule_id)
     meta = {"rule": rule_id, "dimension": rule.dimension.value, "severity": rule.severity.value}
     return ExpectColumnPairToPassStandardRule(
-        column_a=column_a, column_b=column_b, rule=rule_id, dialect=dialect, meta=meta, description=rule.description
+        column_a=column_a, column_b=column_b, rule=rule_id, dialect=dialect.name, meta=meta, description=rule.description
     )

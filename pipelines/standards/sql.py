@@ -3,131 +3,35 @@ compiled to one expression per element and check, for DuckDB and for Spark SQL.
 
 The expressions are what the dbt macros contain (`dbt_macros.py` writes them) and what the
 agreement tests run; everything is plain built-in SQL (no UDF), so the hot path stays vectorised.
+What differs between engines is the `Dialect`'s (`pipelines.engines.dialects`); nothing here asks
+which engine it is on.
 `{col}` in a template is replaced by the column expression.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from pipelines.engines.dialects import Dialect
 from pipelines.standards import checksums as alg
 from pipelines.standards import spec
 from pipelines.standards.python import FULLWIDTH, codelist_codes, division_spans, mapping_of, placeholder_set, t2s_table
 from pipelines.standards.registry import DataElement, load_elements
 
 LOWER, UPPER = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-WS_SQL = (
-    "(' ' || chr(9) || chr(10) || chr(13) || chr(12) || chr(11) || chr(160))"  # no raw control characters in SQL text
-)
 WS_CLASS = r"[ \t\n\r\f\x0B\xA0]"  # escapes both RE2 and Java read as the same seven characters
 CJK = "一-鿿㐀-䶿"
-BACKSLASH = "\\"
 RIC_SHAPE = r"\d{17}[0-9X]"
 
 
-@dataclass(frozen=True)
-class Dialect:
-    name: str  # "duckdb" or "spark"
-    _depth = 0  # lambda nesting depth: a nested lambda's variable never shadows its parent's
-
-    def ident(self, name: str) -> str:
-        """A quoted column name (department field names are Chinese, with spaces and brackets)."""
-        if self.name == "spark":
-            return "`" + name.replace("`", "``") + "`"
-        return '"' + name.replace('"', '""') + '"'
-
-    def lit(self, text: str) -> str:
-        """A string literal; Spark's parser treats backslash as an escape character, DuckDB's does not."""
-        body = text.replace("'", "''")
-        if self.name == "spark":
-            body = text.replace("\\", "\\\\").replace("'", "\\'")
-        return f"'{body}'"
-
-    def full_match(self, x: str, pattern: str) -> str:
-        if self.name == "duckdb":
-            return f"regexp_full_match({x}, {self.lit(pattern)})"
-        anchored = "^(?:" + pattern + ")\\z"
-        return f"({x} rlike {self.lit(anchored)})"
-
-    def replace_all(self, x: str, pattern: str, replacement: str) -> str:
-        """`replacement` uses \\1 for groups."""
-        if self.name == "duckdb":
-            return f"regexp_replace({x}, {self.lit(pattern)}, {self.lit(replacement)}, 'g')"
-        return f"regexp_replace({x}, {self.lit(pattern)}, {self.lit(replacement.replace(BACKSLASH, '$'))})"
-
-    def contains(self, x: str, pattern: str) -> str:
-        if self.name == "duckdb":
-            return f"regexp_matches({x}, {self.lit(pattern)})"
-        return f"({x} rlike {self.lit(pattern)})"
-
-    def extract(self, x: str, pattern: str, group: int) -> str:
-        return f"regexp_extract({x}, {self.lit(pattern)}, {group})"
-
-    def trim(self, x: str) -> str:
-        if self.name == "duckdb":
-            return f"trim({x}, {WS_SQL})"
-        return f"trim(BOTH {WS_SQL} FROM {x})"
-
-    def let(self, x: str, body) -> str:
-        """`body(v)` with `x` evaluated once: a one-element list mapped by a lambda. Chained steps would
-        otherwise copy their input into every place it is used, multiplying the work at each step."""
-        if x.replace("_", "").isalnum():
-            return body(x)
-        v = f"_v{Dialect._depth}"
-        Dialect._depth += 1
-        try:
-            inner = body(v)
-        finally:
-            Dialect._depth -= 1
-        if self.name == "duckdb":
-            return f"list_transform([{x}], lambda {v}: {inner})[1]"
-        return f"transform(array({x}), {v} -> {inner})[0]"
-
-    def int(self, x: str) -> str:
-        return f"try_cast({x} as integer)"
-
-    def today(self) -> str:
-        return (
-            "strftime(current_date, '%Y-%m-%d')"
-            if self.name == "duckdb"
-            else "date_format(current_date(), 'yyyy-MM-dd')"
-        )
-
-    def mod37_36(self, body: str) -> str:
-        """ISO 7064 MOD 37,36 check character over `body` (a fold over its characters)."""
-        alphabet = self.lit(alg.MOD37_ALPHABET)
-        step = "(2 * (case when (p + v) % 36 = 0 then 36 else (p + v) % 36 end)) % 37"
-        if self.name == "duckdb":
-            fold = (
-                f"list_reduce(list_transform(string_split({body}, ''), lambda c: instr({alphabet}, c) - 1), "
-                f"lambda p, v: {step}, 36)"
-            )
-        else:
-            fold = f"aggregate(transform(split({body}, ''), c -> instr({alphabet}, c) - 1), 36, (p, v) -> {step})"
-        return f"substring({alphabet}, ((37 - ({fold})) % 36) + 1, 1)"
-
-
-DUCKDB, SPARK = Dialect("duckdb"), Dialect("spark")
-DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
-
-
 def _translate(x: str, table: dict[int, int], d: Dialect) -> str:
-    """translate(), on DuckDB only where some character needs it: DuckDB builds the character map
-    per row, so a regex test of the same class first keeps the common case cheap. Spark builds the
-    map once (constant arguments), and Java's regex compiler overflows its stack on a class of
-    thousands of characters, so Spark translates directly."""
-    source = "".join(chr(k) for k in table)
-    target = "".join(chr(v) for v in table.values())
-    translated = lambda v: f"translate({v}, {d.lit(source)}, {d.lit(target)})"  # noqa: E731
-    if d.name == "spark":
-        return translated(x)
-    cls = "[" + "".join("\\" + c if c in "\\[]^-" else c for c in source) + "]"
-    return d.let(x, lambda v: f"(case when {d.contains(v, cls)} then {translated(v)} else {v} end)")
+    return d.translate_chars(x, "".join(chr(k) for k in table), "".join(chr(v) for v in table.values()))
 
 
-def _in(x: str, values, d: Dialect) -> str:
-    values = sorted(values)
-    return f"({x} in ({', '.join(d.lit(v) for v in values)}))" if values else "false"
+def mod37_36(body: str, d: Dialect) -> str:
+    """ISO 7064 MOD 37,36 check character over `body` (a fold over its characters)."""
+    alphabet = d.lit(alg.MOD37_ALPHABET)
+    step = "(2 * (case when (p + v) % 36 = 0 then 36 else (p + v) % 36 end)) % 37"
+    fold = d.fold_chars(body, f"instr({alphabet}, c) - 1", "36", step)
+    return f"substring({alphabet}, ((37 - ({fold})) % 36) + 1, 1)"
 
 
 def _case_map(x: str, mapping: dict[str, str], d: Dialect) -> str:
@@ -159,7 +63,7 @@ def prepare(x: str, d: Dialect) -> str:
 
     def body(v: str) -> str:
         upper = f"translate({v}, '{LOWER}', '{UPPER}')"
-        return f"(case when {v} = '' or {_in(upper, placeholder_set(), d)} then null else {v} end)"
+        return f"(case when {v} = '' or {d.in_list(upper, placeholder_set())} then null else {v} end)"
 
     return d.let(d.trim(_translate(x, FULLWIDTH, d)), body)
 
@@ -188,9 +92,7 @@ def step_sql(step, x: str, element: DataElement, d: Dialect) -> str:
         case spec.DropPrefix(prefix=prefix, length=length):
 
             def drop(v: str) -> str:
-                cond = (
-                    f"starts_with({v}, {d.lit(prefix)})" if d.name == "duckdb" else f"startswith({v}, {d.lit(prefix)})"
-                )
+                cond = d.starts_with(v, prefix)
                 if length is not None:
                     cond += f" and char_length({v}) = {length}"
                 return f"(case when {cond} then substring({v}, {len(prefix) + 1}) else {v} end)"
@@ -249,7 +151,7 @@ def check_sql(check, x: str, d: Dialect) -> str:
         case spec.MaxLengthCheck(length=length):
             return f"(char_length({x}) <= {length})"
         case spec.CodelistCheck(start=start, length=length):
-            return _in(_substr(x, start, length), codelist_codes(check), d)
+            return d.in_list(_substr(x, start, length), codelist_codes(check))
         case spec.ChecksumCheck(algorithm=algorithm, start=start, length=length):
             return checksum_sql(algorithm, _substr(x, start, length), d)
         case spec.DateCheck(start=start, length=length, layout=layout, min_year=min_year, future=future):
@@ -278,9 +180,7 @@ def checksum_sql(algorithm: str, v: str, d: Dialect) -> str:
         case "gb11714":
             total = weighted_digits(v, 1, alg.ORG_WEIGHTS, alg.MOD37_ALPHABET, d)
             c9 = f"(11 - ({total}) % 11)"
-            char = f"(case when {c9} = 10 then 'X' when {c9} = 11 then '0' else cast({c9} as varchar) end)"
-            if d.name == "spark":
-                char = char.replace("as varchar", "as string")
+            char = f"(case when {c9} = 10 then 'X' when {c9} = 11 then '0' else {d.as_string(c9)} end)"
             return (
                 f"(case when {d.full_match(v, '[0-9A-Z]{8}[0-9X]')} then {char} = substring({v}, 9, 1) else false end)"
             )
@@ -292,7 +192,7 @@ def checksum_sql(algorithm: str, v: str, d: Dialect) -> str:
             shape = r"1\.2\.156\.3005\.2\.[0-9A-Z]+\.[0-9A-Z]+\.[0-9A-Z]+\.\d{3}\.[0-9A-Z]"
             body = f"replace(substring({v}, 16, char_length({v}) - 17), '.', '')"
             return (
-                f"(case when {d.full_match(v, shape)} then {d.mod37_36(body)} = substring({v}, char_length({v}), 1) "
+                f"(case when {d.full_match(v, shape)} then {mod37_36(body, d)} = substring({v}, char_length({v}), 1) "
                 "else false end)"
             )
     raise TypeError(algorithm)
@@ -308,33 +208,8 @@ def checks_sql(element: DataElement, x: str, d: Dialect) -> dict[str, str]:
 
 
 def division_at_year_sql(code: str, year: str, d: Dialect) -> str:
-    """The division code was valid in that year. DuckDB: a CASE over the codes whose validity is
-    limited (it compiles thousands of branches quickly), code and year bound once. Spark: a CASE that
-    size defeats its code generation and runs for minutes, and its map lookup is a linear search, so
-    one constant map of code -> year spans per province (two-digit prefix), about 200 entries each."""
-    spans = division_spans()
-    if d.name == "spark":
-        provinces: dict[str, list[str]] = {}
-        for c, s in sorted(spans.items()):
-            provinces.setdefault(c[:2], []).append(f"{c}={','.join(f'{a}-{b}' for a, b in s)}")
-        maps = " ".join(
-            f"when {d.lit(p)} then str_to_map({d.lit(';'.join(entries))}, ';', '=')" for p, entries in provinces.items()
-        )
-        lookup = f"element_at(case substring({code}, 1, 2) {maps} end, {code})"
-        within = f"{year} between cast(split(s, '-')[0] as int) and cast(split(s, '-')[1] as int)"
-        return f"coalesce(exists(split({lookup}, ','), s -> {within}), false)"
-    # code and year bound once: every branch compares them, and they arrive as expressions
-    return d.let(code, lambda c: d.let(year, lambda y: _division_case(c, y, spans, d)))
-
-
-def _division_case(code: str, year: str, spans: dict[str, list[tuple[int, int]]], d: Dialect) -> str:
-    limited = {c: s for c, s in spans.items() if s != [(0, 9999)]}
-    always = [c for c, s in spans.items() if s == [(0, 9999)]]
-    whens = " ".join(
-        f"when {d.lit(c)} then ({' or '.join(f'{year} between {a} and {b}' for a, b in s)})"
-        for c, s in sorted(limited.items())
-    )
-    return f"(case {code} {whens} else {_in(code, always, d)} end)"
+    """The division code was valid in that year (GB/T 2260's full history)."""
+    return d.division_at_year(code, year, division_spans())
 
 
 def cross_field_sql(rule: spec.CrossFieldRule, left: str, right: str, d: Dialect) -> str:
@@ -358,7 +233,7 @@ def cross_field_sql(rule: spec.CrossFieldRule, left: str, right: str, d: Dialect
     return f"(case when {left} is null or {right} is null then null when {cond} then {test} else null end)"
 
 
-def element_sql(element_id: str, dialect: str) -> tuple[str, dict[str, str]]:
+def element_sql(element_id: str, d: Dialect) -> tuple[str, dict[str, str]]:
     """(normalisation template, {check id: template}) with `{col}` for the raw column."""
-    element, d = load_elements()[element_id], DIALECTS[dialect]
+    element = load_elements()[element_id]
     return normalise_sql(element, "{col}", d), checks_sql(element, "{col}", d)

@@ -24,7 +24,7 @@ N = 3_000
 def validated(tmp_path_factory):
     import great_expectations as gx
 
-    from pipelines.quality import gx_duckdb
+    from pipelines.engines import gx_duckdb
     from pipelines.standards.expectations import element_expectations, rule_expectation
 
     gx_duckdb.install()

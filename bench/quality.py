@@ -22,11 +22,12 @@ SCRATCH = "single_pass.duckdb"
 
 def _conditions(resource) -> list[tuple[str, str, str]]:
     """(rule, column, SQL true for a failing row) for every planned expectation of the resource."""
+    from pipelines.engines.dialects import DUCKDB
     from pipelines.quality.suites import REQUIRED, plan
     from pipelines.standards.registry import load_elements, load_rule
-    from pipelines.standards.sql import DIALECTS, checks_sql, cross_field_sql
+    from pipelines.standards.sql import checks_sql, cross_field_sql
 
-    d, elements = DIALECTS["duckdb"], load_elements()
+    d, elements = DUCKDB, load_elements()
     out = []
     for p in plan(resource):
         col = d.ident(p.column)

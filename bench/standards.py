@@ -9,6 +9,7 @@ import time
 import duckdb
 import pyarrow as pa
 
+from pipelines.engines.dialects import DUCKDB
 from pipelines.standards import checksums as alg
 from pipelines.standards.python import FULLWIDTH, placeholder_set
 from pipelines.standards.registry import load_codelist, load_elements
@@ -140,7 +141,7 @@ def generated() -> str:
     """The engine's SQL (what the dbt macros hold) for the same elements and checks."""
     norms, checks = [], []
     for e in ELEMENTS:
-        norm, element_checks = element_sql(e, "duckdb")
+        norm, element_checks = element_sql(e, DUCKDB)
         norms.append(f"{norm.replace('{col}', e)} as {e}")
         checks += [f"count(*) filter (where not {sql.replace('{col}', e)})" for sql in element_checks.values()]
     return f"select {', '.join(checks)} from (select {', '.join(norms)} from bench_values)"

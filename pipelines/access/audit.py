@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.privacy.keys import derived_key
-from pipelines.standards.masking import mask
 from pipelines.settings import Settings, get_settings
+from pipelines.standards.masking import mask
 
 GENESIS = "0" * 64
 ID_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?!\d)")

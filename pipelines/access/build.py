@@ -24,11 +24,11 @@ from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
 from pipelines.engines import engine_for
 from pipelines.engines.base import RoleBuild
-from pipelines.standards.masking import MASKING_VERSION, load_masking
+from pipelines.engines.dialects import HOUSE
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings, get_settings
-from pipelines.engines.dialects import HOUSE
+from pipelines.standards.masking import MASKING_VERSION, load_masking
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ import yaml
 
 from pipelines.catalog.loader import field_sensitivity
 from pipelines.catalog.models import SUBJECT_PARTY, Catalog, FieldSpec, Resource
+from pipelines.engines.dialects import HOUSE
 from pipelines.paths import REPO_ROOT
 from pipelines.standards.masking import MaskingSpec, load_masking
 from pipelines.standards.registry import Sensitivity
-from pipelines.engines.dialects import HOUSE
 
 PERSONAL = (Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL)
 STRICTNESS = [Sensitivity.PUBLIC, Sensitivity.INTERNAL, Sensitivity.PERSONAL, Sensitivity.SENSITIVE_PERSONAL]

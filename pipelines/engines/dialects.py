@@ -139,7 +139,9 @@ class DuckDBDialect(Dialect):
         the same class first keeps the common case cheap."""
         cls = "[" + "".join("\\" + c if c in "\\[]^-" else c for c in source) + "]"
         translated = super().translate_chars
-        return self.let(x, lambda v: f"(case when {self.contains(v, cls)} then {translated(v, source, target)} else {v} end)")
+        return self.let(
+            x, lambda v: f"(case when {self.contains(v, cls)} then {translated(v, source, target)} else {v} end)"
+        )
 
     def fold_chars(self, x: str, value_of_c: str, start: str, step_p_v: str) -> str:
         return (

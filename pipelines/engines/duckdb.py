@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from pipelines.engines.dialects import DUCKDB
 from pipelines.engines.base import BatchTables, Engine, RoleBuild, RoleReader, Workspace, run_dbt_process
+from pipelines.engines.dialects import DUCKDB
 from pipelines.engines.duckdb_roles import DuckDBRoleBuild, DuckDBRoleReader, role_file
 
 WAREHOUSE = "warehouse"

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from pipelines.engines import engine_for
 from pipelines.engines.base import Engine
-from pipelines.linkage.run import SCHEMA, SUBJECTS
-from pipelines.standards.masking import mask
-from pipelines.settings import Settings
 from pipelines.engines.dialects import HOUSE
+from pipelines.linkage.run import SCHEMA, SUBJECTS
+from pipelines.settings import Settings
+from pipelines.standards.masking import mask
 
 # comparison column -> data element, for masking
 ELEMENTS = {

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.engines.dialects import HOUSE, Dialect
 from pipelines.catalog.models import SUBJECT_PARTY, Department, FieldSpec, Resource
+from pipelines.engines.dialects import HOUSE, Dialect
 from pipelines.quality.overrides import DepartmentOverrides
 from pipelines.standards.registry import load_rules
 

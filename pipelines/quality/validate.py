@@ -26,11 +26,11 @@ from pipelines.catalog.models import Department, Resource
 from pipelines.engines import engine_for
 from pipelines.engines.base import BatchTables
 from pipelines.lake.layout import LakeLayout, write_parquet_atomically
-from pipelines.standards.masking import mask
 from pipelines.quality.loads import delivery_period
 from pipelines.quality.overrides import overrides_for
 from pipelines.quality.suites import build_suite, suite_parameters
 from pipelines.settings import Settings
+from pipelines.standards.masking import mask
 from pipelines.standards.registry import load_elements
 from pipelines.standards.sql import normalise_sql
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.engines.dialects import DUCKDB
-from pipelines.standards.masking import mask
 from pipelines.standards.evaluate import select_sql
+from pipelines.standards.masking import mask
 from pipelines.standards.registry import load_elements
 
 READERS = {".csv": "read_csv", ".parquet": "read_parquet", ".json": "read_json_auto"}

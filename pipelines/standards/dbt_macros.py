@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.engines.dialects import ALL as DIALECTS
+from pipelines.engines.dialects import Dialect
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.standards.registry import load_elements, load_rules
 from pipelines.standards.spec import Severity
-from pipelines.engines.dialects import ALL as DIALECTS
-from pipelines.engines.dialects import Dialect
 from pipelines.standards.sql import checks_sql, cross_field_sql, normalise_sql
 
 MACROS_FILE = DBT_PROJECT_DIR / "macros" / "standards" / "generated.sql"

@@ -79,7 +79,6 @@ def rule_with_python(rule_id: str, pairs: Sequence[tuple[str | None, str | None]
 def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], con=None) -> list[bool | None]:
     import duckdb
 
-
     con = con or duckdb.connect()
     con.register("_pairs", _pairs(pairs))
     try:

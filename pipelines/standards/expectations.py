@@ -103,5 +103,10 @@ def rule_expectation(rule_id: str, column_a: str, column_b: str, dialect: Dialec
     rule = load_rule(rule_id)
     meta = {"rule": rule_id, "dimension": rule.dimension.value, "severity": rule.severity.value}
     return ExpectColumnPairToPassStandardRule(
-        column_a=column_a, column_b=column_b, rule=rule_id, dialect=dialect.name, meta=meta, description=rule.description
+        column_a=column_a,
+        column_b=column_b,
+        rule=rule_id,
+        dialect=dialect.name,
+        meta=meta,
+        description=rule.description,
     )

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipelines.standards.masking import mask
 from pipelines.privacy.pseudonyms import Pseudonymiser
+from pipelines.standards.masking import mask
 from pipelines.standards.python import engine
 from pipelines.verification.index import LICENCES, PERSONS, identity_digest
 

@@ -15,8 +15,8 @@ from pipelines.access.policy import grants
 from pipelines.access.query import QueryFailed, QueryRefused, run_query
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import SharingClass
-from pipelines.standards.masking import MaskingSpec, load_masking
 from pipelines.quality.validate import current_failing_keys_sql
+from pipelines.standards.masking import MaskingSpec, load_masking
 from tests.access.conftest import AS_OF
 from tests.access.probes import analyst_queries, leaks, role_tables
 from tests.pii import UNMASKED_PERSONAL_NUMBER

@@ -68,7 +68,9 @@ def test_imports_go_only_downward():
         for line, target in imports:
             dest = _package(target)
             if dest and dest != source and RANK[dest] >= RANK[source]:
-                upward.append(f"{module}:{line} imports {target} ({source} is layer {RANK[source]}, {dest} {RANK[dest]})")
+                upward.append(
+                    f"{module}:{line} imports {target} ({source} is layer {RANK[source]}, {dest} {RANK[dest]})"
+                )
     assert not upward, "upward or sideways imports:\n  " + "\n  ".join(upward)
 
 
@@ -129,7 +131,10 @@ def _strongly_connected(nodes, edges) -> list[list[str]]:
 
 @pytest.mark.parametrize(
     ("module", "imported", "upward"),
-    [("pipelines.standards.sql", "pipelines.access.build", True), ("pipelines.access.build", "pipelines.standards.sql", False)],
+    [
+        ("pipelines.standards.sql", "pipelines.access.build", True),
+        ("pipelines.access.build", "pipelines.standards.sql", False),
+    ],
 )
 def test_the_rule_itself_tells_up_from_down(module, imported, upward):
     """The check can fail: an import from a higher layer is upward, from a lower one is not."""

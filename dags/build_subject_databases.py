@@ -3,7 +3,7 @@
 Runs when any of the 9 catalogued resources lands a batch in the lake: dbt builds the staging
 and intermediate models, Splink links legal entities and then persons, dbt builds the marts
 (population, legal_entities, licences, quality) with their contracts and tests.
-Generated from catalog/ by `govlake dags generate`; do not edit by hand.
+Generated from catalog/ by `govlake generate`; do not edit by hand.
 """
 
 from pipelines.orchestration.subject_dag import build_subject_dag

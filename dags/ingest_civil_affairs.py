@@ -1,7 +1,7 @@
 """Airflow DAG ingest_civil_affairs: 宁波市民政局 (Ningbo Civil Affairs Bureau).
 
 One task per catalogued resource: marriage_registrations, social_organisations.
-Generated from catalog/civil_affairs.yml by `govlake dags generate`; do not edit by hand.
+Generated from catalog/civil_affairs.yml by `govlake generate`; do not edit by hand.
 """
 
 from pipelines.orchestration.ingest_dag import build_ingest_dag

@@ -1,7 +1,7 @@
 """Airflow DAG ingest_health: 宁波市卫生健康委员会 (Ningbo Health Commission).
 
 One task per catalogued resource: birth_records, death_records.
-Generated from catalog/health.yml by `govlake dags generate`; do not edit by hand.
+Generated from catalog/health.yml by `govlake generate`; do not edit by hand.
 """
 
 from pipelines.orchestration.ingest_dag import build_ingest_dag

@@ -1,7 +1,7 @@
 """Airflow DAG ingest_hr_social_security: 宁波市人力资源和社会保障局 (Ningbo Human Resources and Social Security Bureau).
 
 One task per catalogued resource: social_insurance_enrolments.
-Generated from catalog/hr_social_security.yml by `govlake dags generate`; do not edit by hand.
+Generated from catalog/hr_social_security.yml by `govlake generate`; do not edit by hand.
 """
 
 from pipelines.orchestration.ingest_dag import build_ingest_dag

@@ -1,7 +1,7 @@
 """Airflow DAG ingest_public_security: 宁波市公安局 (Ningbo Public Security Bureau).
 
 One task per catalogued resource: household_registry.
-Generated from catalog/public_security.yml by `govlake dags generate`; do not edit by hand.
+Generated from catalog/public_security.yml by `govlake generate`; do not edit by hand.
 """
 
 from pipelines.orchestration.ingest_dag import build_ingest_dag

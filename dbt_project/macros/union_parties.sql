@@ -1,8 +1,10 @@
 {#-
     One row per (record, party) of every staging model feeding `subject`, with the same columns:
-    each attribute is the party's column, an expression given in `derived` for that resource
-    (`<department>__<resource>`), or NULL. `subject_parties` is generated from the catalogue, so a
-    new catalogue entry flows into the subject database without editing this model.
+    each attribute is the party's column, an expression given in `derived` for resources that carry
+    the column it needs, or NULL; `observed_on` is the record's date, the resource's catalogued
+    `observed_on` column. `subject_parties` is generated from the catalogue, so a new catalogue entry
+    flows into the subject database without editing this model.
+    `derived`: {attribute: {'needs': staging column, 'sql': expression over it}}.
 -#}
 {% macro union_parties(subject, attributes, derived={}) -%}
 {%- for p in subject_parties(subject) %}
@@ -14,7 +16,14 @@ select
     load_id,
     source_row_number,
     {%- for name, type in attributes.items() %}
-    {%- set expression = derived.get(p.department ~ '__' ~ p.resource, {}).get(name) or p.columns.get(name) %}
+    {%- set rule = derived.get(name, {}) %}
+    {%- if name == 'observed_on' %}
+        {%- set expression = p.observed_on %}
+    {%- elif rule and rule.needs in p.columns.values() %}
+        {%- set expression = rule.sql %}
+    {%- else %}
+        {%- set expression = p.columns.get(name) %}
+    {%- endif %}
     cast({{ expression or 'null' }} as {{ api.Column.translate_type(type) }}) as {{ name }}
     {%- if not loop.last %},{% endif %}
     {%- endfor %}

@@ -16,6 +16,8 @@ from pipelines.paths import CATALOG_DIR
 from pipelines.standards.registry import DataElement, Sensitivity, load_elements
 from pipelines.yamlio import YamlDocument, YamlProblem, load_yaml
 
+DATED = ("date", "timestamp")  # data element datatypes a record's `observed_on` may have
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -107,6 +109,16 @@ def validate_catalog(catalog_dir: Path = CATALOG_DIR) -> tuple[Catalog | None, l
                             f"unknown data element {field.element!r} (field {field.name!r})",
                         )
                     )
+            observed = res.field_by_staging_column(res.observed_on)
+            if observed.element in elements and elements[observed.element].datatype not in DATED:
+                problems.append(
+                    Problem(
+                        path,
+                        doc.line_of((*where, "observed_on")),
+                        f"observed_on {res.observed_on!r} is field {observed.name!r} of element {observed.element!r}, "
+                        f"which is not a date or time ({elements[observed.element].datatype})",
+                    )
+                )
             for k, other in enumerate(res.sharing.shared_with):
                 if other not in known_departments:
                     problems.append(

@@ -156,6 +156,10 @@ class Resource(Strict):
         description="Parties a record names besides its subject (a legal representative, an employer), "
         "each with the subject database it belongs to.",
     )
+    observed_on: Annotated[str, Field(pattern=SLUG)] = Field(
+        description="The staging column of the date (or time) each record speaks for: a registration date, an "
+        "update time. Among records of one source the most recent wins the golden record."
+    )
 
     @model_validator(mode="after")
     def _unique_field_names_and_one_key(self) -> Resource:
@@ -171,7 +175,15 @@ class Resource(Strict):
         undeclared = sorted({f.party for f in self.fields if f.party and f.party != SUBJECT_PARTY} - set(self.parties))
         if undeclared:
             raise ValueError(f"parties used by fields but not declared under `parties`: {', '.join(undeclared)}")
+        if self.observed_on not in {f.staging_column for f in self.fields}:
+            raise ValueError(
+                f"observed_on {self.observed_on!r} is not a staging column of this resource "
+                f"(one of: {', '.join(sorted(f.staging_column for f in self.fields))})"
+            )
         return self
+
+    def field_by_staging_column(self, column: str) -> FieldSpec:
+        return next(f for f in self.fields if f.staging_column == column)
 
     def party_subjects(self) -> dict[str, Subject]:
         """Every party a record describes, with its subject database.

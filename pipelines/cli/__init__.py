@@ -8,11 +8,10 @@ from pipelines.cli import (
     access_cmd,
     build_cmd,
     catalog_cmd,
-    dags_cmd,
     demo_cmd,
+    generate_cmd,
     ingest_cmd,
     linkage_cmd,
-    models_cmd,
     publish_cmd,
     quality_cmd,
     settings_cmd,
@@ -22,9 +21,7 @@ from pipelines.cli import (
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="govlake: government data-governance platform.")
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(demo_cmd.app, name="demo")
-app.add_typer(dags_cmd.app, name="dags")
 app.add_typer(standards_cmd.app, name="standards")
-app.add_typer(models_cmd.app, name="models")
 app.add_typer(linkage_cmd.app, name="linkage")
 app.add_typer(quality_cmd.app, name="quality")
 app.add_typer(access_cmd.app, name="access")
@@ -32,6 +29,7 @@ app.add_typer(access_cmd.audit_app, name="audit")
 app.add_typer(access_cmd.verify_app, name="verify")
 app.command("query")(access_cmd.query_command)
 app.command("build")(build_cmd.build_command)
+app.command("generate")(generate_cmd.generate_command)
 app.command("settings")(settings_cmd.show_settings)
 app.command("ingest")(ingest_cmd.ingest_command)
 app.command("publish")(publish_cmd.publish_command)

@@ -133,7 +133,7 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
     from pipelines.cli.catalog_cmd import valid_catalog_or_exit
     from pipelines.cli.ingest_cmd import print_ledger
     from pipelines.cli.quality_cmd import print_league_table
-    from pipelines.orchestration.generate import stale_dags
+    from pipelines.orchestration.generate import GENERATOR as dag_files
     from pipelines.orchestration.local_runs import test_dags
     from pipelines.synth.api import start_api_server
 
@@ -145,8 +145,9 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
         f"[green]1. catalogue valid[/green]: {len(catalog.departments)} departments, "
         f"{len(catalog.resources())} resources"
     )
-    if stale_dags():
-        console.print(f"[red]DAG files out of date: {', '.join(stale_dags())}; run `govlake dags generate`[/red]")
+    stale = dag_files.stale()
+    if stale:
+        console.print(f"[red]DAG files out of date: {', '.join(p.name for p in stale)}; run `govlake generate`[/red]")
         raise typer.Exit(1)
     cfg = CityConfig(people=people, seed=seed)
     started = time.perf_counter()

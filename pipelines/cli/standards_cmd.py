@@ -65,20 +65,3 @@ def check(
             ", ".join(c.examples),
         )
     console.print(table)
-
-
-@app.command("docs")
-def docs(out: Path = typer.Option(None, help="output folder (default docs/standards)")) -> None:
-    """Write one page per data element in Chinese and English, and an index per language."""
-    from pipelines.standards.docs import DOCS_DIR, write_docs
-
-    written = write_docs(out or DOCS_DIR)
-    console.print(f"wrote {len(written)} pages under {(out or DOCS_DIR)}")
-
-
-@app.command("generate")
-def generate() -> None:
-    """Rewrite the generated dbt macros from standards/."""
-    from pipelines.standards import dbt_macros
-
-    console.print(f"wrote {dbt_macros.write()}")

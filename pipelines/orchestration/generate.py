@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 from pipelines.catalog import Catalog, load_catalog
+from pipelines.generation import Generator
 from pipelines.orchestration.ingest_dag import schedule_for
 from pipelines.paths import DAGS_DIR
 
 TEMPLATE = '''"""Airflow DAG ingest_{dept}: {name_zh} ({name_en}).
 
 One task per catalogued resource: {resource_list}.
-Generated from catalog/{dept}.yml by `govlake dags generate`; do not edit by hand.
+Generated from catalog/{dept}.yml by `govlake generate`; do not edit by hand.
 """
 
 from pipelines.orchestration.ingest_dag import build_ingest_dag
@@ -31,7 +32,7 @@ SUBJECT_TEMPLATE = '''"""Airflow DAG build_subject_databases: standardise, link 
 Runs when any of the {n} catalogued resources lands a batch in the lake: dbt builds the staging
 and intermediate models, Splink links legal entities and then persons, dbt builds the marts
 (population, legal_entities, licences, quality) with their contracts and tests.
-Generated from catalog/ by `govlake dags generate`; do not edit by hand.
+Generated from catalog/ by `govlake generate`; do not edit by hand.
 """
 
 from pipelines.orchestration.subject_dag import build_subject_dag
@@ -62,30 +63,12 @@ def render(catalog: Catalog) -> dict[str, str]:
     return files
 
 
-def write_dags(dags_dir: Path = DAGS_DIR) -> list[Path]:
-    """(Re)write the generated DAG files; remove generated files of departments no longer catalogued."""
-    files = render(load_catalog())
-    for stale in _generated(dags_dir):
-        if stale.name not in files:
-            stale.unlink()
-    written = []
-    for name, text in files.items():
-        path = dags_dir / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+def _rendered() -> dict[Path, str]:
+    return {DAGS_DIR / name: text for name, text in render(load_catalog()).items()}
 
 
-def stale_dags(dags_dir: Path = DAGS_DIR) -> list[str]:
-    """Names of generated DAG files that differ from what the catalogue renders."""
-    files = render(load_catalog())
-    present = {p.name for p in _generated(dags_dir)}
-    wrong = [
-        n for n, t in files.items() if not (dags_dir / n).exists() or (dags_dir / n).read_text(encoding="utf-8") != t
-    ]
-    return sorted(wrong + [n for n in present if n not in files])
+def _generated() -> set[Path]:
+    return {*DAGS_DIR.glob("ingest_*.py"), *DAGS_DIR.glob(SUBJECT_DAG)}
 
 
-def _generated(dags_dir: Path) -> list[Path]:
-    return [*dags_dir.glob("ingest_*.py"), *dags_dir.glob(SUBJECT_DAG)]
+GENERATOR = Generator("Airflow DAG files (catalog/)", _rendered, _generated)

@@ -1,6 +1,6 @@
 """Documentation pages per data element, in Chinese and English, generated from `standards/`.
 
-`govlake standards docs` writes `docs/standards/{zh,en}/<element>.md` and an index per language;
+`govlake generate` writes `docs/standards/{zh,en}/<element>.md` and an index per language;
 each page shows what the element is, how it is normalised, what is checked (with the GB/T 36344
 dimension and severity of each check), which cross-field rules use it, and worked examples
 computed by the engine itself, so the page can never disagree with the code.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.generation import Generator
 from pipelines.paths import CODELISTS_DIR, REPO_ROOT
 from pipelines.standards.masking import mask
 from pipelines.standards.python import engine
@@ -168,19 +169,22 @@ def page(element: DataElement, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs(out: Path = DOCS_DIR) -> list[Path]:
-    written = []
+def render_docs(out: Path = DOCS_DIR) -> dict[Path, str]:
+    """One page per element and an index, in each language."""
+    files: dict[Path, str] = {}
     elements = load_elements()
     for lang in ("zh", "en"):
-        folder = out / lang
-        folder.mkdir(parents=True, exist_ok=True)
         index = [f"# {T[lang]['index']}", ""]
         for element_id, element in sorted(elements.items()):
-            path = folder / f"{element_id}.md"
-            path.write_text(page(element, lang), encoding="utf-8")
-            written.append(path)
+            files[out / lang / f"{element_id}.md"] = page(element, lang)
             name = element.name.zh if lang == "zh" else element.name.en
             index.append(f"- [{name}]({element_id}.md) — {element.standard}, {len(element.checks)}")
-        (folder / "index.md").write_text("\n".join(index) + "\n", encoding="utf-8")
-        written.append(folder / "index.md")
-    return written
+        files[out / lang / "index.md"] = "\n".join(index) + "\n"
+    return files
+
+
+GENERATOR = Generator(
+    "standards documentation (standards/)",
+    render_docs,
+    lambda: {*DOCS_DIR.glob("zh/*.md"), *DOCS_DIR.glob("en/*.md")},
+)

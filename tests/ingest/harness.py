@@ -44,6 +44,7 @@ def test_catalog() -> Catalog:
             "subject": "population",
             "source": src,
             "update_cycle": "daily",
+            "observed_on": "date",
             "sharing": {"class": "unconditional"},
             "opening": {"class": "closed"},
             "fields": FIELDS,

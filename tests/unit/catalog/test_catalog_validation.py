@@ -98,6 +98,20 @@ BAD_CASES = {
         "update_cycle: Input should be",
         "update_cycle: fortnightly",
     ),
+    "observed_on not a column": (
+        "tax.yml",
+        "observed_on: registered_on",
+        "observed_on: registration_date",
+        "observed_on 'registration_date' is not a staging column of this resource",
+        '  - code: "102003/00001"',
+    ),
+    "observed_on not a date": (
+        "tax.yml",
+        "observed_on: registered_on",
+        "observed_on: entity_name",
+        "observed_on 'entity_name' is field '纳税人名称' of element 'org_name', which is not a date or time",
+        "observed_on: entity_name",
+    ),
     "malformed yaml": (
         "health.yml",
         "      class: conditional\n      conditions: 用于户口登记",

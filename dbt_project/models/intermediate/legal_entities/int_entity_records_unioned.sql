@@ -14,16 +14,8 @@
     'industry_code': 'string',
     'observed_on': 'date',
 } -%}
-{%- set derived = {
-    'market_regulation__enterprise_registry': {'observed_on': 'updated_at'},
-    'market_regulation__food_business_licences': {'observed_on': 'updated_at'},
-    'civil_affairs__social_organisations': {'observed_on': 'established_on'},
-    'tax__taxpayer_registrations': {'observed_on': 'registered_on'},
-    'hr_social_security__social_insurance_enrolments': {'observed_on': 'enrolled_on'},
-} -%}
-
 with unioned as (
-    {{ union_parties('legal_entities', attributes, derived) }}
+    {{ union_parties('legal_entities', attributes) }}
 )
 
 select

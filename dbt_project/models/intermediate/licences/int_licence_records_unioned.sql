@@ -9,12 +9,8 @@
     'issuing_authority': 'string',
     'observed_on': 'date',
 } -%}
-{%- set derived = {
-    'market_regulation__food_business_licences': {'observed_on': 'updated_at'},
-} -%}
-
 with unioned as (
-    {{ union_parties('licences', attributes, derived) }}
+    {{ union_parties('licences', attributes) }}
 )
 
 select

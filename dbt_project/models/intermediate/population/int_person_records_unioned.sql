@@ -15,19 +15,12 @@
     'death_date': 'date',
     'observed_on': 'date',
 } -%}
-{#- attributes a resource states without a field of that name, and the date each record speaks for -#}
+{#- attributes a record states without a field of that name, from the column it needs -#}
 {%- set derived = {
-    'civil_affairs__marriage_registrations': {
-        'marital_status': "case civil_registration_type when 'IA' then '20' when 'IB' then '40' end",
-        'observed_on': 'registered_on',
+    'marital_status': {
+        'needs': 'civil_registration_type',
+        'sql': "case civil_registration_type when 'IA' then '20' when 'IB' then '40' end",
     },
-    'public_security__household_registry': {'observed_on': 'updated_at'},
-    'health__birth_records': {'observed_on': 'newborn_birth_date'},
-    'health__death_records': {'observed_on': 'death_date'},
-    'hr_social_security__social_insurance_enrolments': {'observed_on': 'enrolled_on'},
-    'market_regulation__enterprise_registry': {'observed_on': 'updated_at'},
-    'tax__taxpayer_registrations': {'observed_on': 'registered_on'},
-    'civil_affairs__social_organisations': {'observed_on': 'established_on'},
 } -%}
 
 with unioned as (

@@ -17,7 +17,7 @@ import yaml
 from pipelines.catalog.loader import field_sensitivity
 from pipelines.catalog.models import SUBJECT_PARTY, Catalog, FieldSpec, Resource
 from pipelines.engines.dialects import HOUSE
-from pipelines.paths import REPO_ROOT
+from pipelines.paths import MARTS_DIR
 from pipelines.standards.masking import MaskingSpec, load_masking
 from pipelines.standards.registry import Sensitivity
 
@@ -26,7 +26,6 @@ STRICTNESS = [Sensitivity.PUBLIC, Sensitivity.INTERNAL, Sensitivity.PERSONAL, Se
 STAGING_METADATA = ("department", "resource", "load_id", "source_row_number")
 AS_GIVEN = "_as_given"
 PSEUDONYM_KINDS = {"citizen_id": "citizen_id"}  # elements whose values also get a linkable pseudonym
-MARTS_DIR = REPO_ROOT / "dbt_project" / "models" / "marts"
 
 
 class MaskingMissing(ValueError):

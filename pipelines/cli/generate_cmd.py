@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from pipelines.cli.console import console, err_console
-from pipelines.paths import REPO_ROOT
+from pipelines.paths import PROJECT_DIR
 
 
 def _generators():
@@ -19,7 +19,7 @@ def _generators():
 
 
 def _shown(path) -> str:
-    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+    return str(path.relative_to(PROJECT_DIR)) if path.is_relative_to(PROJECT_DIR) else str(path)
 
 
 def generate_command(

@@ -13,10 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipelines.paths import REPO_ROOT
+from pipelines.paths import DEPARTMENT_OVERRIDES_DIR as OVERRIDES_DIR
 from pipelines.yamlio import load_yaml
-
-OVERRIDES_DIR = REPO_ROOT / "expectations" / "departments"
 
 
 class Waiver(BaseModel):

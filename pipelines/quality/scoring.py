@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pipelines.paths import REPO_ROOT
+from pipelines.paths import SCORING_FILE
 from pipelines.standards.spec import Dimension
 from pipelines.yamlio import load_yaml
-
-SCORING_FILE = REPO_ROOT / "standards" / "scoring.yml"
 
 
 class Scoring(BaseModel):

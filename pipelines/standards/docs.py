@@ -11,13 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.generation import Generator
-from pipelines.paths import CODELISTS_DIR, REPO_ROOT
+from pipelines.paths import CODELISTS_DIR
+from pipelines.paths import STANDARDS_DOCS_DIR as DOCS_DIR
 from pipelines.standards.masking import mask
 from pipelines.standards.python import engine
 from pipelines.standards.registry import DataElement, load_elements, load_rules
 from pipelines.yamlio import load_yaml
-
-DOCS_DIR = REPO_ROOT / "docs" / "standards"
 
 T = {
     "zh": {

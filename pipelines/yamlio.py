@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 MAX_BYTES = 1_000_000
+M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 32
 
 
@@ -96,3 +98,77 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> YamlDocument:
         mark = exc.problem_mark
         raise YamlProblem(path, mark.line + 1 if mark else None, f"malformed YAML: {exc.problem}") from None
     return YamlDocument(path, data, root)
+
+
+# --- validation against a pydantic model, one format for every declaration folder --------------------
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class DeclarationsInvalid(ValueError):
+    """Declarations (catalogue, standards, access, overrides, subject rules) that do not validate: every
+    problem, each with its file and line."""
+
+    what = "declarations"
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(f"{self.what} invalid:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+def _readable(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """A pydantic error location without the tags of discriminated unions (`source.file.path` is
+    `source.path` in the file)."""
+    out: list[str | int] = []
+    for i, key in enumerate(loc):
+        if (isinstance(data, dict) and key in data) or (
+            isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data)
+        ):
+            data = data[key]
+        elif isinstance(data, dict) and i + 1 < len(loc) and loc[i + 1] in data:
+            continue  # a union's tag: not in the document
+        out.append(key)
+    return tuple(out)
+
+
+def validate(doc: YamlDocument, model: type[M], loc: tuple = ()) -> tuple[M | None, list[Problem]]:
+    """The part of `doc` at `loc` as `model`, or every validation error with its line."""
+    data = doc.data
+    for key in loc:
+        data = data[key]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = loc + _readable(data, err["loc"])
+            label = ".".join(str(p) for p in where) or "(document)"
+            problems.append(Problem(doc.path, doc.line_of(where), f"{label}: {err['msg']}"))
+        return None, problems
+
+
+def read(path: Path, model: type[M], loc: tuple = ()) -> tuple[YamlDocument | None, M | None, list[Problem]]:
+    """Read and validate one file: (document, model or None, problems)."""
+    try:
+        doc = load_yaml(path)
+    except YamlProblem as exc:
+        return None, None, [Problem(path, exc.line or 1, exc.message)]
+    if doc.data is None:
+        return doc, None, [Problem(path, 1, "the file is empty")]
+    parsed, problems = validate(doc, model, loc)
+    return doc, parsed, problems
+
+
+def load_validated(path: Path, model: type[M], invalid: type[DeclarationsInvalid] = DeclarationsInvalid) -> M:
+    """One file as `model`; raises `invalid` listing every problem."""
+    _, parsed, problems = read(path, model)
+    if problems:
+        raise invalid(problems)
+    assert parsed is not None
+    return parsed

@@ -14,13 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import SLUG, Catalog, SharingClass
 from pipelines.paths import CATALOG_DIR
 from pipelines.standards.registry import LocalisedText
-from pipelines.yamlio import YamlProblem, load_yaml
+from pipelines.yamlio import DeclarationsInvalid, Problem, read
 
 ACCESS_DIR = CATALOG_DIR / "access"
 
@@ -73,8 +73,14 @@ class AccessSpec(BaseModel):
     approvals: list[Approval] = Field(default_factory=list)
 
 
-class AccessInvalid(ValueError):
-    """The roles or approvals contradict the catalogue."""
+class AccessInvalid(DeclarationsInvalid):
+    """The roles or approvals do not validate, or contradict the catalogue."""
+
+    what = "catalog/access is"
+
+
+class UnknownRole(ValueError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -93,51 +99,72 @@ class Grant:
         return f"{self.department}.{self.resource}"
 
 
-def _load(path: Path, key: str) -> object:
-    return load_yaml(path).data.get(key) if path.exists() else None
+class _RolesFile(BaseModel):
+    roles: dict[Annotated[str, Field(pattern=SLUG)], Role]
+
+
+class _ApprovalsFile(BaseModel):
+    approvals: list[Approval] = Field(default_factory=list)
 
 
 @lru_cache(maxsize=4)
 def load_access(access_dir: Path = ACCESS_DIR, catalog_dir: Path = CATALOG_DIR) -> AccessSpec:
     """Roles and approvals, checked against the catalogue; raises `AccessInvalid` listing every problem."""
-    try:
-        spec = AccessSpec(
-            roles=_load(access_dir / "roles.yml", "roles") or {},
-            approvals=_load(access_dir / "approvals.yml", "approvals") or [],
-        )
-    except (ValidationError, YamlProblem) as exc:
-        raise AccessInvalid(f"catalog/access is invalid: {exc}") from None
+    roles_path, approvals_path = access_dir / "roles.yml", access_dir / "approvals.yml"
+    roles_doc, roles, problems = read(roles_path, _RolesFile)
+    approvals_doc, approvals, found = (
+        read(approvals_path, _ApprovalsFile) if approvals_path.exists() else (None, None, [])
+    )
+    problems += found
+    if problems or roles is None:
+        raise AccessInvalid(problems)
+    spec = AccessSpec(roles=roles.roles, approvals=approvals.approvals if approvals else [])
     catalog = load_catalog(catalog_dir)
-    problems = []
-    departments = {r.department for r in spec.roles.values() if r.kind is RoleKind.DEPARTMENT}
-    problems += [f"no role for provider department {d!r}" for d in sorted(set(catalog.departments) - departments)]
-    problems += [f"role for unknown department {d!r}" for d in sorted(departments - set(catalog.departments))]
+
+    def at_role(name: str | None, message: str) -> Problem:
+        return Problem(roles_path, roles_doc.line_of(("roles", name) if name else ("roles",)), message)
+
+    def at_approval(i: int, message: str) -> Problem:
+        return Problem(approvals_path, approvals_doc.line_of(("approvals", i)), message)
+
+    departments = {r.department: name for name, r in spec.roles.items() if r.kind is RoleKind.DEPARTMENT}
+    problems += [
+        at_role(None, f"no role for provider department {d!r}")
+        for d in sorted(set(catalog.departments) - set(departments))
+    ]
+    problems += [
+        at_role(departments[d], f"role for unknown department {d!r}")
+        for d in sorted(set(departments) - set(catalog.departments))
+    ]
     for kind in (RoleKind.ANALYST, RoleKind.ADMINISTRATOR):
         if not any(r.kind is kind for r in spec.roles.values()):
-            problems.append(f"no {kind.value} role")
+            problems.append(at_role(None, f"no {kind.value} role"))
     ids = [a.id for a in spec.approvals]
-    problems += [f"duplicate approval id {i!r}" for i in sorted({i for i in ids if ids.count(i) > 1})]
-    for a in spec.approvals:
+    for i, a in enumerate(spec.approvals):
+        if ids.index(a.id) != i:
+            problems.append(at_approval(i, f"duplicate approval id {a.id!r}"))
         try:
             sharing = catalog.resource(*a.resource.split("/")).sharing.class_
         except KeyError:
-            problems.append(f"approval {a.id}: unknown resource {a.resource!r}")
+            problems.append(at_approval(i, f"approval {a.id}: unknown resource {a.resource!r}"))
         else:
             if sharing is not SharingClass.CONDITIONAL:
                 problems.append(
-                    f"approval {a.id}: {a.resource} is {sharing.value}; only conditional shares are approved"
+                    at_approval(
+                        i, f"approval {a.id}: {a.resource} is {sharing.value}; only conditional shares are approved"
+                    )
                 )
         if a.requester not in spec.roles:
-            problems.append(f"approval {a.id}: unknown requester role {a.requester!r}")
+            problems.append(at_approval(i, f"approval {a.id}: unknown requester role {a.requester!r}"))
     if problems:
-        raise AccessInvalid("catalog/access is invalid:\n" + "\n".join(f"  {p}" for p in problems))
+        raise AccessInvalid(problems)
     return spec
 
 
 def role(name: str) -> Role:
     spec = load_access()
     if name not in spec.roles:
-        raise AccessInvalid(f"unknown role {name!r}; roles: {', '.join(spec.roles)}")
+        raise UnknownRole(f"unknown role {name!r}; roles: {', '.join(spec.roles)}")
     return spec.roles[name]
 
 

@@ -6,55 +6,18 @@ from `load_catalog()`, which raises `CatalogInvalid` listing all problems at onc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from pipelines.catalog.models import Catalog, DepartmentCatalog, FieldSpec
 from pipelines.paths import CATALOG_DIR
 from pipelines.standards.registry import DataElement, Sensitivity, load_elements
-from pipelines.yamlio import YamlDocument, YamlProblem, load_yaml
+from pipelines.yamlio import DeclarationsInvalid, Problem, YamlDocument, read
 
 DATED = ("date", "timestamp")  # data element datatypes a record's `observed_on` may have
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class CatalogInvalid(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__("catalogue is invalid:\n" + "\n".join(f"  {p}" for p in problems))
-        self.problems = problems
-
-
-def _pydantic_problems(doc: YamlDocument, exc: ValidationError) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"database", "file", "http"}))
-        where = ".".join(str(p) for p in loc) or "(document)"
-        problems.append(Problem(doc.path, doc.line_of(loc), f"{where}: {err['msg']}"))
-    return problems
-
-
-def _read(path: Path) -> tuple[YamlDocument | None, DepartmentCatalog | None, list[Problem]]:
-    try:
-        doc = load_yaml(path)
-    except YamlProblem as exc:
-        return None, None, [Problem(path, exc.line or 1, exc.message)]
-    if not isinstance(doc.data, dict):
-        return doc, None, [Problem(path, 1, "expected a mapping with 'department' and 'resources'")]
-    try:
-        return doc, DepartmentCatalog.model_validate(doc.data), []
-    except ValidationError as exc:
-        return doc, None, _pydantic_problems(doc, exc)
+class CatalogInvalid(DeclarationsInvalid):
+    what = "catalogue is"
 
 
 def validate_catalog(catalog_dir: Path = CATALOG_DIR) -> tuple[Catalog | None, list[Problem]]:
@@ -66,7 +29,7 @@ def validate_catalog(catalog_dir: Path = CATALOG_DIR) -> tuple[Catalog | None, l
     if not paths:
         problems.append(Problem(catalog_dir, 1, "no catalogue files (*.yml) found"))
     for path in paths:
-        doc, dept, found = _read(path)
+        doc, dept, found = read(path, DepartmentCatalog)
         problems.extend(found)
         if doc is not None and dept is not None:
             parsed[path] = (doc, dept)

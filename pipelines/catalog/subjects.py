@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.catalog.models import Catalog, Subject
 from pipelines.paths import CATALOG_DIR
-from pipelines.yamlio import load_yaml
+from pipelines.yamlio import DeclarationsInvalid, Problem, read
 
 SUBJECTS_DIR = CATALOG_DIR / "subjects"
 UNLISTED_PRIORITY = 99
@@ -50,28 +50,28 @@ class SubjectRules(BaseModel):
         return rows
 
 
-class SubjectRulesInvalid(Exception):
-    pass
+class SubjectRulesInvalid(DeclarationsInvalid):
+    what = "subject rules are"
 
 
 def load_subject_rules(catalog: Catalog, folder: Path = SUBJECTS_DIR) -> dict[Subject, SubjectRules]:
     """Every subject's rules, checked against the catalogue; all problems are reported at once."""
     rules: dict[Subject, SubjectRules] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for path in sorted(folder.glob("*.yml")):
-        try:
-            parsed = SubjectRules.model_validate(load_yaml(path).data)
-        except ValidationError as exc:
-            problems.extend(f"{path}: {e['loc']}: {e['msg']}" for e in exc.errors())
+        doc, parsed, found = read(path, SubjectRules)
+        problems.extend(found)
+        if doc is None or parsed is None:
             continue
         rules[parsed.subject] = parsed
-        problems.extend(f"{path}: {p}" for p in _unknown_sources(parsed, catalog))
+        problems.extend(Problem(path, doc.line_of(loc), message) for loc, message in _unknown_sources(parsed, catalog))
     if problems:
-        raise SubjectRulesInvalid("subject rules are invalid:\n  " + "\n  ".join(problems))
+        raise SubjectRulesInvalid(problems)
     return rules
 
 
-def _unknown_sources(rules: SubjectRules, catalog: Catalog) -> list[str]:
+def _unknown_sources(rules: SubjectRules, catalog: Catalog) -> list[tuple[tuple, str]]:
+    """(location in the file, problem) of every source that does not supply its attribute."""
     supplied: dict[str, set[str]] = {}
     for dept, resource in catalog.resources():
         parties = {p for p, s in resource.party_subjects().items() if s is rules.subject}
@@ -82,11 +82,15 @@ def _unknown_sources(rules: SubjectRules, catalog: Catalog) -> list[str]:
             supplied[f"{dept.code}/{resource.slug}"] = columns
     problems = []
     for attribute, sources in rules.attributes.items():
-        for source in [*sources.authority, *sources.fallback]:
-            if source not in supplied:
-                problems.append(f"{attribute}: {source} is not a catalogued resource with {rules.subject} records")
-            elif attribute not in supplied[source]:
-                problems.append(f"{attribute}: {source} has no field with column {attribute}")
+        for kind in ("authority", "fallback"):
+            for i, source in enumerate(getattr(sources, kind)):
+                loc = ("attributes", attribute, kind, i)
+                if source not in supplied:
+                    problems.append(
+                        (loc, f"{attribute}: {source} is not a catalogued resource with {rules.subject} records")
+                    )
+                elif attribute not in supplied[source]:
+                    problems.append((loc, f"{attribute}: {source} has no field with column {attribute}"))
     return problems
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pipelines.catalog.models import Subject
+
 # what every asset-scheduled govlake DAG shares: one run at a time, no backfill of missed schedules
 ASSET_DAG_DEFAULTS = {
     "start_date": datetime(2026, 1, 1),
@@ -24,7 +26,7 @@ def raw_asset(department: str, resource: str):  # -> airflow.sdk.Asset (imported
     return Asset(name=f"raw.{department}.{resource}", uri=raw_asset_uri(department, resource), group="govlake-raw")
 
 
-SUBJECT_ASSETS = ("population", "legal_entities", "licences")
+SUBJECT_ASSETS = tuple(s.value for s in Subject)
 
 
 def subject_asset(subject: str):  # -> airflow.sdk.Asset

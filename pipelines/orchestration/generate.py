@@ -6,9 +6,17 @@ import json
 from pathlib import Path
 
 from pipelines.catalog import Catalog, load_catalog
+from pipelines.catalog.models import UpdateCycle
 from pipelines.generation import Generator
-from pipelines.orchestration.ingest_dag import schedule_for
 from pipelines.paths import DAGS_DIR
+
+
+def schedule_for(cycles: list[UpdateCycle]) -> str:
+    """The department's DAG runs as often as its most frequently updated resource (the catalogue lists the
+    cycles most frequent first), on Airflow's preset of that name; hourly for "realtime" deliveries."""
+    most_frequent = min(cycles, key=list(UpdateCycle).index)
+    return "@hourly" if most_frequent is UpdateCycle.REALTIME else f"@{most_frequent.value}"
+
 
 TEMPLATE = '''"""Airflow DAG ingest_{dept}: {name_zh} ({name_en}).
 
@@ -58,7 +66,7 @@ def render(catalog: Catalog) -> dict[str, str]:
             name_en=dept.department.name.en,
             resource_list=", ".join(resources),
             resources=json.dumps(resources),
-            schedule=schedule_for([r.update_cycle.value for r in dept.resources]),
+            schedule=schedule_for([r.update_cycle for r in dept.resources]),
         )
     return files
 

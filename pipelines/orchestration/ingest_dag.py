@@ -5,21 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-SCHEDULES = {
-    "realtime": "@hourly",
-    "daily": "@daily",
-    "weekly": "@weekly",
-    "monthly": "@monthly",
-    "quarterly": "@quarterly",
-    "yearly": "@yearly",
-}
-CYCLE_ORDER = ["realtime", "daily", "weekly", "monthly", "quarterly", "yearly"]
-
-
-def schedule_for(cycles: list[str]) -> str:
-    """The department's DAG runs as often as its most frequently updated resource."""
-    return SCHEDULES[min(cycles, key=CYCLE_ORDER.index)]
-
 
 def land_resource(department: str, resource: str) -> dict:
     """Task body: ingest one resource; fail the task (so Airflow retries) if any delivery failed."""

@@ -17,8 +17,9 @@ from pipelines.quality.scoring import load_scoring
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings
 from pipelines.standards.registry import load_elements, load_rules
+from pipelines.standards.spec import Dimension
 
-DIMENSIONS = ("conformity", "completeness", "accuracy", "consistency", "timeliness", "accessibility")
+DIMENSIONS = tuple(d.value for d in Dimension)
 COMPUTED_STANDARD = "GB/T 36344-2018"  # completeness, consistency with the authority, timeliness, accessibility
 
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
+from pipelines.standards.spec import Dimension
+
 LANGUAGES = ("zh", "en")
 
-DIMENSIONS = {
-    "conformity": {"zh": "规范性", "en": "Conformity"},
-    "completeness": {"zh": "完整性", "en": "Completeness"},
-    "accuracy": {"zh": "准确性", "en": "Accuracy"},
-    "consistency": {"zh": "一致性", "en": "Consistency"},
-    "timeliness": {"zh": "时效性", "en": "Timeliness"},
-    "accessibility": {"zh": "可访问性", "en": "Accessibility"},
-}
+DIMENSIONS = {d.value: d.names for d in Dimension}
 
 WORDS = {
     "site_title": {"zh": "政务数据质量评分", "en": "Government data quality scorecards"},

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.paths import DEPARTMENT_OVERRIDES_DIR as OVERRIDES_DIR
-from pipelines.yamlio import load_yaml
+from pipelines.yamlio import DeclarationsInvalid, Problem, read
 
 
 class Waiver(BaseModel):
@@ -43,27 +43,33 @@ class DepartmentOverrides(BaseModel):
         return next((w for w in self.waivers if w.applies(rule, resource, on)), None)
 
 
-class OverridesInvalid(Exception):
-    pass
+class OverridesInvalid(DeclarationsInvalid):
+    what = "expectation overrides are"
 
 
 def load_overrides(folder: Path = OVERRIDES_DIR) -> dict[str, DepartmentOverrides]:
     """Every department's overrides; a department without a file gets none. All problems at once."""
     out: dict[str, DepartmentOverrides] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for path in sorted(folder.glob("*.yml")):
-        try:
-            parsed = DepartmentOverrides.model_validate(load_yaml(path).data)
-        except ValidationError as exc:
-            problems.extend(f"{path}: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        doc, parsed, found = read(path, DepartmentOverrides)
+        problems.extend(found)
+        if doc is None or parsed is None:
             continue
         if parsed.department != path.stem:
-            problems.append(f"{path}: department {parsed.department!r} does not match the file name")
-        bad = {r: v for r, v in parsed.thresholds.items() if not 0 < v <= 1}
-        problems.extend(f"{path}: threshold {r} = {v} is not in (0, 1]" for r, v in bad.items())
+            problems.append(
+                Problem(
+                    path, doc.line_of(("department",)), f"department {parsed.department!r} does not match the file name"
+                )
+            )
+        problems.extend(
+            Problem(path, doc.line_of(("thresholds", r)), f"threshold {r} = {v} is not in (0, 1]")
+            for r, v in parsed.thresholds.items()
+            if not 0 < v <= 1
+        )
         out[parsed.department] = parsed
     if problems:
-        raise OverridesInvalid("expectation overrides are invalid:\n  " + "\n  ".join(problems))
+        raise OverridesInvalid(problems)
     return out
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines.paths import SCORING_FILE
+from pipelines.standards.registry import StandardsInvalid
 from pipelines.standards.spec import Dimension
-from pipelines.yamlio import load_yaml
+from pipelines.yamlio import load_validated
 
 
 class Scoring(BaseModel):
@@ -27,4 +28,4 @@ class Scoring(BaseModel):
 
 
 def load_scoring() -> Scoring:
-    return Scoring.model_validate(load_yaml(SCORING_FILE).data)
+    return load_validated(SCORING_FILE, Scoring, StandardsInvalid)

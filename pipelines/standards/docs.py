@@ -16,6 +16,7 @@ from pipelines.paths import STANDARDS_DOCS_DIR as DOCS_DIR
 from pipelines.standards.masking import mask
 from pipelines.standards.python import engine
 from pipelines.standards.registry import DataElement, load_elements, load_rules
+from pipelines.standards.spec import Dimension
 from pipelines.yamlio import load_yaml
 
 T = {
@@ -35,14 +36,7 @@ T = {
         "none": "无",
         "source": "来源",
         "version": "版本",
-        "dimensions": {
-            "conformity": "规范性",
-            "completeness": "完整性",
-            "accuracy": "准确性",
-            "consistency": "一致性",
-            "timeliness": "时效性",
-            "accessibility": "可访问性",
-        },
+        "dimensions": {d.value: d.names["zh"] for d in Dimension},
         "severity": {"error": "错误", "warning": "警告"},
     },
     "en": {
@@ -61,9 +55,7 @@ T = {
         "none": "none",
         "source": "source",
         "version": "version",
-        "dimensions": {
-            d: d for d in ["conformity", "completeness", "accuracy", "consistency", "timeliness", "accessibility"]
-        },
+        "dimensions": {d.value: d.value for d in Dimension},
         "severity": {"error": "error", "warning": "warning"},
     },
 }

@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines.paths import STANDARDS_DIR
-from pipelines.standards.registry import Sensitivity, load_elements
-from pipelines.yamlio import load_yaml
+from pipelines.standards.registry import Sensitivity, StandardsInvalid, load_elements
+from pipelines.yamlio import load_validated
 
 HIDDEN = "****"
 
@@ -99,7 +99,7 @@ class MaskingSpec(BaseModel):
 
 @lru_cache(maxsize=4)
 def load_masking(standards_dir: Path = STANDARDS_DIR) -> MaskingSpec:
-    return MaskingSpec.model_validate(load_yaml(standards_dir / "masking.yml").data)
+    return load_validated(standards_dir / "masking.yml", MaskingSpec, StandardsInvalid)
 
 
 MASKING_VERSION = load_masking().version

@@ -11,11 +11,11 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.paths import CODELISTS_DIR, ELEMENTS_DIR, STANDARDS_DIR
 from pipelines.standards.spec import Check, CrossFieldRule, Placeholders, Step
-from pipelines.yamlio import YamlProblem, load_yaml
+from pipelines.yamlio import DeclarationsInvalid, Problem, load_validated, read
 
 
 class Sensitivity(StrEnum):
@@ -47,16 +47,25 @@ class DataElement(BaseModel):
     checks: list[Check] = Field(default_factory=list)
 
 
+class StandardsInvalid(DeclarationsInvalid):
+    what = "standards/ is"
+
+
 @lru_cache(maxsize=4)
 def load_elements(elements_dir: Path = ELEMENTS_DIR) -> dict[str, DataElement]:
-    """All declared data elements by id; raises `YamlProblem` naming the file and line."""
+    """All declared data elements by id; raises `StandardsInvalid` listing every problem with its line."""
     elements: dict[str, DataElement] = {}
+    problems: list[Problem] = []
     for path in sorted(elements_dir.glob("*.yml")):
-        doc = load_yaml(path)
-        element = _validate(path, doc, DataElement)
+        doc, element, found = read(path, DataElement)
+        problems += found
+        if doc is None or element is None:
+            continue
         if element.id != path.stem:
-            raise YamlProblem(path, doc.line_of(("id",)), f"id {element.id!r} differs from file name")
+            problems.append(Problem(path, doc.line_of(("id",)), f"id {element.id!r} differs from file name"))
         elements[element.id] = element
+    if problems:
+        raise StandardsInvalid(problems)
     return elements
 
 
@@ -71,30 +80,21 @@ def codes(name: str) -> list[str]:
     return [row["code"] for row in load_codelist(name)]
 
 
-def _validate(path: Path, doc, model, loc: tuple = ()):
-    data = doc.data
-    for key in loc:
-        data = data[key]
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise YamlProblem(path, doc.line_of(loc + tuple(err["loc"])), err["msg"]) from None
-
-
 @lru_cache(maxsize=4)
 def load_placeholders(standards_dir: Path = STANDARDS_DIR) -> tuple[str, ...]:
     """The values that count as missing, declared once in `standards/placeholders.yml`."""
-    path = standards_dir / "placeholders.yml"
-    return tuple(_validate(path, load_yaml(path), Placeholders).values)
+    return tuple(load_validated(standards_dir / "placeholders.yml", Placeholders, StandardsInvalid).values)
+
+
+class _RulesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rules: list[CrossFieldRule]
 
 
 @lru_cache(maxsize=4)
 def load_rules(standards_dir: Path = STANDARDS_DIR) -> tuple[CrossFieldRule, ...]:
     """Cross-field rules declared in `standards/rules.yml`."""
-    path = standards_dir / "rules.yml"
-    doc = load_yaml(path)
-    return tuple(_validate(path, doc, CrossFieldRule, ("rules", i)) for i in range(len(doc.data["rules"])))
+    return tuple(load_validated(standards_dir / "rules.yml", _RulesFile, StandardsInvalid).rules)
 
 
 def load_rule(rule_id: str) -> CrossFieldRule:

@@ -23,6 +23,21 @@ class Dimension(StrEnum):
     TIMELINESS = "timeliness"  # 时效性
     ACCESSIBILITY = "accessibility"  # 可访问性
 
+    @property
+    def names(self) -> dict[str, str]:
+        """Its name in each language of the published pages."""
+        return {"zh": _DIMENSION_NAMES_ZH[self], "en": self.value.capitalize()}
+
+
+_DIMENSION_NAMES_ZH = {
+    Dimension.CONFORMITY: "规范性",
+    Dimension.COMPLETENESS: "完整性",
+    Dimension.ACCURACY: "准确性",
+    Dimension.CONSISTENCY: "一致性",
+    Dimension.TIMELINESS: "时效性",
+    Dimension.ACCESSIBILITY: "可访问性",
+}
+
 
 class Severity(StrEnum):
     ERROR = "error"

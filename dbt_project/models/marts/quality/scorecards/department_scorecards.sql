@@ -2,7 +2,7 @@
     and pass mark from standards/scoring.yml, re-normalised over the dimensions scored), pass or fail,
     problems by dimension (values failing), rank among departments, the change since the department's previous period, and repeat failures
     (rules failing in this period and the one before). -#}
-{%- set dimensions = ['conformity', 'completeness', 'accuracy', 'consistency', 'timeliness', 'accessibility'] -%}
+{%- set dimensions = quality_dimensions() -%}
 
 with scores as (
 

@@ -45,10 +45,12 @@ def single_pass(settings) -> tuple[dict, float, float]:
     """Counts by (load id, rule, column), seconds normalising, seconds counting."""
     from pipelines.engines.duckdb import DuckDBBatchTables
     from pipelines.quality.validate import batch_sql, published_batches
+    from pipelines.standards.codetable import CODE_TABLE, code_table
 
     counts: dict[tuple, int] = {}
     normalising = counting = 0.0
     with DuckDBBatchTables(settings.data_root / SCRATCH) as tables:  # the validation's own batch tables
+        tables.register(CODE_TABLE, code_table())
         for i, batch in enumerate(published_batches(settings)):
             t = time.perf_counter()
             tables.create(f"batch_{i}", batch_sql(batch, tables))

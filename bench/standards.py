@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from pipelines.engines.dialects import DUCKDB
 from pipelines.standards import checksums as alg
+from pipelines.standards.evaluate import duckdb_with_codes
 from pipelines.standards.python import FULLWIDTH, placeholder_set
 from pipelines.standards.registry import load_codelist, load_elements
 from pipelines.standards.samples import samples
@@ -152,6 +153,7 @@ def run(total: int = 10_000_000, distinct: int = 100_000) -> dict:
     con = duckdb.connect(config={"threads": 2})
     base = pa.table({e: pa.array(samples(e, distinct, seed=42), pa.string()) for e in ELEMENTS})
     con.register("base", base)
+    duckdb_with_codes(con)  # the code table the generated checks look codes up in
     copies = -(-per_element // distinct)
     con.execute(f"create table bench_values as select base.* from base, range({copies}) limit {per_element}")
     rows = con.execute("select count(*) from bench_values").fetchone()[0]

@@ -14,6 +14,8 @@ for _key, _value in {
 }.items():
     os.environ.setdefault(_key, _value)
 
+import pickle  # noqa: E402
+import shutil  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -58,3 +60,42 @@ def scratch_database(request):
             conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
         conn.exec_driver_sql(f"DROP DATABASE {name}")
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def built_small_city(small_city, tmp_path_factory) -> Path:
+    """The small city ingested, its subject databases built, validated twice (the second run validates
+    nothing) and scored: once per test run, whichever xdist worker asks first, behind a file lock. A test
+    package copies the folder (`copy_data`) and goes on from there; `validations.pickle` holds the two
+    runs' result rows."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of this run
+    data = shared / "built_small_city"
+    with FileLock(str(shared / "built_small_city.lock")):
+        if not (data / "done").exists():
+            shutil.rmtree(data, ignore_errors=True)
+            _build_small_city(small_city[0], data)
+            (data / "done").touch()
+    return data
+
+
+def _build_small_city(city: Path, data: Path) -> None:
+    from pipelines.ingest.runner import ingest
+    from pipelines.quality.validate import validate
+    from pipelines.settings import Settings
+    from pipelines.transform.build import build_scorecards, build_subject_databases
+    from tests.access.conftest import TEST_KEY
+
+    settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
+    ingest(settings=settings)  # the HR API is not served: its saved pages are read
+    build_subject_databases(settings)
+    runs = (validate(settings, run_id="run1"), validate(settings, run_id="run2"))
+    build_scorecards(settings)
+    (data / "validations.pickle").write_bytes(pickle.dumps(runs))
+
+
+def copy_data(built: Path, to: Path) -> tuple[Path, tuple[list[dict], list[dict]]]:
+    """A private copy of the built small city's data folder, and its two validation runs' rows."""
+    shutil.copytree(built, to, dirs_exist_ok=True, ignore=shutil.ignore_patterns("done", "*.lock"))
+    return to, pickle.loads((to / "validations.pickle").read_bytes())

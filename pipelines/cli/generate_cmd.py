@@ -11,11 +11,12 @@ from pipelines.paths import PROJECT_DIR
 
 def _generators():
     from pipelines.orchestration.generate import GENERATOR as dags
+    from pipelines.standards.codetable import GENERATOR as codes
     from pipelines.standards.dbt_macros import GENERATOR as macros
     from pipelines.standards.docs import GENERATOR as docs
     from pipelines.transform.generate import GENERATOR as models
 
-    return [macros, models, dags, docs]
+    return [codes, macros, models, dags, docs]
 
 
 def _shown(path) -> str:

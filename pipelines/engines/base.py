@@ -185,6 +185,10 @@ class BatchTables(ABC):
         """Materialise `sql` as the table `name`; returns its row count."""
 
     @abstractmethod
+    def register(self, name: str, table: pa.Table) -> None:
+        """An Arrow table as the table `name` (the standards' code table), visible to every query after."""
+
+    @abstractmethod
     def count(self, relation: str) -> int: ...
 
     @abstractmethod

@@ -93,10 +93,6 @@ class Dialect(ABC):
     def fold_chars(self, x: str, value_of_c: str, start: str, step_p_v: str) -> str:
         """Fold over the characters `c` of `x`: each becomes `value_of_c`, then `p` = `step_p_v` from `start`."""
 
-    @abstractmethod
-    def division_at_year(self, code: str, year: str, spans: dict[str, list[tuple[int, int]]]) -> str:
-        """True when the division `code` was valid in `year`, from {code: [(first year, last year)]}."""
-
     def in_list(self, x: str, values) -> str:
         values = sorted(values)
         return f"({x} in ({', '.join(self.lit(v) for v in values)}))" if values else "false"
@@ -149,21 +145,6 @@ class DuckDBDialect(Dialect):
             f"lambda p, v: {step_p_v}, {start})"
         )
 
-    def division_at_year(self, code: str, year: str, spans: dict[str, list[tuple[int, int]]]) -> str:
-        """A CASE over the codes whose validity is limited (DuckDB compiles thousands of branches quickly),
-        code and year bound once: every branch compares them, and they arrive as expressions."""
-
-        def case(c: str, y: str) -> str:
-            limited = {k: s for k, s in spans.items() if s != [(0, 9999)]}
-            always = [k for k, s in spans.items() if s == [(0, 9999)]]
-            whens = " ".join(
-                f"when {self.lit(k)} then ({' or '.join(f'{y} between {a} and {b}' for a, b in s)})"
-                for k, s in sorted(limited.items())
-            )
-            return f"(case {c} {whens} else {self.in_list(c, always)} end)"
-
-        return self.let(code, lambda c: self.let(year, lambda y: case(c, y)))
-
 
 class SparkDialect(Dialect):
     name = "spark"
@@ -203,21 +184,6 @@ class SparkDialect(Dialect):
 
     def fold_chars(self, x: str, value_of_c: str, start: str, step_p_v: str) -> str:
         return f"aggregate(transform(split({x}, ''), c -> {value_of_c}), {start}, (p, v) -> {step_p_v})"
-
-    def division_at_year(self, code: str, year: str, spans: dict[str, list[tuple[int, int]]]) -> str:
-        """A CASE that size defeats Spark's code generation and runs for minutes, and its map lookup is a
-        linear search, so one constant map of code -> year spans per province (two-digit prefix), about
-        200 entries each."""
-        provinces: dict[str, list[str]] = {}
-        for c, s in sorted(spans.items()):
-            provinces.setdefault(c[:2], []).append(f"{c}={','.join(f'{a}-{b}' for a, b in s)}")
-        maps = " ".join(
-            f"when {self.lit(p)} then str_to_map({self.lit(';'.join(entries))}, ';', '=')"
-            for p, entries in provinces.items()
-        )
-        lookup = f"element_at(case substring({code}, 1, 2) {maps} end, {code})"
-        within = f"{year} between cast(split(s, '-')[0] as int) and cast(split(s, '-')[1] as int)"
-        return f"coalesce(exists(split({lookup}, ','), s -> {within}), false)"
 
 
 DUCKDB, SPARK = DuckDBDialect(), SparkDialect()

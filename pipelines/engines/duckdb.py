@@ -51,6 +51,13 @@ class DuckDBEngine(Engine):
         return DuckDBRoleReader(self.settings.warehouse_path if role is None else self.role_location(role))
 
 
+def table_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table) -> None:
+    """An Arrow table copied into the database as the table `name`."""
+    con.register(f"_{name}_arrow", table)
+    con.execute(f"create or replace table {name} as select * from _{name}_arrow")
+    con.unregister(f"_{name}_arrow")
+
+
 class DuckDBWorkspace(Workspace):
     """An in-memory database with the warehouse attached, so a job's many intermediate tables never
     reach the warehouse file. Bounded: DuckDB would take 80% of the machine; it spills beside the
@@ -68,9 +75,7 @@ class DuckDBWorkspace(Workspace):
         return self.con.execute(sql).fetchall()
 
     def register(self, name: str, table) -> None:
-        self.con.register(f"_{name}_arrow", table)
-        self.con.execute(f"create or replace table {name} as select * from _{name}_arrow")
-        self.con.unregister(f"_{name}_arrow")
+        table_from_arrow(self.con, name, table)
 
     def warehouse(self, schema: str, table: str) -> str:
         self.con.execute(f"create schema if not exists {WAREHOUSE}.{schema}")
@@ -122,6 +127,9 @@ class DuckDBBatchTables(BatchTables):
     def create(self, name: str, sql: str) -> int:
         self.con.execute(f"create or replace table {name} as {sql}")
         return self.count(name)
+
+    def register(self, name: str, table) -> None:
+        table_from_arrow(self.con, name, table)
 
     def count(self, relation: str) -> int:
         return self.con.execute(f"select count(*) from {relation}").fetchone()[0]

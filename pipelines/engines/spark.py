@@ -219,6 +219,10 @@ class SparkBatchTables(BatchTables):
     def count(self, relation: str) -> int:
         return self.spark.sql(f"select count(*) from {relation}").collect()[0][0]
 
+    def register(self, name: str, table) -> None:
+        self.spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
+        self.names.append(name)
+
     def gx_batch(self, context, name: str) -> tuple:
         if self.source is None:
             self.source = context.data_sources.add_spark(name="lake")

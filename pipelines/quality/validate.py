@@ -30,6 +30,7 @@ from pipelines.quality.loads import delivery_period
 from pipelines.quality.overrides import overrides_for
 from pipelines.quality.suites import build_suite, suite_parameters
 from pipelines.settings import Settings
+from pipelines.standards.codetable import CODE_TABLE, code_table
 from pipelines.standards.masking import mask
 from pipelines.standards.registry import load_elements
 from pipelines.standards.sql import normalise_sql
@@ -185,6 +186,7 @@ def validate(
     validated_at = datetime.now(UTC).replace(tzinfo=None)
     today = date.today()
     with engine_for(settings).batch_tables(run_id) as tables:
+        tables.register(CODE_TABLE, code_table())  # what the code-list checks look codes up in
         # every batch normalised once, into a table (a view would normalise again for every expectation)
         counts = [tables.create(f"batch_{i}", batch_sql(b, tables, sample, seed)) for i, b in enumerate(batches)]
         populations = [tables.count(tables.lake_files(b.glob)) for b in batches]

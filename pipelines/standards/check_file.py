@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.engines.dialects import DUCKDB
-from pipelines.standards.evaluate import select_sql
+from pipelines.standards.evaluate import duckdb_with_codes, select_sql
 from pipelines.standards.masking import mask
 from pipelines.standards.registry import load_elements
 
@@ -45,7 +45,7 @@ def check_file(path: Path, column: str, element_id: str, examples: int = 5) -> F
         ", all_varchar=true)" if reader == "read_csv" else ")"
     )
     col = '"' + column.replace('"', '""') + '"'
-    con = duckdb.connect()
+    con = duckdb_with_codes()
     try:
         con.execute(
             f"create temp view src as select row_number() over () as _i, cast({col} as varchar) as raw from {source}"

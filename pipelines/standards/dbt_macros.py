@@ -13,6 +13,7 @@ from pipelines.engines.dialects import ALL as DIALECTS
 from pipelines.engines.dialects import Dialect
 from pipelines.generation import Generator
 from pipelines.paths import DBT_PROJECT_DIR
+from pipelines.standards.codetable import CODE_TABLE
 from pipelines.standards.registry import load_elements, load_rules
 from pipelines.standards.spec import Severity
 from pipelines.standards.sql import checks_sql, cross_field_sql, normalise_sql
@@ -35,9 +36,10 @@ def _router(name: str, args: str, routes: list[tuple[str, str]], key: str) -> st
 
 
 def _jinja(sql: str, **names: str) -> str:
-    """SQL text as a macro body: kept raw (regex braces are not Jinja), the placeholders as arguments."""
+    """SQL text as a macro body: kept raw (regex braces are not Jinja), the placeholders as arguments and
+    the code table as the seed dbt builds it from."""
     body = "{% raw %}" + sql + "{% endraw %}"
-    for placeholder, arg in names.items():
+    for placeholder, arg in {**names, CODE_TABLE: f"ref('{CODE_TABLE}')"}.items():
         body = body.replace(placeholder, "{% endraw %}{{ " + arg + " }}{% raw %}")
     return body
 

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.engines.dialects import DUCKDB, SPARK, Dialect
+from pipelines.standards.codetable import CODE_TABLE, code_table
 from pipelines.standards.python import engine
 from pipelines.standards.registry import load_rule
 from pipelines.standards.sql import cross_field_sql, element_sql
@@ -51,10 +52,23 @@ def _rows(rows: list[Any], check_ids: list[str]) -> list[Result]:
     return [(r[1], dict(zip(check_ids, r[2:], strict=True))) for r in rows]
 
 
-def with_duckdb(element_id: str, values: Sequence[str | None], con=None) -> list[Result]:
+def duckdb_with_codes(con=None):
+    """A DuckDB connection (new, or `con`) where the standards' SQL finds the code table."""
     import duckdb
 
     con = con or duckdb.connect()
+    con.register(CODE_TABLE, code_table())
+    return con
+
+
+def spark_with_codes(spark):
+    """The Spark session, with the code table as a temporary view."""
+    spark.createDataFrame(code_table().to_pandas()).createOrReplaceTempView(CODE_TABLE)
+    return spark
+
+
+def with_duckdb(element_id: str, values: Sequence[str | None], con=None) -> list[Result]:
+    con = duckdb_with_codes(con)
     con.register("_values", _indexed(v=values))
     sql, check_ids = select_sql(element_id, DUCKDB, "v", "_values")
     try:
@@ -64,7 +78,7 @@ def with_duckdb(element_id: str, values: Sequence[str | None], con=None) -> list
 
 
 def with_spark(element_id: str, values: Sequence[str | None], spark) -> list[Result]:
-    spark.createDataFrame(_indexed(v=values).to_pandas()).createOrReplaceTempView("_values")
+    spark_with_codes(spark).createDataFrame(_indexed(v=values).to_pandas()).createOrReplaceTempView("_values")
     sql, check_ids = select_sql(element_id, SPARK, "v", "_values")
     return _rows([tuple(r) for r in spark.sql(sql).collect()], check_ids)
 
@@ -77,9 +91,7 @@ def rule_with_python(rule_id: str, pairs: Sequence[tuple[str | None, str | None]
 
 
 def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], con=None) -> list[bool | None]:
-    import duckdb
-
-    con = con or duckdb.connect()
+    con = duckdb_with_codes(con)
     con.register("_pairs", _pairs(pairs))
     try:
         sql = f"select {cross_field_sql(load_rule(rule_id), 'l', 'r', DUCKDB)} from _pairs order by _i"
@@ -89,6 +101,6 @@ def rule_with_duckdb(rule_id: str, pairs: Sequence[tuple[str | None, str | None]
 
 
 def rule_with_spark(rule_id: str, pairs: Sequence[tuple[str | None, str | None]], spark) -> list[bool | None]:
-    spark.createDataFrame(_pairs(pairs).to_pandas()).createOrReplaceTempView("_pairs")
+    spark_with_codes(spark).createDataFrame(_pairs(pairs).to_pandas()).createOrReplaceTempView("_pairs")
     sql = f"select {cross_field_sql(load_rule(rule_id), 'l', 'r', SPARK)} as ok from _pairs order by _i"
     return [row[0] for row in spark.sql(sql).collect()]

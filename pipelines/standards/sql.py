@@ -13,7 +13,8 @@ from __future__ import annotations
 from pipelines.engines.dialects import Dialect
 from pipelines.standards import checksums as alg
 from pipelines.standards import spec
-from pipelines.standards.python import FULLWIDTH, codelist_codes, division_spans, mapping_of, placeholder_set, t2s_table
+from pipelines.standards.codetable import CODE_TABLE, DIVISIONS, OPEN_TO
+from pipelines.standards.python import FULLWIDTH, mapping_of, placeholder_set, t2s_table
 from pipelines.standards.registry import DataElement, load_elements
 
 LOWER, UPPER = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -150,8 +151,8 @@ def check_sql(check, x: str, d: Dialect) -> str:
             return d.full_match(x, pattern)
         case spec.MaxLengthCheck(length=length):
             return f"(char_length({x}) <= {length})"
-        case spec.CodelistCheck(start=start, length=length):
-            return d.in_list(_substr(x, start, length), codelist_codes(check))
+        case spec.CodelistCheck():
+            return codelist_sql(check, x, d)
         case spec.ChecksumCheck(algorithm=algorithm, start=start, length=length):
             return checksum_sql(algorithm, _substr(x, start, length), d)
         case spec.DateCheck(start=start, length=length, layout=layout, min_year=min_year, future=future):
@@ -171,6 +172,14 @@ def check_sql(check, x: str, d: Dialect) -> str:
             not_after_today = "" if future else f" and {iso} <= {d.today()}"
             return f"(case when {d.full_match(v, shape)} then ({valid}{not_after_today}) else false end)"
     raise TypeError(f"no SQL for check {check!r}")
+
+
+def codelist_sql(check: spec.CodelistCheck, x: str, d: Dialect) -> str:
+    """The (part of the) value is a code of the list, looked up in the code table."""
+    v = _substr(x, check.start, check.length)
+    current = f" and valid_to = {OPEN_TO}" if check.current else ""
+    listed = f"{v} in (select code from {CODE_TABLE} where codelist = {d.lit(check.codelist)}{current})"
+    return f"({listed} or {d.in_list(v, check.extra)})" if check.extra else f"({listed})"
 
 
 def checksum_sql(algorithm: str, v: str, d: Dialect) -> str:
@@ -208,8 +217,11 @@ def checks_sql(element: DataElement, x: str, d: Dialect) -> dict[str, str]:
 
 
 def division_at_year_sql(code: str, year: str, d: Dialect) -> str:
-    """The division code was valid in that year (GB/T 2260's full history)."""
-    return d.division_at_year(code, year, division_spans())
+    """The division code was valid in that year (GB/T 2260's full history, in the code table)."""
+    return (
+        f"exists (select 1 from {CODE_TABLE} as divisions where divisions.codelist = {d.lit(DIVISIONS)} "
+        f"and divisions.code = {code} and {year} between divisions.valid_from and divisions.valid_to)"
+    )
 
 
 def cross_field_sql(rule: spec.CrossFieldRule, left: str, right: str, d: Dialect) -> str:

@@ -59,8 +59,9 @@ def test_dbt_build_applies_the_standards_like_python(tmp_path, monkeypatch):
     (project / "models" / "std_samples_checked.sql").write_text(model[0] + "\n" + "\nunion all\n".join(model[1:]))
     warehouse = tmp_path / "w.duckdb"
     monkeypatch.setenv("GOVLAKE_WAREHOUSE", str(warehouse))
-    # only this test's seed and model: the project's own models read a lake this test does not have
-    args = ["build", "--select", "std_samples", "std_samples_checked", "--project-dir", str(project)]
+    # only this test's seed and model, and the code table the checks look codes up in: the project's own
+    # models read a lake this test does not have
+    args = ["build", "--select", "std_samples", "standard_codes", "std_samples_checked", "--project-dir", str(project)]
     result = dbtRunner().invoke([*args, "--profiles-dir", str(project), "--quiet"])
     assert result.success, result.exception
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from pipelines.engines.duckdb import table_from_arrow
+from pipelines.standards.codetable import CODE_TABLE, code_table
 from pipelines.standards.evaluate import rule_with_python, with_python
 from pipelines.standards.samples import rule_pairs, samples
 
@@ -36,6 +38,7 @@ def validated(tmp_path_factory):
         con.execute(f"create table people (i integer, {cols}, id2 varchar, sex2 varchar)")
         rows = [(i, *(python[e][i][0] for e in ELEMENTS), pairs[i][0], pairs[i][1]) for i in range(N)]
         con.executemany(f"insert into people values ({', '.join(['?'] * (len(ELEMENTS) + 3))})", rows)
+        table_from_arrow(con, CODE_TABLE, code_table())  # what the code-list checks look codes up in
     context = gx.get_context(mode="ephemeral")
     batch = (
         context.data_sources.add_sql(name="duck", connection_string=f"duckdb:///{path}")

@@ -93,6 +93,10 @@ class Dialect(ABC):
     def fold_chars(self, x: str, value_of_c: str, start: str, step_p_v: str) -> str:
         """Fold over the characters `c` of `x`: each becomes `value_of_c`, then `p` = `step_p_v` from `start`."""
 
+    @abstractmethod
+    def integers(self, first: int, last: int) -> str:
+        """A relation of the integers `n` from `first` to `last`, both included."""
+
     def in_list(self, x: str, values) -> str:
         values = sorted(values)
         return f"({x} in ({', '.join(self.lit(v) for v in values)}))" if values else "false"
@@ -139,6 +143,9 @@ class DuckDBDialect(Dialect):
             x, lambda v: f"(case when {self.contains(v, cls)} then {translated(v, source, target)} else {v} end)"
         )
 
+    def integers(self, first: int, last: int) -> str:
+        return f"(select range as n from range({first}, {last + 1}))"
+
     def fold_chars(self, x: str, value_of_c: str, start: str, step_p_v: str) -> str:
         return (
             f"list_reduce(list_transform(string_split({x}, ''), lambda c: {value_of_c}), "
@@ -181,6 +188,9 @@ class SparkDialect(Dialect):
 
     # translate_chars: Spark builds the map once (constant arguments), and Java's regex compiler overflows
     # its stack on a class of thousands of characters, so Spark translates directly (the base method).
+
+    def integers(self, first: int, last: int) -> str:
+        return f"(select id as n from range({first}, {last + 1}))"
 
     def fold_chars(self, x: str, value_of_c: str, start: str, step_p_v: str) -> str:
         return f"aggregate(transform(split({x}, ''), c -> {value_of_c}), {start}, (p, v) -> {step_p_v})"

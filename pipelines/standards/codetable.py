@@ -35,6 +35,7 @@ def codelists_used() -> list[str]:
     return sorted(names)
 
 
+@lru_cache(maxsize=1)
 def code_rows() -> list[tuple[str, str, int, int]]:
     """(code list, code, first year valid, last year valid); a code may have several rows (spans)."""
     return [
@@ -42,6 +43,13 @@ def code_rows() -> list[tuple[str, str, int, int]]:
         for name in codelists_used()
         for r in load_codelist(name)
     ]
+
+
+def division_year_bounds() -> tuple[int, int]:
+    """(lo, hi): one year before the earliest and one after the latest finite bound of the division list."""
+    rows = [r for r in code_rows() if r[0] == DIVISIONS]
+    bounds = [r[2] for r in rows if r[2] != OPEN_FROM] + [r[3] for r in rows if r[3] != OPEN_TO]
+    return (min(bounds) - 1, max(bounds) + 1) if bounds else (OPEN_FROM, OPEN_FROM)
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pipelines.engines.dialects import Dialect
 from pipelines.standards import checksums as alg
 from pipelines.standards import spec
-from pipelines.standards.codetable import CODE_TABLE, DIVISIONS, OPEN_TO
+from pipelines.standards.codetable import CODE_TABLE, DIVISIONS, OPEN_TO, division_year_bounds
 from pipelines.standards.python import FULLWIDTH, mapping_of, placeholder_set, t2s_table
 from pipelines.standards.registry import DataElement, load_elements
 
@@ -217,10 +217,17 @@ def checks_sql(element: DataElement, x: str, d: Dialect) -> dict[str, str]:
 
 
 def division_at_year_sql(code: str, year: str, d: Dialect) -> str:
-    """The division code was valid in that year (GB/T 2260's full history, in the code table)."""
+    """The division code was valid in that year (GB/T 2260's full history, in the code table).
+
+    The subquery correlates by equality only (code, and the year clamped into the span of years the list
+    names), so every engine joins it by hash: a range predicate on the outer year makes Spark join every
+    distinct year with every code first. Clamping is exact: every finite bound lies strictly inside
+    [lo, hi], so a year below lo (above hi) is in the same spans as lo (hi)."""
+    lo, hi = division_year_bounds()
     return (
-        f"exists (select 1 from {CODE_TABLE} as divisions where divisions.codelist = {d.lit(DIVISIONS)} "
-        f"and divisions.code = {code} and {year} between divisions.valid_from and divisions.valid_to)"
+        f"exists (select 1 from {CODE_TABLE} as divisions, {d.integers(lo, hi)} as years "
+        f"where divisions.codelist = {d.lit(DIVISIONS)} and divisions.code = {code} "
+        f"and years.n = greatest({lo}, least({hi}, {year})) and years.n between divisions.valid_from and divisions.valid_to)"
     )
 
 

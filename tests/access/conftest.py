@@ -38,21 +38,19 @@ def read_people(city: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-@pytest.fixture(scope="package")
-def access_city(small_city, tmp_path_factory) -> AccessCity:
+# session scope: a package fixture is torn down and built again whenever xdist interleaves another
+# package's tests on this worker
+@pytest.fixture(scope="session")
+def access_city(small_city, built_small_city, tmp_path_factory) -> AccessCity:
+    """The session's built small city (validated twice: run1's failing keys stay the current ones), copied,
+    with every role's warehouse and the verification index."""
     from pipelines.access.build import build_all
-    from pipelines.ingest.runner import ingest
-    from pipelines.quality.validate import validate
-    from pipelines.transform.build import build_scorecards, build_subject_databases
     from pipelines.verification.index import build_index
+    from tests.conftest import copy_data
 
     city, _ = small_city
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), source_root=city, pseudonym_key=TEST_KEY)
-    ingest(settings=settings)
-    build_subject_databases(settings)
-    validate(settings, run_id="run1")  # the departments' own failing records
-    validate(settings, run_id="run2")  # validates nothing new: run1's keys stay the current ones
-    build_scorecards(settings)
+    data, _ = copy_data(built_small_city, tmp_path_factory.mktemp("data"))
+    settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
     build_all(AS_OF, settings)
     build_index(settings)
     return AccessCity(settings, read_people(city))

@@ -9,21 +9,22 @@ from pipelines.settings import Settings
 SPOT_CHECK_ROWS, SPOT_CHECK_SEED = 400, 11
 
 
-@pytest.fixture(scope="package")
-def quality_city(small_city, tmp_path_factory):
-    """Ingested, subject databases built, validated twice (the second validates nothing), spot-checked,
-    scored and published: (settings, first run's rows, second run's rows, spot-check rows, site folder)."""
-    from pipelines.ingest.runner import ingest
+# session scope: a package fixture is torn down and built again whenever xdist interleaves another
+# package's tests on this worker
+@pytest.fixture(scope="session")
+def quality_city(small_city, built_small_city, tmp_path_factory):
+    """The session's built small city (ingested, subject databases built, validated twice: the second
+    validates nothing), copied, then spot-checked, scored and published: (settings, first run's rows,
+    second run's rows, spot-check rows, site folder)."""
     from pipelines.publish.site import publish
     from pipelines.quality.validate import validate
-    from pipelines.transform.build import build_scorecards, build_subject_databases
+    from pipelines.transform.build import build_scorecards
+    from tests.access.conftest import TEST_KEY
+    from tests.conftest import copy_data
 
     city, _ = small_city
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), source_root=city)
-    ingest(settings=settings)  # the HR API is not served: its saved pages are read
-    build_subject_databases(settings)
-    first = validate(settings, run_id="run1")
-    second = validate(settings, run_id="run2")
+    data, (first, second) = copy_data(built_small_city, tmp_path_factory.mktemp("data"))
+    settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
     spot = validate(settings, run_id="spot1", sample=SPOT_CHECK_ROWS, seed=SPOT_CHECK_SEED)
     build_scorecards(settings)
     site = publish(settings)

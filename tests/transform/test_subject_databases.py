@@ -18,7 +18,7 @@ from pipelines.synth.api import start_api_server
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per worker, even when xdist interleaves other modules' tests
 def built(small_city, tmp_path_factory):
     city, _ = small_city
     data = tmp_path_factory.mktemp("data")
@@ -36,11 +36,12 @@ def built(small_city, tmp_path_factory):
         states = test_dags("ingest_")
         states |= test_dags("build_subject_databases")
         states |= test_dags("publish_quality_scorecards")
+        settings = get_settings()
     finally:
         server.shutdown()
-    settings = get_settings()
-    yield states, settings, city
-    mp.undo()
+        mp.undo()  # the environment is this fixture's only while the DAGs run: other tests share the worker
+        get_settings.cache_clear()
+    return states, settings, city
 
 
 @pytest.fixture(scope="module")

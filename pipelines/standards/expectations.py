@@ -62,9 +62,11 @@ class ExpectColumnPairToPassStandardRule(_StandardSqlExpectation):
 
 def _unexpected_rows(check_expr: str) -> str:
     """Rows where the check is false; NULL (missing, or outside the check's scope) is not unexpected.
+    Ordered by the first column (a validated batch's record key), so the rows GX returns as samples are
+    the same on every engine: a check that looks codes up joins, and a join's order is the engine's own.
     GX fills `{batch}` with str.format, so the braces of regex quantifiers are doubled."""
     escaped = check_expr.replace("{", "{{").replace("}", "}}")
-    return f"select * from {{batch}} where not coalesce({escaped}, true)"
+    return f"select * from {{batch}} where not coalesce({escaped}, true) order by 1"
 
 
 def element_expectations(column: str, element_id: str, dialect: Dialect = HOUSE) -> list[gxe.Expectation]:

@@ -30,7 +30,7 @@ def _questions(people: int, n: int) -> list[tuple[str, dict]]:
             other = persons[(i * 104729) % len(persons)]["name"]
             out.append(("/v1/identity", {"citizen_id": p["citizen_id"], "name": other}))
         else:
-            out.append(("/v1/alive", {"citizen_id": p["citizen_id"]}))
+            out.append(("/v1/alive", {"citizen_id": p["citizen_id"], "name": p["name"]}))
     return out
 
 
@@ -77,12 +77,11 @@ def run(people: int) -> dict:
 
     from bench.subjects import lake
     from pipelines.access.audit import AuditLog
-    from pipelines.privacy.pseudonyms import Pseudonymiser
     from pipelines.settings import Settings
     from pipelines.transform.build import build_subject_databases
     from pipelines.verification.api import create_app
     from pipelines.verification.callers import callers_path, issue_token
-    from pipelines.verification.index import build_index, index_dir
+    from pipelines.verification.index import build_index
     from pipelines.verification.verifier import Verifier
 
     settings = Settings(data_dir=lake(people), source_root=city(people))
@@ -92,14 +91,14 @@ def run(people: int) -> dict:
     token = issue_token("bench", "health", callers_path(settings), rate_per_minute=10_000_000, burst=1_000_000)
     questions = _questions(people, REQUESTS)
 
-    verifier, audit = Verifier(index_dir(settings), Pseudonymiser.from_settings(settings)), AuditLog.open(settings)
+    verifier, audit = Verifier.open(settings), AuditLog.open(settings)
     direct, expected = [], []
     for path, body in questions:
         t = time.perf_counter()
         answer = (
             verifier.identity(body["citizen_id"], body["name"])
             if path == "/v1/identity"
-            else verifier.alive(body["citizen_id"])
+            else verifier.alive(body["citizen_id"], body["name"])
         )
         audit.append(
             "bench as health",
@@ -135,7 +134,7 @@ def run(people: int) -> dict:
         "requests": REQUESTS,
         "concurrency": CONCURRENCY,
         "errors": errors,
-        "answers": {a: answers.count(a) for a in ("yes", "no", "unknown")},
+        "answers": {a: answers.count(a) for a in ("yes", "no")},
         "http_p50_ms": round(_percentile(ms, 0.50), 2),
         "http_p99_ms": round(_percentile(ms, 0.99), 2),
         "http_mean_ms": round(statistics.fmean(ms), 2),

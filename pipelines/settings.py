@@ -8,6 +8,7 @@ are only ever read from environment variables (or a secrets file named by one) a
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     spark_thrift_host: str | None = None  # a Spark Thrift server dbt connects to instead of a local session
     pseudonym_key: SecretStr | None = None
     secret_key_file: Path | None = None
+    audit_anchor_dir: Path | None = None  # where the audit log's signed head is kept, away from the log
+    query_timeout_seconds: float = 120.0  # an audited query running longer is cancelled (and audited so)
 
     @model_validator(mode="after")
     def _prod_needs_explicit_data_dir(self) -> Settings:
@@ -76,6 +79,13 @@ class Settings(BaseSettings):
     def access_root(self) -> Path:
         """The role warehouses, the verification index and the audit log (`govlake access`)."""
         return self.data_root / "access"
+
+    @property
+    def audit_anchors(self) -> Path:
+        """Signed heads of audit logs: outside the data dir, so whoever can rewrite the log cannot also
+        rewind its anchor (in production, a directory only the audit service may write)."""
+        state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+        return self.audit_anchor_dir or state / "govlake" / "audit-anchors"
 
     @property
     def site_root(self) -> Path:
@@ -115,6 +125,7 @@ class Settings(BaseSettings):
             "dbt_target": self.dbt_target,
             "pseudonym_key": "set" if self.pseudonym_key else "unset",
             "secret_key_file": str(self.secret_key_file or "~/.config/govlake/secret.key"),
+            "audit_anchors": str(self.audit_anchors),
         }
 
 

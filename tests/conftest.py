@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 for _key, _value in {
     "DO_NOT_TRACK": "1",
@@ -14,10 +15,13 @@ for _key, _value in {
 }.items():
     os.environ.setdefault(_key, _value)
 
+if os.environ.get("PYTEST_XDIST_WORKER"):  # one Airflow metadata database per worker: dag.test() runs in parallel
+    _home = Path(os.environ.get("AIRFLOW_HOME") or Path(__file__).resolve().parents[1] / ".airflow")
+    os.environ["AIRFLOW_HOME"] = str(_home / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}")
+
 import pickle  # noqa: E402
 import shutil  # noqa: E402
 import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402

@@ -2,9 +2,12 @@
 
 Each entry carries the MAC of the one before it, under a key derived from the platform secret
 (held outside the lake), so an entry cannot be altered, removed or moved without breaking every
-MAC after it — and the chain cannot be recomputed by whoever edited the file. Writers serialise on
-an exclusive lock, and an entry is on disk (fsync) before the caller gets the rows it describes:
-if the entry cannot be written, the caller gets nothing.
+MAC after it — and the chain cannot be recomputed by whoever edited the file. The chain's head (its
+last sequence number and MAC, signed) is also kept in an anchor outside the data dir, so cutting
+entries off the end, emptying the log or deleting it is detected too. Writers serialise on an exclusive
+lock, and an entry is on disk (fsync) before the caller gets what it describes: if the entry cannot
+be written, the caller gets nothing. A line that is not an entry is reported by `verify`; appending
+goes on from the last good entry, never crashes on it.
 """
 
 from __future__ import annotations
@@ -14,39 +17,40 @@ import hashlib
 import hmac
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.access.scrub import scrub_sql, scrub_text
 from pipelines.privacy.keys import derived_key
 from pipelines.settings import Settings, get_settings
-from pipelines.standards.masking import mask
 
 GENESIS = "0" * 64
-ID_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?!\d)")
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
-CJK_LITERAL = re.compile(r"'([^']*[\u3400-\u9fff][^']*)'")
 
 
 class AuditUnavailable(RuntimeError):
     """The audit log cannot be written: whatever was to be audited is refused."""
 
 
-def scrub(text: str) -> str:
-    """Text as the audit log may hold it: ID and mobile numbers masked, Chinese literals (names,
-    addresses) masked like names. The log records what was asked, never the personal data in it."""
-    text = ID_NUMBER.sub(lambda m: mask("citizen_id", m.group(1)) or "", text)
-    text = MOBILE.sub(lambda m: mask("mobile_phone", m.group(1)) or "", text)
-    return CJK_LITERAL.sub(lambda m: "'" + (mask("person_name", m.group(1)) or "") + "'", text)
-
-
 def audit_log_path(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).access_root / "audit" / "audit.jsonl"
 
 
+def anchor_path(log: Path, anchors: Path) -> Path:
+    return anchors / f"{hashlib.sha256(str(log.resolve()).encode()).hexdigest()[:24]}.json"
+
+
 def _canonical(entry: dict) -> bytes:
     return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _entry(line: bytes | str) -> dict | None:
+    """The line's entry, or None if it is not one (junk, a torn write, another JSON value)."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    return entry if isinstance(entry, dict) and isinstance(entry.get("seq"), int) and "mac" in entry else None
 
 
 @dataclass
@@ -61,13 +65,16 @@ class Verification:
 
 
 class AuditLog:
-    def __init__(self, path: Path, key: bytes):
+    def __init__(self, path: Path, key: bytes, anchor: Path | None = None):
         self.path = path
+        self.anchor = anchor
         self._key = key
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> AuditLog:
-        return cls(audit_log_path(settings), derived_key("audit", settings))
+        settings = settings or get_settings()
+        path = audit_log_path(settings)
+        return cls(path, derived_key("audit", settings), anchor_path(path, settings.audit_anchors))
 
     def _mac(self, body: dict) -> str:
         return hmac.new(self._key, _canonical(body), hashlib.sha256).hexdigest()
@@ -87,7 +94,7 @@ class AuditLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a+b") as f:
                 fcntl.flock(f, fcntl.LOCK_EX)
-                last = _last_entry(f)
+                last, ends_with_newline = _last_entry(f)
                 body = {
                     "seq": (last["seq"] + 1) if last else 1,
                     "at": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -98,54 +105,96 @@ class AuditLog:
                 }
                 entry = {**body, "mac": self._mac(body)}
                 f.seek(0, os.SEEK_END)
-                f.write((json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode())
+                line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+                f.write(("" if ends_with_newline else "\n").encode() + line.encode())
                 f.flush()
                 os.fsync(f.fileno())
+                self._write_anchor(entry)
                 return entry
         except OSError as exc:
             raise AuditUnavailable(f"the audit log {self.path} cannot be written ({exc.strerror}); refused") from None
 
+    def _anchor_mac(self, seq: int, mac: str) -> str:
+        return self._mac({"anchor": str(self.path.resolve()), "seq": seq, "mac": mac})
+
+    def _write_anchor(self, entry: dict) -> None:
+        if self.anchor is None:
+            return
+        self.anchor.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        head = {"log": str(self.path.resolve()), "seq": entry["seq"], "mac": entry["mac"]}
+        tmp = self.anchor.with_name(f".{self.anchor.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({**head, "signature": self._anchor_mac(entry["seq"], entry["mac"])}), "utf-8")
+        tmp.replace(self.anchor)
+
     def verify(self) -> Verification:
-        """Walk the chain: every entry's MAC, its link to the one before, and its sequence number."""
+        """Walk the chain (every entry's MAC, its link to the one before, its sequence number), then hold
+        its head against the anchor."""
         result = Verification()
-        if not self.path.exists():
-            return result
-        prev, expected_seq = GENESIS, 1
-        with self.path.open(encoding="utf-8") as f:
-            for line_no, line in enumerate(f, start=1):
-                result.entries += 1
-                try:
-                    entry = json.loads(line)
+        macs: dict[int, str] = {}
+        if self.path.exists():
+            prev, expected_seq = GENESIS, 1
+            with self.path.open(encoding="utf-8", errors="replace") as f:
+                for line_no, line in enumerate(f, start=1):
+                    result.entries += 1
+                    entry = _entry(line)
+                    if entry is None:
+                        result.problems.append(f"line {line_no}: not an audit entry")
+                        continue
                     mac = entry.pop("mac")
-                except (ValueError, KeyError):
-                    result.problems.append(f"line {line_no}: not an audit entry")
-                    continue
-                if not hmac.compare_digest(mac, self._mac(entry)):
-                    result.problems.append(f"line {line_no} (seq {entry.get('seq')}): altered (MAC does not match)")
-                if entry.get("prev") != prev:
-                    result.problems.append(
-                        f"line {line_no} (seq {entry.get('seq')}): chain broken (an entry before it was "
-                        "altered, removed or moved)"
-                    )
-                if entry.get("seq") != expected_seq:
-                    result.problems.append(f"line {line_no}: sequence {entry.get('seq')}, expected {expected_seq}")
-                prev, expected_seq = mac, (entry.get("seq") or expected_seq) + 1
-        result.head = prev
+                    if not hmac.compare_digest(str(mac), self._mac(entry)):
+                        result.problems.append(f"line {line_no} (seq {entry['seq']}): altered (MAC does not match)")
+                    if entry.get("prev") != prev:
+                        result.problems.append(
+                            f"line {line_no} (seq {entry['seq']}): chain broken (an entry before it was "
+                            "altered, removed or moved)"
+                        )
+                    if entry["seq"] != expected_seq:
+                        result.problems.append(f"line {line_no}: sequence {entry['seq']}, expected {expected_seq}")
+                    prev, expected_seq = mac, entry["seq"] + 1
+                    macs[entry["seq"]] = mac
+            result.head = prev
+        result.problems += self._anchor_problems(macs)
         return result
 
+    def _anchor_problems(self, macs: dict[int, str]) -> list[str]:
+        if self.anchor is None or not self.anchor.exists():
+            return []
+        try:
+            head = json.loads(self.anchor.read_text(encoding="utf-8"))
+            seq, mac = int(head["seq"]), str(head["mac"])
+            signed = hmac.compare_digest(str(head["signature"]), self._anchor_mac(seq, mac))
+        except (ValueError, KeyError, TypeError):
+            return [f"the anchor {self.anchor} is unreadable"]
+        if not signed:
+            return [f"the anchor {self.anchor} is altered (its signature does not match)"]
+        if not self.path.exists():
+            return [f"the log is gone: its anchor says it held {seq} entries"]
+        if macs.get(seq) != mac:
+            last = max(macs, default=0)
+            return [f"the log ends at seq {last} but its anchor says seq {seq}: entries were cut off or replaced"]
+        return []
 
-def _last_entry(f) -> dict | None:
+
+def _last_entry(f) -> tuple[dict | None, bool]:
+    """The last good entry of the open log (None if there is none) and whether the file ends a line."""
     f.seek(0, os.SEEK_END)
     size = f.tell()
     if size == 0:
-        return None
-    step = 4096  # an entry is well under this; read further back only if it is not
-    pos = size
+        return None, True
+    f.seek(size - 1)
+    ends_with_newline = f.read(1) == b"\n"
+    step, pos, tail = 4096, size, b""
     while pos > 0:
         pos = max(0, pos - step)
         f.seek(pos)
         tail = f.read(size - pos)
-        lines = tail.rstrip(b"\n").split(b"\n")
-        if len(lines) > 1 or pos == 0:
-            return json.loads(lines[-1])
-    return None
+        lines = tail.split(b"\n")
+        for line in reversed(lines[1:] if pos > 0 else lines):  # the first piece may be a cut line
+            entry = _entry(line) if line.strip() else None
+            if entry is not None:
+                return entry, ends_with_newline
+        step *= 2
+    return None, ends_with_newline
+
+
+__all__ = ["AuditLog", "AuditUnavailable", "Verification", "audit_log_path", "scrub_sql", "scrub_text"]

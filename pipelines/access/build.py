@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from pipelines import clock
 from pipelines.access.columns import (
     Classification,
     MaskingMissing,
@@ -132,6 +133,9 @@ def _subject_select(
     return frm, out
 
 
+RULE_SAMPLE_COLUMNS = ("department", "resource", "load_id", "column_name", "rule", "validated_at", "masked_samples")
+
+
 def _plan(
     build: RoleBuild, catalog: Catalog, gs: list[Grant], settings: Settings
 ) -> list[tuple[str, str, str, list[OutputColumn]]]:
@@ -156,21 +160,29 @@ def _plan(
         raise MaskingMissing(problems)
     own = sorted({g.department for g in gs if g.mode == "own"})
     scored = build.platform("quality", "fct_quality_results")
-    keys = current_failing_keys_sql(settings, scored) if own and build.exists(scored) else None
-    if keys is not None:
+    if own and build.exists(scored):  # what the public site does not show: the department's own failing records
         departments = ", ".join(f"'{d}'" for d in own)
-        cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
-        plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols))
+        sample_cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in RULE_SAMPLE_COLUMNS]
+        plan.append(
+            (
+                "quality",
+                "rule_samples",
+                f"{scored} where department in ({departments}) and masked_samples != '[]'",
+                sample_cols,
+            )
+        )
+        keys = current_failing_keys_sql(settings, scored)
+        if keys is not None:
+            cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
+            plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols))
     return plan
 
 
-def build_role_warehouse(
-    role: str, on: date | None = None, settings: Settings | None = None, path: Path | None = None
-) -> BuildReport:
+def build_role_warehouse(role: str, settings: Settings | None = None, path: Path | None = None) -> BuildReport:
     """Build (replace) the role's warehouse (default: where the engine keeps it, `role_warehouse_path`)
-    from the platform's subject databases and the role's grants on day `on`."""
+    from the platform's subject databases and the role's grants today (the real date)."""
     settings = settings or get_settings()
-    on = on or date.today()
+    on = clock.today()
     spec = load_access()
     if role not in spec.roles:
         raise KeyError(f"unknown role {role!r}; roles: {', '.join(spec.roles)}")
@@ -181,7 +193,7 @@ def build_role_warehouse(
     engine = engine_for(settings)
     report = BuildReport(role, path or engine.role_location(role), on, gs)
     with engine.role_build(role, path) as build:
-        build.register_pseudonym(Pseudonymiser.from_settings(settings))
+        build.register_pseudonym(Pseudonymiser.for_purpose(f"role/{role}", settings))
         plan = _plan(build, catalog, gs, settings)
         treatments = []
         for schema, table, frm, cols in plan:
@@ -218,10 +230,10 @@ def _write_manifest(
     build.write("_access", "build", dict.fromkeys(built, "string"), [tuple(built.values())])
 
 
-def build_all(on: date | None = None, settings: Settings | None = None) -> list[BuildReport]:
+def build_all(settings: Settings | None = None) -> list[BuildReport]:
     """Every non-administrator role's warehouse."""
     reports = []
     for name, r in load_access().roles.items():
         if r.kind is not RoleKind.ADMINISTRATOR:
-            reports.append(build_role_warehouse(name, on, settings))
+            reports.append(build_role_warehouse(name, settings))
     return reports

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import json
 import sys
 from datetime import date
@@ -11,15 +10,16 @@ from datetime import date
 import typer
 from rich.table import Table
 
+from pipelines import clock
 from pipelines.cli.console import console, err_console
 
 app = typer.Typer(no_args_is_help=True, help="Roles, grants and the per-role warehouses.")
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
-verify_app = typer.Typer(no_args_is_help=True, help="The verification service (核验): yes / no / unknown.")
+verify_app = typer.Typer(no_args_is_help=True, help="The verification service (核验): yes or no.")
 callers_app = typer.Typer(no_args_is_help=True, help="Callers of the verification service.")
 verify_app.add_typer(callers_app, name="callers")
 
-AS_OF = typer.Option(None, "--as-of", help="Judge approvals on this day (YYYY-MM-DD; default today).")
+AS_OF = typer.Option(None, "--as-of", help="The grants on this day (YYYY-MM-DD; default today).")
 
 
 def _day(value: str | None) -> date:
@@ -29,15 +29,15 @@ def _day(value: str | None) -> date:
 @app.command("build")
 def build(
     role: str = typer.Option(None, "--role", help="One role (default: every role but the administrator)."),
-    as_of: str = AS_OF,
 ) -> None:
-    """Build each role's warehouse (and the verification index) from the platform warehouse."""
+    """Build each role's warehouse (and the verification index) from the platform warehouse, with the
+    grants live today: approvals are judged against the real date only."""
     from pipelines.access.build import build_all, build_role_warehouse
     from pipelines.access.columns import MaskingMissing
     from pipelines.verification.index import build_index
 
     try:
-        reports = [build_role_warehouse(role, _day(as_of))] if role else build_all(_day(as_of))
+        reports = [build_role_warehouse(role)] if role else build_all()
     except MaskingMissing as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
@@ -56,7 +56,7 @@ def build(
 def grants_command(
     role: str = typer.Argument(..., help="A role from catalog/access/roles.yml."), as_of: str = AS_OF
 ) -> None:
-    """What a role may read on a day, and on what basis."""
+    """What a role may read on a day, and on what basis (a listing: builds and queries use today)."""
     from pipelines.access.policy import grants
 
     table = Table("resource", "mode", "basis", "expires")
@@ -69,13 +69,12 @@ def query_command(
     sql: str = typer.Argument(..., help="One SQL statement (DuckDB dialect)."),
     role: str = typer.Option(..., "--role", help="The role to query as (its own warehouse)."),
     output: str = typer.Option("table", "--format", help="table, csv or json"),
-    as_of: str = AS_OF,
 ) -> None:
     """Run SQL against a role's warehouse, read-only, audited."""
     from pipelines.access.query import AuditUnavailable, QueryFailed, QueryRefused, run_query
 
     try:
-        result = run_query(role, sql, user=getpass.getuser(), on=_day(as_of))
+        result = run_query(role, sql)
     except (AuditUnavailable, QueryRefused, QueryFailed) as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2 if isinstance(exc, QueryFailed) else 3) from None
@@ -112,16 +111,15 @@ def audit_verify() -> None:
 
 
 def _verifier():
-    from pipelines.privacy.pseudonyms import Pseudonymiser
-    from pipelines.verification.index import index_dir
     from pipelines.verification.verifier import Verifier
 
-    return Verifier(index_dir(), Pseudonymiser.from_settings())
+    return Verifier.open()
 
 
 def _answer(role: str, action: str, ask, subject: dict) -> None:
     from pipelines.access.audit import AuditLog, AuditUnavailable
     from pipelines.access.policy import role as role_of
+    from pipelines.access.query import os_user
     from pipelines.verification.callers import CALLER_ROLES
 
     if role_of(role).kind not in CALLER_ROLES:
@@ -131,7 +129,7 @@ def _answer(role: str, action: str, ask, subject: dict) -> None:
         log = AuditLog.open()
         log.check_writable()
         answer = ask()
-        log.append(f"{getpass.getuser()} as {role}", action, outcome=answer.value, rows=1, **subject)
+        log.append(f"{os_user()} as {role}", action, outcome=answer.value, rows=1, **subject)
     except AuditUnavailable as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
@@ -151,10 +149,12 @@ def verify_identity(
 
 
 @verify_app.command("alive")
-def verify_alive(citizen_id: str = typer.Option(..., "--id"), role: str = ROLE) -> None:
-    """Is this person alive?"""
+def verify_alive(
+    citizen_id: str = typer.Option(..., "--id"), name: str = typer.Option(..., "--name"), role: str = ROLE
+) -> None:
+    """Is the person with this ID number and name alive?"""
     v = _verifier()
-    _answer(role, "verify.alive", lambda: v.alive(citizen_id), v.audit_subject(citizen_id))
+    _answer(role, "verify.alive", lambda: v.alive(citizen_id, name), v.audit_subject(citizen_id))
 
 
 @verify_app.command("licence")
@@ -166,7 +166,7 @@ def verify_licence(
     """Is this licence valid today for this holder?"""
     v = _verifier()
     _answer(
-        role, "verify.licence", lambda: v.licence(number, holder, date.today()), {"subject": number, "holder": holder}
+        role, "verify.licence", lambda: v.licence(number, holder, clock.today()), {"subject": number, "holder": holder}
     )
 
 
@@ -201,3 +201,14 @@ def callers_add(
     token = issue_token(name, role, callers_path(), rate, burst)
     err_console.print(f"caller {name!r} ({role}); keep this token, it is not stored:")
     print(token)
+
+
+@callers_app.command("revoke")
+def callers_revoke(name: str = typer.Argument(..., help="The calling system to remove.")) -> None:
+    """Remove a caller: its token stops working at the service's next request."""
+    from pipelines.verification.callers import callers_path, revoke
+
+    if not revoke(name, callers_path()):
+        err_console.print(f"[red]no caller {name!r}[/red]")
+        raise typer.Exit(1)
+    console.print(f"caller {name!r} revoked")

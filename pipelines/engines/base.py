@@ -265,6 +265,10 @@ class RoleReader(ABC):
     def execute(self, sql: str) -> tuple[list[str], list[tuple]]:
         """(column names, rows) of one house-dialect query; `RejectedQuery` when refused or failed."""
 
+    @abstractmethod
+    def interrupt(self) -> None:
+        """Cancel the query `execute` is running (from another thread): it fails with `RejectedQuery`."""
+
     def close(self) -> None: ...  # noqa: B027 - an optional hook
 
     def __enter__(self) -> RoleReader:

@@ -84,5 +84,8 @@ class DuckDBRoleReader(RoleReader):
         except duckdb.Error as exc:
             raise RejectedQuery(str(exc)) from None
 
+    def interrupt(self) -> None:
+        self.con.interrupt()
+
     def close(self) -> None:
         self.con.close()

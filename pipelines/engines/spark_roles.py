@@ -152,6 +152,7 @@ class SparkRoleReader(RoleReader):
         return query.sql(dialect="spark")
 
     def execute(self, sql: str) -> tuple[list[str], list[tuple]]:
+        from py4j.protocol import Py4JError
         from pyspark.errors import PySparkException
 
         guarded = self.guarded(sql)
@@ -160,3 +161,8 @@ class SparkRoleReader(RoleReader):
             return frame.columns, [tuple(r) for r in frame.collect()]
         except PySparkException as exc:
             raise RejectedQuery(str(exc).strip().splitlines()[0]) from None
+        except Py4JError as exc:  # a cancelled job ends the call from the JVM's side
+            raise RejectedQuery(f"cancelled: {type(exc).__name__}") from None
+
+    def interrupt(self) -> None:
+        self.spark.sparkContext.cancelAllJobs()

@@ -3,7 +3,8 @@
 A plain hash of an ID number is no pseudonym: the ID space of one division and birth year is a few
 hundred thousand numbers, enumerated in a second. An HMAC under a key held outside the lake cannot
 be enumerated without the key. The identifier kind is part of the message, so a person's pseudonym
-never equals a company's.
+never equals a company's; the key is per purpose, so an analyst's pseudonym never equals a department's
+or the verification log's.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ class Pseudonymiser:
         self._key = key
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Pseudonymiser:
-        return cls(derived_key("pseudonym", settings))
+    def for_purpose(cls, purpose: str, settings: Settings | None = None) -> Pseudonymiser:
+        """Pseudonyms for one purpose only: a role's warehouse (`role/analyst`, `role/health`), the
+        verification service (`verification`). Each has its own key, so a pseudonym seen in one place
+        joins nothing in another, and one leaked key opens one purpose."""
+        return cls(derived_key(f"pseudonym/{purpose}", settings))
 
     def __call__(self, kind: str, value: str | None) -> str | None:
         if value is None:

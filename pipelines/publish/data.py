@@ -1,7 +1,10 @@
 """What the site shows, read from the warehouse's quality marts and the lake's failing keys.
 
 Every page is rendered from one of these dicts, and the same dict is written as the page's JSON, so a
-number on a page is the number in its JSON is the number in the results store.
+number on a page is the number in its JSON is the number in the results store. The site is public and
+aggregate: scores, counts and rule tables. Masked samples and failing record keys go to each department
+through its own role warehouse (`quality.rule_samples`, `quality.failing_keys`), never here: a masked
+value or a record key, put beside what else is public, can still single someone out.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ class SiteData:
     index: dict
     departments: dict[str, dict]
     standards: dict
-    failing_keys: dict[str, list[tuple]]
 
 
 def _rows(engine: Engine, sql: str) -> list[dict]:
@@ -66,17 +68,6 @@ def collect(settings: Settings) -> SiteData:
            group by department, resource, column_name, rule, element, dimension, severity
            order by department, resource, column_name, rule""",
     )
-    samples: dict[tuple, list[str]] = {}  # newest results first
-    for r in _rows(
-        engine,
-        """select department, resource, column_name, rule, masked_samples from quality.fct_quality_results
-           where masked_samples != '[]' order by validated_at desc, load_id""",
-    ):
-        samples.setdefault((r["department"], r["resource"], r["column_name"], r["rule"]), []).append(
-            r["masked_samples"]
-        )
-    for r in rules:
-        r["samples"] = samples.get((r["department"], r["resource"], r["column_name"], r["rule"]))
     spot_checks = _rows(
         engine,
         """select * from quality.spot_check_scores
@@ -84,7 +75,7 @@ def collect(settings: Settings) -> SiteData:
            order by department, period, dimension""",
     )
     dormant = _rows(engine, "select * from quality.dormant_resources order by department, resource")
-    keys = _failing_keys(engine, settings)
+    failing_keys = _failing_key_counts(engine, settings)
 
     latest = {}
     for card in scorecards:
@@ -111,7 +102,6 @@ def collect(settings: Settings) -> SiteData:
         for r in own_rules:
             r["failing_rate"] = r["failing"] / r["checked"] if r["checked"] else 0.0
             r["standard"] = _standard_of(r["rule"], r["element"])
-            r["samples"] = _first_samples(r["samples"])
         departments[code] = {
             "department": code,
             "name": names[code].model_dump(),
@@ -124,31 +114,21 @@ def collect(settings: Settings) -> SiteData:
             "rules": own_rules,
             "spot_checks": [s for s in spot_checks if s["department"] == code],
             "dormant": [d for d in dormant if d["department"] == code],
-            "failing_key_count": len(keys.get(code, [])),
+            "failing_key_count": failing_keys.get(code, 0),
         }
-    return SiteData(index, departments, _standards(), keys)
+    return SiteData(index, departments, _standards())
 
 
-def _first_samples(lists: list[str] | None, limit: int = 5) -> list[str]:
-    out: list[str] = []
-    for text in lists or []:
-        for value in json.loads(text):
-            if value is not None and value not in out:
-                out.append(value)
-    return out[:limit]
-
-
-def _failing_keys(engine: Engine, settings: Settings) -> dict[str, list[tuple]]:
-    """Each department's failing record keys of its current results (a batch's latest validation)."""
+def _failing_key_counts(engine: Engine, settings: Settings) -> dict[str, int]:
+    """How many records of each department fail now (a batch's latest validation): a count, not the keys."""
     sql = current_failing_keys_sql(settings)
     if sql is None:
         return {}
-    out: dict[str, list[tuple]] = {}
-    for r in engine.query(f"{sql} order by department, resource, load_id, rule, record_key").to_pylist():
-        out.setdefault(r["department"], []).append(
-            (r["resource"], r["load_id"], r["column_name"], r["rule"], r["record_key"])
-        )
-    return out
+    rows = engine.query(
+        f"select department, count(distinct (resource, load_id, column_name, rule, record_key)) as n "
+        f"from ({sql}) as k group by department"
+    ).to_pylist()
+    return {r["department"]: r["n"] for r in rows}
 
 
 def _standards() -> dict:

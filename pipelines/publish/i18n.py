@@ -32,8 +32,8 @@ WORDS = {
     "problems": {"zh": "问题数（按维度）", "en": "Problems by dimension"},
     "rules": {"zh": "规则检查结果", "en": "Rules checked"},
     "rules_note": {
-        "zh": "本部门已校验的全部数据批次；样例已脱敏。",
-        "en": "Every batch of this department validated so far; samples are masked.",
+        "zh": "本部门已校验的全部数据批次。",
+        "en": "Every batch of this department validated so far.",
     },
     "resource": {"zh": "资源", "en": "Resource"},
     "column": {"zh": "字段", "en": "Column"},
@@ -43,9 +43,13 @@ WORDS = {
     "checked": {"zh": "检查数", "en": "Checked"},
     "failing": {"zh": "不合格数", "en": "Failing"},
     "failing_rate": {"zh": "不合格率", "en": "Failing rate"},
-    "samples": {"zh": "样例（脱敏）", "en": "Samples (masked)"},
     "waived": {"zh": "豁免", "en": "Waived"},
-    "failing_keys": {"zh": "本部门不合格记录编号（CSV）", "en": "This department's failing record keys (CSV)"},
+    "failing_keys": {"zh": "当前不合格记录数", "en": "Records failing now"},
+    "where_records": {
+        "zh": "不合格记录编号与脱敏样例仅在本部门的数据仓库中提供（quality.failing_keys、quality.rule_samples），不对外公开。",
+        "en": "Their record keys and masked samples are in the department's own warehouse "
+        "(quality.failing_keys, quality.rule_samples), never on this public site.",
+    },
     "spot_check": {"zh": "抽查结果", "en": "Spot check"},
     "spot_check_note": {
         "zh": "随机抽取记录校验，给出合格率及其置信区间。",

@@ -2,7 +2,7 @@
 
     site/index.html                       language choice (zh first)
     site/<lang>/index.html                league table
-    site/<lang>/departments/<dept>.html   scorecard, charts, rules, masked samples, spot checks
+    site/<lang>/departments/<dept>.html   scorecard, charts, rule counts, spot checks
     site/<lang>/standards.html            index of the standards
     site/data/...json                     the data behind every page; departments' failing keys as CSV
     site/assets/style.css
@@ -12,7 +12,6 @@ No script, no CDN: charts are inline SVG, so pages open from file:// as well as 
 
 from __future__ import annotations
 
-import csv
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,10 +109,6 @@ def _write_data(out: Path, data: SiteData) -> None:
     write_json(out / "data" / "standards.json", data.standards)
     for code, dept in data.departments.items():
         write_json(out / "data" / "departments" / f"{code}.json", dept)
-        with (out / "data" / "departments" / f"{code}-failing-keys.csv").open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["resource", "load_id", "column", "rule", "record_key"])
-            writer.writerows(data.failing_keys.get(code, []))
 
 
 def _language_choice() -> str:

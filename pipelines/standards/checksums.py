@@ -80,3 +80,25 @@ CHECKSUMS = {
     "gb32100": uscc_valid,
     "mod37_36_licence": licence_id_valid,
 }
+
+
+# --- a body completed with its check character, for generated samples --------------------------------
+def _licence_completed(text: str) -> str:
+    m = _LICENCE.fullmatch(text)
+    return text[:-1] + mod37_36_check_char("".join(m.group(1, 2, 3, 4))) if m else text
+
+
+COMPLETIONS = {
+    "gb11643": lambda t: t[:17] + ric_check_char(t[:17]),
+    "gb11714": lambda t: t[:8] + org_code_check_char(t[:8]),
+    "gb32100": lambda t: t[:17] + uscc_check_char(t[:17]),
+    "mod37_36_licence": _licence_completed,
+}
+
+
+def completed(algorithm: str, text: str) -> str:
+    """`text` with its last character replaced by the check character `algorithm` computes, if it can."""
+    try:
+        return COMPLETIONS[algorithm](text)
+    except (KeyError, ValueError, IndexError):
+        return text

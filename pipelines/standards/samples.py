@@ -1,5 +1,10 @@
 """Generated values for every data element, valid ones and the ways departments break them.
 
+Values come from the element's declaration, by kind: its conformity pattern, the code lists,
+dates and check characters its checks name, written into their spans, then dressed by undoing its
+normalisation steps (a mapped spelling, another date layout, a 15-digit ID, a dropped prefix). So a
+new element built from existing check kinds needs no Python here.
+
 The agreement tests feed the same values to the Python, DuckDB and Spark implementations, and the
 benchmark scales them up. Seeded, so a failure names a reproducible value. Adversarial forms:
 full-width characters, lower-case letters, inner and outer whitespace (ASCII and ideographic),
@@ -10,13 +15,17 @@ overlong values, and random text from several Unicode blocks.
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 
 from pipelines.standards import checksums as alg
-from pipelines.standards.registry import load_codelist, load_elements, load_placeholders
+from pipelines.standards import spec
+from pipelines.standards.python import codelist_codes, mapping_of
+from pipelines.standards.regex_values import generator
+from pipelines.standards.registry import DataElement, load_codelist, load_elements, load_placeholders, load_rule
 
 LOOKALIKES = {
     "0": "０Оo〇٠",
@@ -35,131 +44,124 @@ LOOKALIKES = {
 }
 SPACES = [" ", "\t", "\u3000", "  ", "\n", "\v", "\xa0"]
 BLOCKS = [(0x20, 0x7E), (0x4E00, 0x9FFF), (0xFF01, 0xFF5E), (0x0400, 0x04FF), (0x3400, 0x3500), (0x1F600, 0x1F64F)]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢欧阳司"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华国荣龙凤"
+TEXT_CHARACTERS = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢欧阳司伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华国荣龙凤省市区县路街号"
+LAST_YEAR = 2025  # generated dates run to here (+10 where the check admits future dates)
+DRESSED = 0.25  # the chance that each declared normalisation step is undone in a generated value
 
 
-@cache
-def _codes(name: str) -> list[str]:
-    return sorted({r["code"] for r in load_codelist(name)})
-
-
-@cache
-def _names(name: str) -> list[str]:
-    return sorted({r["name_zh"] for r in load_codelist(name) if r.get("name_zh")})
-
-
-@cache
-def _counties() -> list[str]:
-    return [c for c in _codes("division_code") if not c.endswith("00")]
-
-
-def _date(rng: random.Random, start: int = 1900, end: int = 2025) -> date:
+def _date(rng: random.Random, start: int, end: int) -> date:
     return date(start, 1, 1) + timedelta(days=rng.randrange((date(end, 12, 31) - date(start, 1, 1)).days))
 
 
-def citizen_id(rng: random.Random) -> str:
-    kind = rng.random()
-    counties = _counties()
-    birth = _date(rng)
-    seq = f"{rng.randrange(1000):03d}"
-    if kind < 0.05:  # legacy 15-digit number
-        return rng.choice(counties) + birth.strftime("%y%m%d") + seq
-    prefix = rng.choice(["810000", "820000", "830000"]) if kind < 0.07 else rng.choice(counties)
-    if kind > 0.99:  # foreign permanent residence card (2023): leading 9
-        prefix = "9" + "".join(rng.choices(string.digits, k=5))
-    body = prefix + birth.strftime("%Y%m%d") + seq
-    return body + alg.ric_check_char(body)
+def _splice(value: str, start: int, length: int | None, part: str) -> str:
+    i = start - 1
+    return value[:i] + part + (value[i + length :] if length is not None else "")
 
 
-def organisation_code(rng: random.Random) -> str:
-    body = "".join(rng.choices(alg.USCC_ALPHABET, k=8))
-    return body + alg.org_code_check_char(body)
+def _span(value: str, start: int, length: int | None) -> str:
+    return value[start - 1 : start - 1 + length] if length is not None else value[start - 1 :]
 
 
-def uscc(rng: random.Random) -> str:
-    head = rng.choice(_codes("uscc_authority_type")) + rng.choice([*_codes("division_code"), "100000"])
-    body = head + organisation_code(rng)
-    return body + alg.uscc_check_char(body)
+def _applies(check, value: str) -> bool:
+    return check.when is None or re.fullmatch(check.when, value) is not None
 
 
-def licence_id(rng: random.Random) -> str:
-    parts = [uscc(rng) + f"{rng.randrange(1000):03d}", uscc(rng), str(rng.randrange(10**6, 10**11)), "001"]
-    return "1.2.156.3005.2." + ".".join(parts) + "." + alg.mod37_36_check_char("".join(parts))
+def _code(rng: random.Random, check: spec.CodelistCheck, codes: list[str]) -> str:
+    return rng.choice(check.extra) if check.extra and rng.random() < 0.05 else rng.choice(codes)
 
 
-def person_name(rng: random.Random) -> str:
-    name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
-    if rng.random() < 0.05:
-        name = name + rng.choice("·•・.") + "".join(rng.choices(GIVEN, k=2))
-    return name
-
-
-def address(rng: random.Random) -> str:
-    return (
-        rng.choice(["浙江省", "广东省", ""])
-        + rng.choice(["宁波市", "杭州市"])
-        + rng.choice(["海曙区", "鄞州区", "余姚市"])
-        + "".join(rng.choices(GIVEN, k=2))
-        + rng.choice(["路", "街", "巷"])
-        + str(rng.randint(1, 2000))
-        + "号"
-    )
-
-
-def date_text(rng: random.Random) -> str:
-    d = _date(rng, 1850, 2030)
-    layout = rng.choice(["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "{y}-{m}-{d}"])
-    if layout.startswith("{"):
-        return layout.format(y=d.year, m=d.month, d=d.day)
-    text = d.strftime(layout)
-    if rng.random() < 0.05:  # impossible dates
-        text = text.replace(f"{d.day:02d}", rng.choice(["30", "31", "00", "32"]), 1)
+def _date_in(rng: random.Random, check: spec.DateCheck) -> str:
+    d = _date(rng, max(check.min_year, 1900), LAST_YEAR + (10 if check.future else 0))
+    text = d.strftime("%Y%m%d" if check.layout == "compact" else "%Y-%m-%d")
+    if rng.random() < 0.05:  # an impossible day
+        text = text[:-2] + rng.choice(["30", "31", "00", "32"])
     return text
 
 
-def mobile_phone(rng: random.Random) -> str:
-    number = "1" + rng.choice("3456789") + "".join(rng.choices(string.digits, k=9))
-    return rng.choice(["{n}", "+86{n}", "86{n}", "+86 {n}", "{a}-{b}-{c}"]).format(
-        n=number, a=number[:3], b=number[3:7], c=number[7:]
-    )
+def _text(rng: random.Random, max_length: int) -> str:
+    return "".join(rng.choices(TEXT_CHARACTERS, k=min(max_length, rng.choice([2, 3, 3, 4, 6, 10, 25]))))
 
 
-def _from_codelist(name: str) -> Callable[[random.Random], str]:
-    codes, names = _codes(name), _names(name)
-    return lambda rng: rng.choice(names) if names and rng.random() < 0.2 else rng.choice(codes)
+def _canonical(element: DataElement) -> Callable[[random.Random], str]:
+    """A value shaped by the element's own checks: its conformity pattern (or a code, or text), then
+    every code list, date and check character it declares written into the span it declares."""
+    checks = element.checks
+    shape = next((c for c in checks if isinstance(c, spec.RegexCheck) and c.dimension == "conformity"), None)
+    whole = next((c for c in checks if isinstance(c, spec.CodelistCheck) and c.start == 1 and c.length is None), None)
+    max_length = min((c.length for c in checks if isinstance(c, spec.MaxLengthCheck)), default=40)
+    pattern_value = generator(shape.pattern) if shape is not None else None
+    codes = {c.id: sorted(codelist_codes(c)) for c in checks if isinstance(c, spec.CodelistCheck)}
+
+    def generate(rng: random.Random) -> str:
+        if pattern_value is not None:
+            value = pattern_value(rng)
+        elif whole is not None:
+            value = _code(rng, whole, codes[whole.id])
+        else:
+            value = _text(rng, max_length)
+        spans: set[tuple[int, int | None]] = set()
+        for check in checks:
+            span = (getattr(check, "start", 1), getattr(check, "length", None))
+            if span in spans or not _applies(check, value):
+                continue
+            if isinstance(check, spec.CodelistCheck | spec.DateCheck):
+                part = (
+                    _code(rng, check, codes[check.id])
+                    if isinstance(check, spec.CodelistCheck)
+                    else _date_in(rng, check)
+                )
+                value = _splice(value, *span, part)
+                spans.add(span)
+        for check in checks:
+            if isinstance(check, spec.ChecksumCheck) and _applies(check, value):
+                value = _splice(
+                    value,
+                    check.start,
+                    check.length,
+                    alg.completed(check.algorithm, _span(value, check.start, check.length)),
+                )
+        return value
+
+    return generate
 
 
-VALID: dict[str, Callable[[random.Random], str]] = {
-    "citizen_id": citizen_id,
-    "uscc": uscc,
-    "organisation_code": organisation_code,
-    "licence_id": licence_id,
-    "person_name": person_name,
-    "address": address,
-    "date": date_text,
-    "expiry_date": date_text,
-    "datetime": lambda rng: f"{_date(rng).isoformat()} {rng.randrange(24):02d}:{rng.randrange(60):02d}",
-    "mobile_phone": mobile_phone,
-    "postal_code": lambda rng: "".join(rng.choices(string.digits, k=6)),
-    "division_code": lambda rng: rng.choice(_codes("division_code")),
-    "industry_code": lambda rng: rng.choice(_codes("industry_division")) + rng.choice(["", "1", "12"]),
-    "sex_code": lambda rng: rng.choice(["0", "1", "2", "9", "男", "女", "M", "F"]),
-    "amount": lambda rng: f"{rng.uniform(-1e6, 1e7):.2f}",
-    "org_name": lambda rng: address(rng)[:6] + "有限公司",
-    "free_text": lambda rng: "".join(rng.choices(GIVEN + string.ascii_letters + " ", k=rng.randint(1, 40))),
-    "record_key": lambda rng: "".join(rng.choices(string.ascii_uppercase + string.digits, k=12)),
-    "household_number": lambda rng: "".join(rng.choices(string.digits, k=9)),
-    "licence_number": lambda rng: "JY" + "".join(rng.choices(string.digits, k=14)),
-}
+def _dressed(rng: random.Random, step, value: str, element: DataElement) -> str:
+    """The value as a department might write it, undoing one normalisation step the element declares."""
+    match step:
+        case spec.MapValues():
+            spellings = [k for k, v in mapping_of(step, element).items() if v == value]
+            return rng.choice(spellings) if spellings else value
+        case spec.IsoDate() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value[:10]):
+            y, m, d = value[:4], value[5:7], value[8:10]
+            return (
+                rng.choice([f"{y}{m}{d}", f"{y}/{m}/{d}", f"{y}.{m}.{d}", f"{y}年{m}月{d}日", f"{y}-{int(m)}-{int(d)}"])
+                + value[10:]
+            )
+        case spec.UpgradeId15() if len(value) == 18 and value[6:8] == "19":
+            return value[:6] + value[8:17]
+        case spec.DropPrefix(prefix=prefix, length=length) if length is None or len(prefix + value) == length:
+            return prefix + value
+        case spec.RemoveChars(chars=chars) if value:
+            i = rng.randrange(len(value) + 1)
+            return value[:i] + rng.choice(chars) + value[i:]
+        case spec.ReplaceChars(source=source, target=target):
+            return "".join(rng.choice([s for s, t in zip(source, target, strict=True) if t == c] or [c]) for c in value)
+    return value
 
 
-def _valid(element_id: str) -> Callable[[random.Random], str]:
-    if element_id in VALID:
-        return VALID[element_id]
+@cache
+def _generator(element_id: str) -> Callable[[random.Random], str]:
     element = load_elements()[element_id]
-    assert element.codelist, element_id
-    return _from_codelist(element.codelist)
+    canonical = _canonical(element)
+
+    def generate(rng: random.Random) -> str:
+        value = canonical(rng)
+        for step in element.normalise:
+            if rng.random() < DRESSED:
+                value = _dressed(rng, step, value, element)
+        return value
+
+    return generate
 
 
 @cache
@@ -210,7 +212,7 @@ def mutate(rng: random.Random, value: str) -> str | None:
 def samples(element_id: str, n: int, seed: int = 0) -> list[str | None]:
     """`n` values for one element: about a third as generated, the rest through one or two mutations."""
     rng = random.Random(f"{element_id}:{seed}")
-    valid = _valid(element_id)
+    valid = _generator(element_id)
     out: list[str | None] = []
     for _ in range(n):
         value: str | None = valid(rng)
@@ -222,27 +224,22 @@ def samples(element_id: str, n: int, seed: int = 0) -> list[str | None]:
 
 
 def rule_pairs(rule_id: str, n: int, seed: int = 0) -> list[tuple[str | None, str | None]]:
-    """Normalised (left, right) pairs for a cross-field rule: mostly consistent, then broken."""
+    """Normalised (left, right) pairs for a cross-field rule, by its kind: mostly consistent, then broken."""
     from pipelines.standards.python import engine
 
+    rule = load_rule(rule_id)
     rng = random.Random(f"{rule_id}:{seed}")
-    ids = [engine("citizen_id").normalise(v) for v in samples("citizen_id", n, seed)]
-    dates = [engine("date").normalise(v) for v in samples("date", n, seed)]
+    lefts = [engine(rule.left).normalise(v) for v in samples(rule.left, n, seed)]
+    rights = [engine(rule.right).normalise(v) for v in samples(rule.right, n, seed + 1)]
+    if rule.kind == "date_order":
+        return list(zip(lefts, rights, strict=True))
     out: list[tuple[str | None, str | None]] = []
-    for i in range(n):
-        left, other = ids[i], dates[i]
-        if rule_id == "licence_expires_after_issue":
-            left, other = dates[i], dates[(i * 7 + 3) % n]
-            out.append((left, other))
-            continue
+    for left, other in zip(lefts, rights, strict=True):
         consistent = left is not None and len(left) == 18 and rng.random() < 0.6
-        if rule_id == "id_sex_parity_matches":
-            right = (
-                (str(2 - int(left[16]) % 2) if left[16] in "0123456789" else "1")
-                if consistent
-                else rng.choice(["1", "2", "0", "9", None])
-            )
+        if consistent and rule.kind == "id_sex_parity":
+            out.append((left, str(2 - int(left[16]) % 2) if left[16] in string.digits else "1"))
+        elif consistent:  # the birth date written in the ID number
+            out.append((left, f"{left[6:10]}-{left[10:12]}-{left[12:14]}"))
         else:
-            right = f"{left[6:10]}-{left[10:12]}-{left[12:14]}" if consistent else other
-        out.append((left, right))
+            out.append((left, other))
     return out

@@ -17,6 +17,7 @@ from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.settings import Settings, get_settings
 
 PERSONS = "persons.parquet"
+PURPOSE = "verification"  # the pseudonym key of the index and of the service's audit entries, no one else's
 LICENCES = "licences.parquet"
 
 
@@ -50,7 +51,7 @@ def build_index(settings: Settings | None = None) -> dict[str, int]:
     The pseudonyms are computed here, in the platform's process, which alone holds the key."""
     settings = settings or get_settings()
     engine = engine_for(settings)
-    pseudonymise = Pseudonymiser.from_settings(settings)
+    pseudonymise = Pseudonymiser.for_purpose(PURPOSE, settings)
     persons = engine.query(PERSONS_SQL)
     ids, names = persons.column("citizen_id").to_pylist(), persons.column("person_name").to_pylist()
     index = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,22 @@ def access_city(small_city, built_small_city, tmp_path_factory) -> AccessCity:
     city, _ = small_city
     data, _ = copy_data(built_small_city, tmp_path_factory.mktemp("data"))
     settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
-    build_all(AS_OF, settings)
+    with on_day(AS_OF):
+        build_all(settings)
     build_index(settings)
     return AccessCity(settings, read_people(city))
+
+
+@contextlib.contextmanager
+def on_day(day: date):
+    """The platform's clock (`pipelines.clock`) stopped at `day`, in this process only."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("pipelines.clock.today", lambda: day)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _approvals_judged_on_as_of():
+    """Every access test runs on AS_OF, so the approvals' expiry dates give the same grants every year."""
+    with on_day(AS_OF):
+        yield

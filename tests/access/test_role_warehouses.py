@@ -17,7 +17,7 @@ from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import SharingClass
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.standards.masking import MaskingSpec, load_masking
-from tests.access.conftest import AS_OF
+from tests.access.conftest import AS_OF, on_day
 from tests.access.probes import analyst_queries, leaks, role_tables
 from tests.pii import UNMASKED_PERSONAL_NUMBER
 
@@ -45,7 +45,7 @@ def test_analyst_holds_only_what_its_grants_allow(access_city):
 def test_every_value_of_every_table_is_masked(access_city):
     """The whole analyst warehouse, every cell: no unmasked ID, phone or full name."""
     for table in role_tables(access_city.settings, "analyst"):
-        result = run_query("analyst", f"select * from {table}", on=AS_OF, settings=access_city.settings)
+        result = run_query("analyst", f"select * from {table}", settings=access_city.settings)
         assert result.rows, table
         assert leaks(result.rows, access_city) == [], table
 
@@ -58,7 +58,7 @@ def test_generated_queries_never_unmask(access_city):
     @given(analyst_queries(tables))
     def check(sql: str) -> None:
         try:
-            result = run_query("analyst", sql, on=AS_OF, settings=access_city.settings)
+            result = run_query("analyst", sql, settings=access_city.settings)
         except QueryFailed:
             return  # a type error in a generated expression shows nothing
         assert leaks(result.rows, access_city) == [], sql
@@ -77,7 +77,6 @@ def test_values_from_withheld_sources_are_withheld_in_the_subject_databases(acce
     shown = run_query(
         "analyst",
         "select count(*) from population.persons where birth_date is not null",
-        on=AS_OF,
         settings=settings,
     ).rows[0][0]
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
@@ -89,12 +88,28 @@ def test_values_from_withheld_sources_are_withheld_in_the_subject_databases(acce
 def test_an_expired_approval_is_refused_until_rebuilt(access_city, tmp_path):
     settings = access_city.settings
     after = date(2027, 9, 1)  # APR-2026-0031 (household registry) ends 2027-08-31
-    with pytest.raises(QueryRefused, match="APR-2026-0031"):
-        run_query("analyst", "select 1", on=after, settings=settings)
-    rebuilt = build_role_warehouse("analyst", after, settings, path=tmp_path / "warehouse_analyst.duckdb")
+    with on_day(after), pytest.raises(QueryRefused, match="APR-2026-0031"):
+        run_query("analyst", "select 1", settings=settings)
+    with on_day(after):
+        rebuilt = build_role_warehouse("analyst", settings, path=tmp_path / "warehouse_analyst.duckdb")
     assert "public_security.household_registry" not in rebuilt.tables
-    before = build_role_warehouse("analyst", date(2026, 3, 1), settings, path=tmp_path / "w_march.duckdb")
+    with on_day(date(2026, 3, 1)):
+        before = build_role_warehouse("analyst", settings, path=tmp_path / "w_march.duckdb")
     assert "health.birth_records" in before.tables  # APR-2026-0007 was live then
+
+
+def test_no_caller_names_the_day_approvals_are_judged_on():
+    """`--as-of` is gone from `govlake query` and `govlake access build`: the clock is the real date."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    for command in (
+        ["query", "--role", "analyst", "--as-of", "2026-01-01", "select 1"],
+        ["access", "build", "--as-of", "2026-01-01"],
+    ):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2 and "--as-of" in result.output, result.output
 
 
 def test_the_query_path_cannot_leave_the_role_warehouse(access_city):
@@ -107,7 +122,7 @@ def test_the_query_path_cannot_leave_the_role_warehouse(access_city):
         "create table t as select 1",
     ):
         with pytest.raises(QueryFailed):
-            run_query("analyst", sql, on=AS_OF, settings=access_city.settings)
+            run_query("analyst", sql, settings=access_city.settings)
 
 
 def test_departments_see_their_own_data_unmasked_and_others_masked(access_city):
@@ -115,31 +130,30 @@ def test_departments_see_their_own_data_unmasked_and_others_masked(access_city):
     own = run_query(
         "health",
         "select mother_citizen_id from health.birth_records where mother_citizen_id is not null limit 50",
-        on=AS_OF,
         settings=settings,
     )
     assert all(UNMASKED_PERSONAL_NUMBER.fullmatch(r[0]) for r in own.rows)
     other = run_query(
         "health",
         "select citizen_id, person_name from public_security.household_registry limit 200",
-        on=AS_OF,
         settings=settings,
     )
     assert leaks(other.rows, access_city) == []
     failing = run_query(
-        "health", "select department, count(*) from quality.failing_keys group by 1", on=AS_OF, settings=settings
+        "health", "select department, count(*) from quality.failing_keys group by 1", settings=settings
     ).rows
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         current = con.execute(
             f"select count(*) from ({current_failing_keys_sql(settings)}) where department = 'health'"
         ).fetchone()[0]
     assert failing == [("health", current)] and current > 0  # all of its current keys, no one else's
+    samples = run_query("health", "select distinct department from quality.rule_samples", settings=settings).rows
+    assert samples == [("health",)]  # its masked samples, which the public site no longer shows
     # golden values: health is the authority for birth dates, public security for ID numbers
     persons = run_query(
         "health",
         "select count(*) filter (where birth_date not like '%*%'), count(*) filter (where citizen_id not like '%*%') "
         "from population.persons",
-        on=AS_OF,
         settings=settings,
     ).rows[0]
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
@@ -166,7 +180,7 @@ def test_a_sensitive_column_without_a_masking_rule_stops_the_build(access_city, 
     monkeypatch.setattr("pipelines.access.columns.load_masking", lambda: without_names)
     monkeypatch.setattr("pipelines.access.build.load_masking", lambda: without_names)
     with pytest.raises(MaskingMissing) as failure:
-        build_role_warehouse("analyst", AS_OF, settings)
+        build_role_warehouse("analyst", settings)
     assert "public_security.household_registry.person_name" in str(failure.value)
     assert "population.persons.person_name" in str(failure.value)
     assert target.read_bytes() == before  # the last good warehouse stays
@@ -182,7 +196,7 @@ def test_masks_survive_a_full_rebuild(access_city):
     for old in settings.access_root.glob("warehouse_*.duckdb"):
         old.unlink()
     build_subject_databases(settings)
-    build_all(AS_OF, settings)
+    build_all(settings)
     for table in role_tables(settings, "analyst"):
-        result = run_query("analyst", f"select * from {table}", on=AS_OF, settings=settings)
+        result = run_query("analyst", f"select * from {table}", settings=settings)
         assert result.rows and leaks(result.rows, access_city) == [], table

@@ -25,7 +25,7 @@ from hypothesis import settings as hyp_settings
 from pipelines.settings import get_settings
 from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
-from tests.access.conftest import AS_OF, TEST_KEY, AccessCity, read_people
+from tests.access.conftest import AS_OF, TEST_KEY, AccessCity, on_day, read_people
 from tests.access.probes import analyst_queries, leaks, role_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.xdist_group("spark")]
@@ -100,13 +100,13 @@ def _probe_analyst(settings, city: AccessCity) -> dict:
     tables = role_tables(settings, "analyst")
     found = {"cells": [], "queries": [], "escapes": []}
     for table in tables:
-        found["cells"] += leaks(run_query("analyst", f"select * from {table}", on=AS_OF, settings=settings).rows, city)
+        found["cells"] += leaks(run_query("analyst", f"select * from {table}", settings=settings).rows, city)
 
     @hyp_settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(analyst_queries(tables))
     def generated(sql: str) -> None:
         with contextlib.suppress(QueryFailed):  # a type error in a generated expression shows nothing
-            found["queries"] += leaks(run_query("analyst", sql, on=AS_OF, settings=settings).rows, city)
+            found["queries"] += leaks(run_query("analyst", sql, settings=settings).rows, city)
 
     generated()
     for sql in ESCAPES:
@@ -167,9 +167,11 @@ def both(tmp_path_factory):
             shutil.copytree(duckdb_data / "lake" / part, spark_data / "lake" / part)
         shutil.copy2(duckdb_data / "lake" / "_ledger.sqlite", spark_data / "lake" / "_ledger.sqlite")
         people = AccessCity(get_settings(), read_people(city))
-        runs = {
-            engine: _run(engine, data, mp, people) for engine, data in (("duckdb", duckdb_data), ("spark", spark_data))
-        }
+        with on_day(AS_OF):
+            runs = {
+                engine: _run(engine, data, mp, people)
+                for engine, data in (("duckdb", duckdb_data), ("spark", spark_data))
+            }
     finally:
         server.shutdown()
         mp.undo()

@@ -39,7 +39,6 @@ def test_distances_count_characters_where_duckdbs_own_count_bytes(tmp_path):
 
 
 @pytest.mark.spark
-@pytest.mark.xdist_group("spark")
 def test_spark_gives_the_same_similarities(tmp_path):
     from pipelines.engines.spark import SparkEngine
 

@@ -78,7 +78,7 @@ def spark():
 
 
 @pytest.mark.spark
-@pytest.mark.xdist_group("spark")
+@pytest.mark.xdist_group("spark_standards")
 def test_python_and_spark_agree(spark):
     failures = {}
     for element_id in ELEMENTS:
@@ -90,7 +90,7 @@ def test_python_and_spark_agree(spark):
 
 
 @pytest.mark.spark
-@pytest.mark.xdist_group("spark")
+@pytest.mark.xdist_group("spark_standards")
 def test_python_and_spark_agree_on_rules(spark):
     for rule in load_rules():
         pairs = rule_pairs(rule.id, N, seed=5)

@@ -74,7 +74,8 @@ def built_small_city(small_city, tmp_path_factory) -> Path:
     runs' result rows."""
     from filelock import FileLock
 
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of this run
+    base = tmp_path_factory.getbasetemp()  # xdist: <run>/popen-gwN, so the run's folder is its parent
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     data = shared / "built_small_city"
     with FileLock(str(shared / "built_small_city.lock")):
         if not (data / "done").exists():

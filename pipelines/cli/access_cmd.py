@@ -67,17 +67,17 @@ def grants_command(
 
 def query_command(
     sql: str = typer.Argument(..., help="One SQL statement (DuckDB dialect)."),
-    role: str = typer.Option(..., "--role", help="The role to query as (its own warehouse)."),
     output: str = typer.Option("table", "--format", help="table, csv or json"),
 ) -> None:
-    """Run SQL against a role's warehouse, read-only, audited."""
-    from pipelines.access.query import AuditUnavailable, QueryFailed, QueryRefused, run_query
+    """Run SQL through the query service, as the role your token is bound to: read-only, audited.
+    The token is GOVLAKE_QUERY_TOKEN or ~/.config/govlake/query-token; the service GOVLAKE_QUERY_URL."""
+    from pipelines.access.client import ServiceError, ask
 
     try:
-        result = run_query(role, sql)
-    except (AuditUnavailable, QueryRefused, QueryFailed) as exc:
+        result = ask(sql)
+    except ServiceError as exc:
         err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2 if isinstance(exc, QueryFailed) else 3) from None
+        raise typer.Exit(2 if exc.status == 400 else 3) from None
     if output == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(result.columns)
@@ -93,7 +93,7 @@ def query_command(
         for row in result.rows[:200]:
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)
-        err_console.print(f"{len(result.rows):,} rows (audit entry {result.audit_seq})")
+        err_console.print(f"{len(result.rows):,} rows as {result.role} (audit entry {result.audit_seq})")
 
 
 @audit_app.command("verify")
@@ -212,3 +212,41 @@ def callers_revoke(name: str = typer.Argument(..., help="The calling system to r
         err_console.print(f"[red]no caller {name!r}[/red]")
         raise typer.Exit(1)
     console.print(f"caller {name!r} revoked")
+
+
+users_app = typer.Typer(no_args_is_help=True, help="Who may query, as which role (tokens for `govlake query`).")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="The person, e.g. wang.fang."),
+    role: str = typer.Option(..., "--role", help="A role from catalog/access/roles.yml."),
+) -> None:
+    """Issue a query token bound to one role (shown once; only its digest is kept)."""
+    from pipelines.access.users import add_user, users_path
+
+    token = add_user(name, role, users_path())
+    err_console.print(f"user {name!r} ({role}); keep this token (GOVLAKE_QUERY_TOKEN), it is not stored:")
+    print(token)
+
+
+@users_app.command("revoke")
+def users_revoke(name: str = typer.Argument(...)) -> None:
+    """Remove a user: the token stops working at the service's next request."""
+    from pipelines.access.users import remove_user, users_path
+
+    if not remove_user(name, users_path()):
+        err_console.print(f"[red]no user {name!r}[/red]")
+        raise typer.Exit(1)
+    console.print(f"user {name!r} revoked")
+
+
+@app.command("serve")
+def serve(port: int = typer.Option(8200, "--port"), host: str = typer.Option("127.0.0.1", "--host")) -> None:
+    """Serve the query service (the one process holding the keys); `govlake query` is its client."""
+    import uvicorn
+
+    from pipelines.access.service import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")

@@ -20,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines import clock
 from pipelines.access.audit import AuditLog, AuditUnavailable
+from pipelines.access.http import BodyLimit, error_response
 from pipelines.settings import Settings, get_settings
 from pipelines.standards.masking import mask
-from pipelines.verification.callers import Caller, CallerRegistry, RateLimiter, callers_path, suspend
+from pipelines.verification.callers import Caller, RateLimiter, caller_registry, callers_path, suspend
 from pipelines.verification.enumeration import EnumerationGuard
 from pipelines.verification.verifier import Answer, Verifier
 
@@ -66,58 +67,13 @@ ERRORS = {
 }
 
 
-def _error(status: int, detail: str, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
-
-
-class BodyLimit:
-    """ASGI: refuse a body over `limit` bytes with 413, whether it declares its length or streams it."""
-
-    def __init__(self, app, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            return await _error(413, "the body is larger than a question")(scope, receive, send)
-        seen, started = 0, False
-
-        async def limited_receive():
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge
-            return message
-
-        async def tracking_send(message):
-            nonlocal started
-            started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _error(413, "the body is larger than a question")(scope, receive, send)
-
-
-class _TooLarge(HTTPException):
-    """Raised while the body streams in; FastAPI passes an HTTPException through as it is."""
-
-    def __init__(self) -> None:
-        super().__init__(413, "the body is larger than a question")
-
-
 def create_app(
     settings: Settings | None = None, anonymous_limit: tuple[int, int] = (ANONYMOUS_RATE_PER_MINUTE, ANONYMOUS_BURST)
 ) -> FastAPI:
     """The service; `anonymous_limit` is (per minute, burst) for requests without a valid token, per address."""
     settings = settings or get_settings()
     verifier = Verifier.open(settings)
-    callers = CallerRegistry(callers_path(settings))
+    callers = caller_registry(callers_path(settings))
     audit = AuditLog.open(settings)
     limiter, guard = RateLimiter(), EnumerationGuard()
     bearer = HTTPBearer(auto_error=False, description="A caller token from `govlake verify callers add`.")
@@ -139,14 +95,14 @@ def create_app(
         try:
             audit.append(actor, action, outcome=outcome, status=response.status_code, **noted)
         except AuditUnavailable:
-            return _error(503, "the audit log cannot be written; no answer is given")
+            return error_response(503, "the audit log cannot be written; no answer is given")
         return response
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
         fields = sorted({".".join(str(p) for p in e["loc"][1:]) or "body" for e in exc.errors()})
         request.state.audit = {**getattr(request.state, "audit", {}), "outcome": "422 malformed"}
-        return _error(422, f"not a question of this operation: check {', '.join(fields)}")
+        return error_response(422, f"not a question of this operation: check {', '.join(fields)}")
 
     def caller(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]

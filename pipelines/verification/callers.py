@@ -3,22 +3,20 @@
 Tokens are shown once when issued and kept only as SHA-256 digests (`access/callers.json`); a
 caller's role must be a department or the administrator — analysts study populations, they do not
 verify individuals. Rates are per caller, as a token bucket (`rate_per_minute`, bursts of up to
-`burst`); requests without a valid token share a small bucket per client address. The service
-re-reads the file whenever it changes, so a re-keyed, revoked or suspended caller is refused at its
-next request, not at the next restart.
+`burst`); requests without a valid token share a small bucket per client address. The file is a
+token store (`pipelines.access.tokens`): re-read when it changes, so a re-keyed, revoked or suspended
+caller is refused at its next request.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import secrets
 import threading
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipelines.access.policy import RoleKind, role
+from pipelines.access.tokens import TokenRegistry, digest, load_holders, new_token, remove_holder, save_holders
 from pipelines.settings import Settings, get_settings
 
 CALLER_ROLES = (RoleKind.DEPARTMENT, RoleKind.ADMINISTRATOR)
@@ -38,23 +36,9 @@ def callers_path(settings: Settings | None = None) -> Path:
     return (settings or get_settings()).access_root / "callers.json"
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def load_callers(path: Path) -> dict[str, Caller]:
     """Callers by token digest."""
-    if not path.exists():
-        return {}
-    return {c["token_sha256"]: Caller(**c) for c in json.loads(path.read_text(encoding="utf-8"))}
-
-
-def _save(path: Path, callers: list[Caller]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps([asdict(c) for c in callers], indent=2), encoding="utf-8")
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    return load_holders(path, Caller)
 
 
 def issue_token(name: str, role_name: str, path: Path, rate_per_minute: int = 600, burst: int = 60) -> str:
@@ -64,51 +48,24 @@ def issue_token(name: str, role_name: str, path: Path, rate_per_minute: int = 60
         raise ValueError(
             f"role {role_name!r} may not call the verification service (departments and the administrator may)"
         )
-    token = "gvk_" + secrets.token_urlsafe(32)
+    token = new_token("gvk_")
     kept = [c for c in load_callers(path).values() if c.name != name]
-    _save(path, [*kept, Caller(name, role_name, _digest(token), rate_per_minute, burst)])
+    save_holders(path, [*kept, Caller(name, role_name, digest(token), rate_per_minute, burst)])
     return token
 
 
 def revoke(name: str, path: Path) -> bool:
     """Remove caller `name`; False if there was none."""
-    callers = list(load_callers(path).values())
-    kept = [c for c in callers if c.name != name]
-    _save(path, kept)
-    return len(kept) < len(callers)
+    return remove_holder(path, name, Caller)
 
 
 def suspend(name: str, path: Path, reason: str) -> None:
     """Stop answering caller `name` until an administrator re-issues its token."""
-    _save(path, [replace(c, suspended=reason) if c.name == name else c for c in load_callers(path).values()])
+    save_holders(path, [replace(c, suspended=reason) if c.name == name else c for c in load_callers(path).values()])
 
 
-class CallerRegistry:
-    """The callers file, re-read when it changes (size, modification time or inode)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp: tuple | None = None
-        self._callers: dict[str, Caller] = {}
-        self._lock = threading.Lock()
-
-    def _current(self) -> dict[str, Caller]:
-        try:
-            st = self.path.stat()
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        except FileNotFoundError:
-            stamp = None
-        with self._lock:
-            if stamp != self._stamp:
-                self._callers, self._stamp = load_callers(self.path), stamp
-            return self._callers
-
-    def authenticate(self, token: str | None) -> Caller | None:
-        return authenticate(self._current(), token)
-
-
-def authenticate(callers: dict[str, Caller], token: str | None) -> Caller | None:
-    return callers.get(_digest(token)) if token else None
+def caller_registry(path: Path) -> TokenRegistry[Caller]:
+    return TokenRegistry(path, Caller)
 
 
 class RateLimiter:

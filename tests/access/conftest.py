@@ -71,3 +71,40 @@ def _approvals_judged_on_as_of():
     """Every access test runs on AS_OF, so the approvals' expiry dates give the same grants every year."""
     with on_day(AS_OF):
         yield
+
+
+@dataclass
+class QueryService:
+    url: str
+    settings: Settings
+
+    def token(self, user: str, role: str) -> str:
+        from pipelines.access.users import add_user, users_path
+
+        return add_user(user, role, users_path(self.settings))
+
+
+@pytest.fixture(scope="session")
+def query_service(access_city):
+    """The query service over the access city, on a free loopback port, in a thread of this process."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from pipelines.access.service import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(access_city.settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield QueryService(f"http://127.0.0.1:{port}", access_city.settings)
+    server.should_exit = True
+    thread.join(10)

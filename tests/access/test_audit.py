@@ -98,7 +98,7 @@ def test_no_audit_log_no_query(access_city, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("access")
-def test_the_cli_refuses_without_an_audit_log(access_city, tmp_path, monkeypatch):
+def test_the_cli_refuses_without_an_audit_log(access_city, query_service, monkeypatch):
     from pipelines.cli import app
     from pipelines.settings import get_settings
 
@@ -106,15 +106,17 @@ def test_the_cli_refuses_without_an_audit_log(access_city, tmp_path, monkeypatch
     audit_dir = settings.access_root / "audit"
     monkeypatch.setenv("GOVLAKE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("GOVLAKE_PSEUDONYM_KEY", settings.pseudonym_key.get_secret_value())
+    monkeypatch.setenv("GOVLAKE_QUERY_URL", query_service.url)
+    monkeypatch.setenv("GOVLAKE_QUERY_TOKEN", query_service.token("li.na", "analyst"))
     get_settings.cache_clear()
     try:
-        ok = CliRunner().invoke(app, ["query", "--role", "analyst", "select count(*) from population.persons"])
+        ok = CliRunner().invoke(app, ["query", "select count(*) from population.persons"])
         assert ok.exit_code == 0, ok.output
         moved = audit_dir.with_name("audit-moved")
         audit_dir.rename(moved)
         audit_dir.write_text("")  # the log's folder is now a file: nothing can be appended
         try:
-            refused = CliRunner().invoke(app, ["query", "--role", "analyst", "select count(*) from population.persons"])
+            refused = CliRunner().invoke(app, ["query", "select count(*) from population.persons"])
         finally:
             audit_dir.unlink()
             moved.rename(audit_dir)

@@ -105,7 +105,7 @@ def test_no_caller_names_the_day_approvals_are_judged_on():
     from pipelines.cli import app
 
     for command in (
-        ["query", "--role", "analyst", "--as-of", "2026-01-01", "select 1"],
+        ["query", "--as-of", "2026-01-01", "select 1"],
         ["access", "build", "--as-of", "2026-01-01"],
     ):
         result = CliRunner().invoke(app, command)

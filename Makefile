@@ -49,7 +49,7 @@ demo: setup
 	$(BIN)/govlake demo run
 
 test: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=30
 
 test-fast: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow and not spark"

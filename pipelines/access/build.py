@@ -20,6 +20,15 @@ from pipelines.access.columns import (
     classify_mart_columns,
     shared_columns,
 )
+from pipelines.access.disclosure import (
+    RISK_COLUMNS,
+    DisclosureRisk,
+    Risk,
+    generalised,
+    quasi_identifiers,
+    risk_sql,
+    suppressed_select,
+)
 from pipelines.access.policy import Grant, RoleKind, grants, load_access
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
@@ -192,16 +201,42 @@ def build_role_warehouse(role: str, settings: Settings | None = None, path: Path
     gs = grants(role, on, catalog, spec)
     engine = engine_for(settings)
     report = BuildReport(role, path or engine.role_location(role), on, gs)
+    masking = load_masking()
+    control = (
+        masking.disclosure_control if masking.disclosure_control and role in masking.disclosure_control.roles else None
+    )
     with engine.role_build(role, path) as build:
         build.register_pseudonym(Pseudonymiser.for_purpose(f"role/{role}", settings))
         plan = _plan(build, catalog, gs, settings)
-        treatments = []
-        for schema, table, frm, cols in plan:
-            select = ", ".join(f"{c.sql} as {HOUSE.ident(c.name)}" for c in cols)
-            report.tables[f"{schema}.{table}"] = build.create(schema, table, f"select {select} from {frm}")
+        treatments, risks = [], []
+        for schema, table, frm, planned in plan:
+            cols = generalised(planned, control) if control else planned
+            select = f"select {', '.join(f'{c.sql} as {HOUSE.ident(c.name)}' for c in cols)} from {frm}"
+            qis = quasi_identifiers(cols, control) if control else []
+            if qis:
+                select, risk = _controlled(build, f"{schema}.{table}", select, [c.name for c in cols], qis, control)
+                risks.append(risk)
+            report.tables[f"{schema}.{table}"] = build.create(schema, table, select)
             treatments += [(schema, table, c.name, c.treatment) for c in cols]
         _write_manifest(build, role, on, gs, treatments)
+        if control:
+            build.write("_access", "risk", RISK_COLUMNS, [r.as_row() for r in risks])
     return report
+
+
+def _controlled(
+    build: RoleBuild, table: str, select: str, names: list[str], qis: list[str], control
+) -> tuple[str, Risk]:
+    """The table's select with small cells suppressed, and its risk before and after; `DisclosureRisk`
+    if a cell under k would remain."""
+    k = control.k
+    controlled = suppressed_select(select, names, qis, k)
+    before, after = (build.rows(risk_sql(s, qis, k))[0] for s in (select, controlled))
+    rows = build.rows(f"select count(*) from ({select}) as t")[0][0]
+    risk = Risk(table, rows, tuple(qis), *before[:3], *after[:3], after[3])
+    if risk.under_k_after:
+        raise DisclosureRisk(f"{table}: {risk.under_k_after} rows remain in cells under k = {k} on {', '.join(qis)}")
+    return controlled, risk
 
 
 def _write_manifest(

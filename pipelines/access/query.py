@@ -63,6 +63,9 @@ def _reader(role_name: str, settings: Settings) -> RoleReader:
         raise QueryRefused(
             f"no warehouse for role {role_name!r} at {path}: run `govlake access build --role {role_name}`"
         )
+    if path.is_symlink() or path.resolve().parent != settings.access_root.resolve():
+        # a role file linked in from elsewhere would be read here and audited in this data dir's log
+        raise QueryRefused(f"the warehouse of role {role_name!r} at {path} is not this platform's own file")
     return engine.role_reader(role_name)
 
 

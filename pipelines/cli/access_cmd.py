@@ -250,3 +250,18 @@ def serve(port: int = typer.Option(8200, "--port"), host: str = typer.Option("12
     from pipelines.access.service import create_app
 
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+@app.command("risk")
+def risk(role: str = typer.Option("analyst", "--role", help="A role under disclosure control.")) -> None:
+    """Re-identification risk of a role's warehouse as built: per table, the smallest cell (k) on its
+    quasi-identifiers, rows alone in a cell and rows in cells under k — before and after control."""
+    from pipelines.engines import engine_for
+    from pipelines.settings import get_settings
+
+    with engine_for(get_settings()).role_reader(role) as reader:
+        columns, rows = reader.execute("select * from _access.risk order by table_name")
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    console.print(table)

@@ -211,7 +211,7 @@ def print_access_example(settings) -> None:
     from pipelines.access.audit import AuditLog
     from pipelines.access.query import run_query
 
-    sql = "select person_pseudonym, citizen_id, person_name, birth_date, address from population.persons limit 3"
+    sql = "select person_pseudonym, sex_code, birth_date, address from population.persons limit 3"
     result = run_query("analyst", sql, user="demo", settings=settings)
     console.print(f'   govlake query --role analyst "{sql}"')
     for row in result.rows:

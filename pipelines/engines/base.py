@@ -233,6 +233,10 @@ class RoleBuild(ABC):
         """`pseudonym(kind, value)` in the build's SQL, computed by `pseudonymise` (a `Pseudonymiser`)."""
 
     @abstractmethod
+    def rows(self, select: str) -> list[tuple]:
+        """The rows of a house-dialect query over the platform's tables (a measurement, not a table)."""
+
+    @abstractmethod
     def create(self, schema: str, table: str, select: str) -> int:
         """The role's table `schema.table` as the rows of `select`; returns its row count."""
 

@@ -51,6 +51,9 @@ class DuckDBRoleBuild(RoleBuild):
     def register_pseudonym(self, pseudonymise) -> None:
         pseudonymise.register(self.con)
 
+    def rows(self, select: str) -> list[tuple]:
+        return self.con.execute(select).fetchall()
+
     def create(self, schema: str, table: str, select: str) -> int:
         self.con.execute(f'create schema if not exists "{schema}"')
         self.con.execute(f'create table "{schema}"."{table}" as {select}')

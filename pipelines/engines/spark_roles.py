@@ -66,6 +66,9 @@ class SparkRoleBuild(RoleBuild):
 
         self.spark.udf.register("pseudonym", pandas_series_udf(udf, "string"))
 
+    def rows(self, select: str) -> list[tuple]:
+        return [tuple(r) for r in self.spark.sql(self.engine.translate(select)).collect()]
+
     def create(self, schema: str, table: str, select: str) -> int:
         path = str(self.tmp / schema / table)
         self.spark.sql(self.engine.translate(select)).write.parquet(path)

@@ -78,6 +78,22 @@ class MaskingRule(BaseModel):
         )
 
 
+class DisclosureControl(BaseModel):
+    """What a role that studies populations sees of people (ARX / sdcMicro's model, kept small): no
+    identifier in any form, and quasi-identifiers generalised, then suppressed in small cells, until
+    everyone is one of at least `k` on them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    roles: list[str]
+    k: int = Field(5, ge=2)
+    withheld_rules: list[str] = Field(default_factory=list)  # columns masked by these rules are left out
+    withheld_columns: list[str] = Field(default_factory=list)  # and these, by name
+    quasi_identifiers: list[str]  # column names, in tables whose rows are people
+    person_columns: list[str]  # a table with one of these has a person per row (entities' addresses are no QI)
+    year_bands: dict[str, int] = Field(default_factory=dict)  # column -> years per band, of a year-masked value
+
+
 class MaskingSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -85,10 +101,12 @@ class MaskingSpec(BaseModel):
     rules: dict[str, MaskingRule]
     elements: dict[str, str] = Field(default_factory=dict)
     columns: dict[str, str] = Field(default_factory=dict)
+    disclosure_control: DisclosureControl | None = None
 
     @model_validator(mode="after")
     def _known_rules(self) -> MaskingSpec:
-        unknown = sorted({*self.elements.values(), *self.columns.values()} - set(self.rules))
+        withheld = self.disclosure_control.withheld_rules if self.disclosure_control else []
+        unknown = sorted({*self.elements.values(), *self.columns.values(), *withheld} - set(self.rules))
         if unknown:
             raise ValueError(f"unknown masking rules: {', '.join(unknown)}")
         return self

@@ -269,3 +269,19 @@ def test_the_logged_user_is_the_accounts_not_logname(access_city, monkeypatch):
     result = run_query("analyst", "select 1", settings=access_city.settings)
     entry = _entries(access_city.settings)[-1]
     assert entry["seq"] == result.audit_seq and entry["actor"] == f"{os_user()} as analyst" != "mallory as analyst"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("access")
+def test_a_role_file_linked_from_another_data_dir_is_refused(access_city, tmp_path):
+    """Attack 4: a data dir whose role file is a symlink to the real one logged the reads in its own log."""
+    from pipelines.access.query import QueryRefused
+    from pipelines.settings import Settings
+
+    settings = access_city.settings
+    elsewhere = Settings(data_dir=tmp_path / "mine", pseudonym_key=settings.pseudonym_key)
+    elsewhere.access_root.mkdir(parents=True)
+    real = settings.access_root / "warehouse_analyst.duckdb"
+    (elsewhere.access_root / real.name).symlink_to(real)
+    with pytest.raises(QueryRefused, match="not this platform's own file"):
+        run_query("analyst", "select count(*) from population.persons", settings=elsewhere)

@@ -102,7 +102,8 @@ def _probe_analyst(settings, city: AccessCity) -> dict:
     for table in tables:
         found["cells"] += leaks(run_query("analyst", f"select * from {table}", settings=settings).rows, city)
 
-    @hyp_settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    # fewer than the DuckDB access tests' (which run the same probes): each is a Spark job through the guard
+    @hyp_settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(analyst_queries(tables))
     def generated(sql: str) -> None:
         with contextlib.suppress(QueryFailed):  # a type error in a generated expression shows nothing

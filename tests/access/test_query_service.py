@@ -44,7 +44,12 @@ def _client(query_service, tmp_path, token: str, sql: str) -> subprocess.Complet
 
 def test_the_client_holds_no_key_and_still_reads(access_city, query_service, tmp_path):
     token = query_service.token("zhao.lei", "analyst")
-    run = _client(query_service, tmp_path, token, "select person_pseudonym, sex_code, birth_date, address from population.persons limit 50")
+    run = _client(
+        query_service,
+        tmp_path,
+        token,
+        "select person_pseudonym, sex_code, birth_date, address from population.persons limit 50",
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     rows = json.loads(run.stdout.split("\nKEY-MODULES")[0])
     assert len(rows) == 50 and leaks([tuple(r.values()) for r in rows], access_city) == []

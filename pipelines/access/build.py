@@ -35,6 +35,7 @@ from pipelines.catalog.models import Catalog
 from pipelines.engines import engine_for
 from pipelines.engines.base import RoleBuild
 from pipelines.engines.dialects import HOUSE
+from pipelines.privacy.keys import key_version
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings, get_settings
@@ -218,7 +219,7 @@ def build_role_warehouse(role: str, settings: Settings | None = None, path: Path
                 risks.append(risk)
             report.tables[f"{schema}.{table}"] = build.create(schema, table, select)
             treatments += [(schema, table, c.name, c.treatment) for c in cols]
-        _write_manifest(build, role, on, gs, treatments)
+        _write_manifest(build, role, on, gs, treatments, settings)
         if control:
             build.write("_access", "risk", RISK_COLUMNS, [r.as_row() for r in risks])
     return report
@@ -240,7 +241,12 @@ def _controlled(
 
 
 def _write_manifest(
-    build: RoleBuild, role: str, on: date, gs: list[Grant], treatments: list[tuple[str, str, str, str]]
+    build: RoleBuild,
+    role: str,
+    on: date,
+    gs: list[Grant],
+    treatments: list[tuple[str, str, str, str]],
+    settings: Settings,
 ) -> None:
     """`_access.*`: what this warehouse holds and why — grants, how each column was treated, the build."""
     grants_columns = ("department", "resource", "mode", "basis", "approval_id")
@@ -261,6 +267,7 @@ def _write_manifest(
         "as_of": on.isoformat(),
         "built_at": datetime.now(UTC).isoformat(),
         "masking_version": MASKING_VERSION,
+        "pseudonym_key_version": str(key_version(f"pseudonym/role/{role}", settings)),
     }
     build.write("_access", "build", dict.fromkeys(built, "string"), [tuple(built.values())])
 

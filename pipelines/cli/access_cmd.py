@@ -265,3 +265,27 @@ def risk(role: str = typer.Option("analyst", "--role", help="A role under disclo
     for row in rows:
         table.add_row(*(str(v) for v in row))
     console.print(table)
+
+
+@app.command("rotate-key")
+def rotate_key(
+    purpose: str = typer.Argument(..., help="role/<role> (a role's warehouse) or verification (its index)."),
+) -> None:
+    """Give one purpose's pseudonyms a new key and rebuild what it keys: every pseudonym it issued
+    changes, so nothing seen before joins anything after (the audit key is not rotated here: its chain
+    must stay verifiable)."""
+    from pipelines.access.build import build_role_warehouse
+    from pipelines.access.policy import RoleKind, load_access
+    from pipelines.privacy.keys import rotate
+    from pipelines.verification.index import PURPOSE, build_index
+
+    roles = {f"role/{name}": name for name, r in load_access().roles.items() if r.kind is not RoleKind.ADMINISTRATOR}
+    if purpose not in (*roles, PURPOSE):
+        err_console.print(f"[red]unknown purpose {purpose!r}[/red]; purposes: {', '.join([*roles, PURPOSE])}")
+        raise typer.Exit(1)
+    version = rotate(f"pseudonym/{purpose}")
+    if purpose == PURPOSE:
+        build_index()
+    else:
+        build_role_warehouse(roles[purpose])
+    console.print(f"{purpose}: pseudonym key version {version}; rebuilt")

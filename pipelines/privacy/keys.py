@@ -1,5 +1,9 @@
 """The platform's secret key, held outside the lake, and the purpose keys derived from it.
 
+Each purpose's key has a version (`access/key_versions.json`, 1 until rotated): rotating a purpose
+(`govlake access rotate-key`) derives a new key for it alone and rebuilds what it keys, so every
+pseudonym of that purpose changes and nothing joins what was seen before.
+
 One secret (`GOVLAKE_PSEUDONYM_KEY`, or the file named by `GOVLAKE_SECRET_KEY_FILE`, else
 `~/.config/govlake/secret.key`) keys both the pseudonyms and the audit chain through separate
 derived keys, so neither use can stand in for the other. Outside production a missing key file is
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from pathlib import Path
@@ -52,5 +57,28 @@ def master_key(settings: Settings | None = None) -> bytes:
 
 
 def derived_key(purpose: str, settings: Settings | None = None) -> bytes:
-    """A key for one purpose only ("pseudonym", "audit")."""
-    return hmac.new(master_key(settings), f"govlake/{purpose}".encode(), hashlib.sha256).digest()
+    """A key for one purpose only ("audit", "pseudonym/role/analyst", ...), at its current version."""
+    version = key_version(purpose, settings)
+    label = f"govlake/{purpose}" + (f"/v{version}" if version > 1 else "")
+    return hmac.new(master_key(settings), label.encode(), hashlib.sha256).digest()
+
+
+def key_versions_path(settings: Settings | None = None) -> Path:
+    return (settings or get_settings()).access_root / "key_versions.json"
+
+
+def key_version(purpose: str, settings: Settings | None = None) -> int:
+    path = key_versions_path(settings)
+    return json.loads(path.read_text(encoding="utf-8")).get(purpose, 1) if path.exists() else 1
+
+
+def rotate(purpose: str, settings: Settings | None = None) -> int:
+    """Move `purpose` to a new key version; returns it. What the purpose keys must be rebuilt."""
+    path = key_versions_path(settings)
+    versions = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    versions[purpose] = versions.get(purpose, 1) + 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(versions, indent=2, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return versions[purpose]

@@ -1,4 +1,5 @@
-"""Python, DuckDB and Spark agree on every generated value of every element (100,000 per element,
+"""Python, DuckDB and Spark agree on every generated value of every element (100,000 per element for
+DuckDB, the first 30,000 of them for Spark, whose time goes to Python's side of the comparison;
 adversarial ones included: full width, lower case, spaces, look-alikes, placeholders, empty, NULL,
 truncated, overlong, random Unicode)."""
 
@@ -14,6 +15,7 @@ from pipelines.standards.registry import load_elements, load_rules
 from pipelines.standards.samples import rule_pairs, samples
 
 N = 100_000
+N_SPARK = 30_000
 ELEMENTS = sorted(load_elements())
 
 
@@ -82,7 +84,7 @@ def spark():
 def test_python_and_spark_agree(spark):
     failures = {}
     for element_id in ELEMENTS:
-        values = samples(element_id, N, seed=1)
+        values = samples(element_id, N_SPARK, seed=1)
         count, examples = disagreements(values, with_python(element_id, values), with_spark(element_id, values, spark))
         if count:
             failures[element_id] = (count, examples)
@@ -93,7 +95,7 @@ def test_python_and_spark_agree(spark):
 @pytest.mark.xdist_group("spark_standards")
 def test_python_and_spark_agree_on_rules(spark):
     for rule in load_rules():
-        pairs = rule_pairs(rule.id, N, seed=5)
+        pairs = rule_pairs(rule.id, N_SPARK, seed=5)
         python, theirs = rule_with_python(rule.id, pairs), rule_with_spark(rule.id, pairs, spark)
         bad = [(p, a, b) for p, a, b in zip(pairs, python, theirs, strict=True) if a != b]
         assert not bad, (rule.id, bad[:5])

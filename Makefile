@@ -49,10 +49,10 @@ demo: setup
 	$(BIN)/govlake demo run
 
 test: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=30
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=30
 
 test-fast: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow and not spark"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder -m "not slow and not spark"
 
 bench: setup
 	$(BIN)/python -m bench.run

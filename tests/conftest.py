@@ -104,3 +104,10 @@ def copy_data(built: Path, to: Path) -> tuple[Path, tuple[list[dict], list[dict]
     """A private copy of the built small city's data folder, and its two validation runs' rows."""
     shutil.copytree(built, to, dirs_exist_ok=True, ignore=shutil.ignore_patterns("done", "*.lock"))
     return to, pickle.loads((to / "validations.pickle").read_bytes())
+
+
+def pytest_collection_modifyitems(items):
+    """Longest first: the two-engine run (~11 minutes of one worker) starts at once, and the other worker
+    works through the rest meanwhile (`make test` passes `--no-loadscope-reorder`, so xdist hands out the
+    groups in this order rather than by how many tests each holds, which put the one-test group last)."""
+    items.sort(key=lambda item: (item.get_closest_marker("spark") is None, item.get_closest_marker("slow") is None))

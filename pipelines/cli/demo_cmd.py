@@ -202,7 +202,10 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
         f"warehouse (DuckDB):   {settings.warehouse_path}  (schemas population, legal_entities, licences, quality)"
     )
     console.print(f"scorecard site:       {settings.site_root / 'index.html'}  (or `govlake serve`)")
-    console.print(f'role warehouses:      {settings.access_root}  (`govlake query --role analyst "SQL"`)')
+    console.print(
+        f"role warehouses:      {settings.access_root}  (`govlake access serve`, `govlake access users add NAME "
+        '--role analyst`, then `govlake query "SQL"` with that token)'
+    )
     console.print(f"audit log:            {settings.access_root / 'audit' / 'audit.jsonl'}  (`govlake audit verify`)")
 
 
@@ -211,9 +214,12 @@ def print_access_example(settings) -> None:
     from pipelines.access.audit import AuditLog
     from pipelines.access.query import run_query
 
-    sql = "select person_pseudonym, sex_code, birth_date, address from population.persons limit 3"
+    sql = (
+        "select birth_date, sex_code, count(*) as persons from population.persons "
+        "where birth_date is not null group by all order by persons desc limit 3"
+    )
     result = run_query("analyst", sql, user="demo", settings=settings)
-    console.print(f'   govlake query --role analyst "{sql}"')
+    console.print(f'   govlake query "{sql}"   (as an analyst: birth years in bands, cells of at least 5)')
     for row in result.rows:
         console.print("   " + " | ".join("" if v is None else str(v) for v in row))
     check = AuditLog.open(settings).verify()

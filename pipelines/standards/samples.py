@@ -78,6 +78,15 @@ def _date_in(rng: random.Random, check: spec.DateCheck) -> str:
     return text
 
 
+def _part(rng: random.Random, check, codes: dict[str, list[str]]) -> str | None:
+    """What a code-list or date check wants in its span (other checks want nothing written)."""
+    if isinstance(check, spec.CodelistCheck):
+        return _code(rng, check, codes[check.id])
+    if isinstance(check, spec.DateCheck):
+        return _date_in(rng, check)
+    return None
+
+
 def _text(rng: random.Random, max_length: int) -> str:
     return "".join(rng.choices(TEXT_CHARACTERS, k=min(max_length, rng.choice([2, 3, 3, 4, 6, 10, 25]))))
 
@@ -102,14 +111,8 @@ def _canonical(element: DataElement) -> Callable[[random.Random], str]:
         spans: set[tuple[int, int | None]] = set()
         for check in checks:
             span = (getattr(check, "start", 1), getattr(check, "length", None))
-            if span in spans or not _applies(check, value):
-                continue
-            if isinstance(check, spec.CodelistCheck | spec.DateCheck):
-                part = (
-                    _code(rng, check, codes[check.id])
-                    if isinstance(check, spec.CodelistCheck)
-                    else _date_in(rng, check)
-                )
+            part = _part(rng, check, codes) if span not in spans and _applies(check, value) else None
+            if part is not None:
                 value = _splice(value, *span, part)
                 spans.add(span)
         for check in checks:
@@ -125,12 +128,18 @@ def _canonical(element: DataElement) -> Callable[[random.Random], str]:
     return generate
 
 
-def _dressed(rng: random.Random, step, value: str, element: DataElement) -> str:
-    """The value as a department might write it, undoing one normalisation step the element declares."""
+def _dresser(step, element: DataElement) -> Callable[[random.Random, str], str]:
+    """Undoes one normalisation step the element declares: the value as a department might write it."""
+    if isinstance(step, spec.MapValues):
+        spellings: dict[str, list[str]] = {}
+        for spelling, code in mapping_of(step, element).items():
+            spellings.setdefault(code, []).append(spelling)
+        return lambda rng, value: rng.choice(spellings[value]) if value in spellings else value
+    return lambda rng, value: _dressed(rng, step, value)
+
+
+def _dressed(rng: random.Random, step, value: str) -> str:
     match step:
-        case spec.MapValues():
-            spellings = [k for k, v in mapping_of(step, element).items() if v == value]
-            return rng.choice(spellings) if spellings else value
         case spec.IsoDate() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value[:10]):
             y, m, d = value[:4], value[5:7], value[8:10]
             return (
@@ -153,12 +162,13 @@ def _dressed(rng: random.Random, step, value: str, element: DataElement) -> str:
 def _generator(element_id: str) -> Callable[[random.Random], str]:
     element = load_elements()[element_id]
     canonical = _canonical(element)
+    dressers = [_dresser(step, element) for step in element.normalise]
 
     def generate(rng: random.Random) -> str:
         value = canonical(rng)
-        for step in element.normalise:
+        for dress in dressers:
             if rng.random() < DRESSED:
-                value = _dressed(rng, step, value, element)
+                value = dress(rng, value)
         return value
 
     return generate

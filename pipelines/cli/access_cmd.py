@@ -243,12 +243,21 @@ def users_revoke(name: str = typer.Argument(...)) -> None:
 
 
 @app.command("serve")
-def serve(port: int = typer.Option(8200, "--port"), host: str = typer.Option("127.0.0.1", "--host")) -> None:
-    """Serve the query service (the one process holding the keys); `govlake query` is its client."""
+def serve(
+    port: int = typer.Option(8200, "--port", help="HTTP (`govlake query`)."),
+    pg_port: int = typer.Option(5433, "--pg-port", help="PostgreSQL wire protocol (psql, BI tools); 0: off."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+) -> None:
+    """Serve the query service (the one process holding the keys): HTTP for `govlake query`, and the
+    PostgreSQL wire protocol for SQL clients (user name and token as the password)."""
     import uvicorn
 
+    from pipelines.access.pgwire import serve_in_thread
     from pipelines.access.service import create_app
 
+    if pg_port:
+        serve_in_thread((host, pg_port))
+        err_console.print(f"PostgreSQL wire protocol on {host}:{pg_port} (user: your name, password: your token)")
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 

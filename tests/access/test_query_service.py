@@ -100,3 +100,56 @@ def test_oversized_sql_is_refused(query_service):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 413
+
+
+@pytest.fixture(scope="module")
+def pg_port(access_city):
+    import socket
+
+    from pipelines.access.pgwire import serve_in_thread
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = serve_in_thread(("127.0.0.1", port), access_city.settings)
+    yield port
+    server.shutdown()
+
+
+def _pg(port: int, user: str, password: str, **kw):
+    import psycopg
+
+    return psycopg.connect(
+        host="127.0.0.1", port=port, user=user, password=password, dbname="govlake", sslmode="disable", **kw
+    )
+
+
+def test_a_sql_client_reads_through_the_audit_log_over_the_postgresql_protocol(access_city, query_service, pg_port):
+    """The README's "reads through a client bypass the audit log" ends: psycopg (libpq's protocol, as psql
+    and BI tools speak it) logs in with a user's token and every statement is audited as that user."""
+    from pipelines.access.audit import audit_log_path
+
+    token = query_service.token("chen.jie", "analyst")
+    log = audit_log_path(access_city.settings)
+    before = len(log.read_text(encoding="utf-8").splitlines())
+    with _pg(pg_port, "chen.jie", token) as con:  # psycopg opens a transaction: BEGIN is accepted, not run
+        rows = con.execute("select sex_code, count(*) as n from population.persons group by 1 order by 1").fetchall()
+    assert sum(n for _, n in rows) > 2_000 and leaks(rows, access_city) == []
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()[before:]]
+    assert [(e["action"], e["actor"]) for e in entries] == [
+        ("query", "chen.jie as analyst"),
+        ("query.result", "chen.jie as analyst"),
+    ]
+    assert entries[-1]["rows"] == len(rows)
+
+
+def test_the_postgresql_protocol_refuses_wrong_tokens_and_other_roles_tables(query_service, pg_port):
+    import psycopg
+
+    token = query_service.token("chen.jie", "analyst")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        _pg(pg_port, "chen.jie", "gvq_forged")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        _pg(pg_port, "someone.else", token)  # a token is its user's only
+    with _pg(pg_port, "chen.jie", token, autocommit=True) as con, pytest.raises(psycopg.Error):
+        con.execute("select * from staging.stg_tax__taxpayer_registrations").fetchall()

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.access.scrub import scrub_sql, scrub_text
+from pipelines.files import write_text_atomically
 from pipelines.privacy.keys import derived_key
 from pipelines.settings import Settings, get_settings
 
@@ -122,9 +123,8 @@ class AuditLog:
             return
         self.anchor.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         head = {"log": str(self.path.resolve()), "seq": entry["seq"], "mac": entry["mac"]}
-        tmp = self.anchor.with_name(f".{self.anchor.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({**head, "signature": self._anchor_mac(entry["seq"], entry["mac"])}), "utf-8")
-        tmp.replace(self.anchor)
+        signature = self._anchor_mac(entry["seq"], entry["mac"])
+        write_text_atomically(self.anchor, json.dumps({**head, "signature": signature}))
 
     def verify(self) -> Verification:
         """Walk the chain (every entry's MAC, its link to the one before, its sequence number), then hold

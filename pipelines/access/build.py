@@ -233,8 +233,7 @@ def _controlled(
     k = control.k
     controlled = suppressed_select(select, names, qis, k)
     before, after = (build.rows(risk_sql(s, qis, k))[0] for s in (select, controlled))
-    rows = build.rows(f"select count(*) from ({select}) as t")[0][0]
-    risk = Risk(table, rows, tuple(qis), *before[:3], *after[:3], after[3])
+    risk = Risk(table, before[0], tuple(qis), *before[1:4], *after[1:4], after[4])
     if risk.under_k_after:
         raise DisclosureRisk(f"{table}: {risk.under_k_after} rows remain in cells under k = {k} on {', '.join(qis)}")
     return controlled, risk

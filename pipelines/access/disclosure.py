@@ -108,13 +108,13 @@ def suppressed_select(select: str, names: list[str], qis: list[str], k: int) -> 
 
 
 def risk_sql(select: str, qis: list[str], k: int) -> str:
-    """One row: the smallest cell, rows alone in a cell, rows in cells under k, rows showing no
+    """One row: all rows, the smallest cell, rows alone in a cell, rows in cells under k, rows showing no
     quasi-identifier at all. Those last (suppressed, or never known) single no one out and, as in ARX,
     are counted apart rather than as one cell."""
     cell = ", ".join(HOUSE.ident(q) for q in qis)
     blank = " and ".join(f"{HOUSE.ident(q)} is null" for q in qis)
     return (
-        "select coalesce(min(n) filter (where not blank), 0), "
+        "select coalesce(sum(n), 0), coalesce(min(n) filter (where not blank), 0), "
         "coalesce(sum(case when n = 1 and not blank then 1 else 0 end), 0), "
         f"coalesce(sum(case when n < {k} and not blank then n else 0 end), 0), "
         "coalesce(sum(case when blank then n else 0 end), 0) "

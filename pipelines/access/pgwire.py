@@ -15,8 +15,7 @@ import logging
 import struct
 import threading
 from collections.abc import Iterator
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 
 from buenavista import core, postgres
 
@@ -41,12 +40,11 @@ def _bvtype(values: list) -> core.BVType:
     return core.BVType.TEXT
 
 
-def _text(value):
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, date | datetime | Decimal):
-        return value.isoformat() if isinstance(value, date | datetime) else str(value)
-    return str(value)
+def _text(value) -> str | None:
+    """A text column's value as the protocol sends it (dates and times in ISO form)."""
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 class Result(core.QueryResult):

@@ -17,6 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from pipelines.files import write_text_atomically
+
 Holder = TypeVar("Holder")  # a frozen dataclass with `name`, `role` and `token_sha256`
 
 
@@ -36,11 +38,13 @@ def load_holders(path: Path, make: Callable[..., Holder]) -> dict[str, Holder]:
 
 
 def save_holders(path: Path, holders: list[Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps([asdict(h) for h in holders], indent=2), encoding="utf-8")
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    write_text_atomically(path, json.dumps([asdict(h) for h in holders], indent=2), mode=0o600)
+
+
+def put_holder(path: Path, holder: Any, make: Callable[..., Any]) -> None:
+    """Add `holder`, replacing any of the same name: a re-key, after which the old token is refused."""
+    kept = [h for h in load_holders(path, make).values() if h.name != holder.name]
+    save_holders(path, [*kept, holder])
 
 
 def remove_holder(path: Path, name: str, make: Callable[..., Any]) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.access.policy import role
-from pipelines.access.tokens import TokenRegistry, digest, load_holders, new_token, remove_holder, save_holders
+from pipelines.access.tokens import TokenRegistry, digest, new_token, put_holder, remove_holder
 from pipelines.settings import Settings, get_settings
 
 
@@ -30,8 +30,7 @@ def add_user(name: str, role_name: str, path: Path) -> str:
     """Register (or re-key) user `name` with `role_name`; returns the token, the only time it is shown."""
     role(role_name)  # an unknown role is an error naming the known ones
     token = new_token("gvq_")
-    kept = [u for u in load_holders(path, User).values() if u.name != name]
-    save_holders(path, [*kept, User(name, role_name, digest(token))])
+    put_holder(path, User(name, role_name, digest(token)), User)
     return token
 
 

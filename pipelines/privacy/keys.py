@@ -19,6 +19,7 @@ import os
 import secrets
 from pathlib import Path
 
+from pipelines.files import write_text_atomically
 from pipelines.settings import Environment, Settings, get_settings
 
 MIN_KEY_BYTES = 32
@@ -77,8 +78,5 @@ def rotate(purpose: str, settings: Settings | None = None) -> int:
     path = key_versions_path(settings)
     versions = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     versions[purpose] = versions.get(purpose, 1) + 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(versions, indent=2, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomically(path, json.dumps(versions, indent=2, sort_keys=True))
     return versions[purpose]

@@ -22,7 +22,6 @@ from pipelines import clock
 from pipelines.access.audit import AuditLog, AuditUnavailable
 from pipelines.access.http import BodyLimit, error_response
 from pipelines.settings import Settings, get_settings
-from pipelines.standards.masking import mask
 from pipelines.verification.callers import Caller, RateLimiter, caller_registry, callers_path, suspend
 from pipelines.verification.enumeration import EnumerationGuard
 from pipelines.verification.verifier import Answer, Verifier
@@ -126,14 +125,9 @@ def create_app(
         return who
 
     def person_answer(request: Request, who: Caller, q: PersonQuestion, answer: Answer) -> VerificationAnswer:
-        masked = mask("citizen_id", q.citizen_id) or ""
-        request.state.audit |= {
-            "outcome": answer.value,
-            "rows": 1,
-            "subject": masked,
-            "subject_pseudonym": verifier.id_pseudonym(q.citizen_id),
-        }
-        alert = guard.observe(who.name, masked, q.citizen_id, q.name, answer.value)
+        subject = verifier.audit_subject(q.citizen_id)
+        request.state.audit |= {"outcome": answer.value, "rows": 1, **subject}
+        alert = guard.observe(who.name, subject["subject"] or "", q.citizen_id, q.name, answer.value)
         if alert:
             suspend(who.name, callers.path, alert)
             guard.forget(who.name)

@@ -16,7 +16,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipelines.access.policy import RoleKind, role
-from pipelines.access.tokens import TokenRegistry, digest, load_holders, new_token, remove_holder, save_holders
+from pipelines.access.tokens import (
+    TokenRegistry,
+    digest,
+    load_holders,
+    new_token,
+    put_holder,
+    remove_holder,
+    save_holders,
+)
 from pipelines.settings import Settings, get_settings
 
 CALLER_ROLES = (RoleKind.DEPARTMENT, RoleKind.ADMINISTRATOR)
@@ -49,8 +57,7 @@ def issue_token(name: str, role_name: str, path: Path, rate_per_minute: int = 60
             f"role {role_name!r} may not call the verification service (departments and the administrator may)"
         )
     token = new_token("gvk_")
-    kept = [c for c in load_callers(path).values() if c.name != name]
-    save_holders(path, [*kept, Caller(name, role_name, digest(token), rate_per_minute, burst)])
+    put_holder(path, Caller(name, role_name, digest(token), rate_per_minute, burst), Caller)
     return token
 
 

@@ -15,7 +15,7 @@ PACKAGE = REPO_ROOT / "pipelines"
 
 # lowest first; a module may import its own package or one of a lower layer, never a sibling or above
 LAYERS: list[set[str]] = [
-    {"paths", "yamlio", "generation", "clock"},
+    {"paths", "yamlio", "generation", "clock", "files"},
     {"settings"},
     {"engines", "privacy"},
     {"standards"},

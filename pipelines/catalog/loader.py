@@ -72,16 +72,20 @@ def validate_catalog(catalog_dir: Path = CATALOG_DIR) -> tuple[Catalog | None, l
                             f"unknown data element {field.element!r} (field {field.name!r})",
                         )
                     )
-            observed = res.field_by_staging_column(res.observed_on)
-            if observed.element in elements and elements[observed.element].datatype not in DATED:
-                problems.append(
-                    Problem(
-                        path,
-                        doc.line_of((*where, "observed_on")),
-                        f"observed_on {res.observed_on!r} is field {observed.name!r} of element {observed.element!r}, "
-                        f"which is not a date or time ({elements[observed.element].datatype})",
+            for label, where_dated, column in (
+                ("observed_on", (*where, "observed_on"), res.observed_on),
+                ("delivery.changed_at", (*where, "delivery"), res.delivery.changed_at),
+            ):
+                dated = res.field_by_staging_column(column) if column else None
+                if dated and dated.element in elements and elements[dated.element].datatype not in DATED:
+                    problems.append(
+                        Problem(
+                            path,
+                            doc.line_of(where_dated),
+                            f"{label} {column!r} is field {dated.name!r} of element {dated.element!r}, "
+                            f"which is not a date or time ({elements[dated.element].datatype})",
+                        )
                     )
-                )
             for k, other in enumerate(res.sharing.shared_with):
                 if other not in known_departments:
                     problems.append(

@@ -56,6 +56,40 @@ class Subject(StrEnum):
     LICENCES = "licences"
 
 
+class Semantics(StrEnum):
+    """What one delivery of a resource says about its records."""
+
+    SNAPSHOT = "snapshot"  # the whole table: a record absent from the latest snapshot has ended
+    INCREMENT = "increment"  # new and changed records by record key: the latest version wins
+    CHANGES = "changes"  # change rows carrying an operation (insert / update / delete) and a change time
+
+
+class Operation(Strict):
+    """The operation column of a `changes` feed and the codes it writes for each operation."""
+
+    field: str = Field(description="The source field (a catalogued field name) holding the operation.")
+    insert: list[str] = Field(min_length=1)
+    update: list[str] = Field(min_length=1)
+    delete: list[str] = Field(min_length=1)
+
+
+class DeliverySpec(Strict):
+    """How deliveries follow one another: what a delivery means, and what dates each version."""
+
+    semantics: Semantics
+    changed_at: Annotated[str, Field(pattern=SLUG)] | None = Field(
+        default=None,
+        description="Staging column saying when each version began (an update or change time). Versions are "
+        "ordered and dated by it; without it, by the order and time of the deliveries.",
+    )
+    operation: Operation | None = None
+    full_snapshot_every: Annotated[int, Field(gt=0, le=366)] | None = Field(
+        default=None,
+        description="A database table read by its `updated_at_column` watermark is read whole every N runs, "
+        "so records deleted at the source end here too.",
+    )
+
+
 class DatabaseSource(Strict):
     """A table in a department's relational database, reached through a SQLAlchemy URL."""
 
@@ -160,6 +194,7 @@ class Resource(Strict):
         description="The staging column of the date (or time) each record speaks for: a registration date, an "
         "update time. Among records of one source the most recent wins the golden record."
     )
+    delivery: DeliverySpec = Field(description="Delivery semantics: snapshot, increment or changes.")
 
     @model_validator(mode="after")
     def _unique_field_names_and_one_key(self) -> Resource:
@@ -175,12 +210,39 @@ class Resource(Strict):
         undeclared = sorted({f.party for f in self.fields if f.party and f.party != SUBJECT_PARTY} - set(self.parties))
         if undeclared:
             raise ValueError(f"parties used by fields but not declared under `parties`: {', '.join(undeclared)}")
-        if self.observed_on not in {f.staging_column for f in self.fields}:
-            raise ValueError(
-                f"observed_on {self.observed_on!r} is not a staging column of this resource "
-                f"(one of: {', '.join(sorted(f.staging_column for f in self.fields))})"
-            )
+        staging_columns = {f.staging_column for f in self.fields}
+        for label, column in (("observed_on", self.observed_on), ("delivery.changed_at", self.delivery.changed_at)):
+            if column is not None and column not in staging_columns:
+                raise ValueError(
+                    f"{label} {column!r} is not a staging column of this resource "
+                    f"(one of: {', '.join(sorted(staging_columns))})"
+                )
+        self._delivery_fits_source()
         return self
+
+    def _delivery_fits_source(self) -> None:
+        d, names = self.delivery, {f.name for f in self.fields}
+        if (d.semantics is Semantics.CHANGES) != (d.operation is not None):
+            raise ValueError("delivery: a `changes` feed, and only it, declares its `operation` column")
+        if d.semantics is Semantics.CHANGES and d.changed_at is None:
+            raise ValueError("delivery: a `changes` feed must name its change time (`changed_at`)")
+        if d.operation is not None and d.operation.field not in names:
+            raise ValueError(f"delivery.operation.field {d.operation.field!r} is not a field of this resource")
+        watermark = getattr(self.source, "updated_at_column", None)
+        if watermark is not None and watermark not in names:
+            raise ValueError(f"source.updated_at_column {watermark!r} is not a field of this resource")
+        if d.full_snapshot_every is not None and watermark is None:
+            raise ValueError("delivery.full_snapshot_every applies to database tables read by `updated_at_column`")
+        if watermark is not None and (d.semantics is not Semantics.SNAPSHOT or d.full_snapshot_every is None):
+            raise ValueError(
+                "a database table read by its `updated_at_column` watermark is a `snapshot` resource and "
+                "declares `full_snapshot_every` (the full reads catch records deleted at the source)"
+            )
+
+    @property
+    def watermark_field(self) -> str | None:
+        """The source field an incremental extraction reads from (database tables only)."""
+        return getattr(self.source, "updated_at_column", None)
 
     def field_by_staging_column(self, column: str) -> FieldSpec:
         return next(f for f in self.fields if f.staging_column == column)

@@ -100,11 +100,37 @@ class CsvFileSource(FileDropSource):
 
 
 def _refuse_whole_file(delivery: Delivery, batch: StagedBatch, decision: Decision) -> Extracted:
-    """Quarantine the delivery as one record and keep its original bytes next to the reason."""
+    """Quarantine a delivery refused whole, keeping its original bytes next to the reason.
+
+    A text file counts its records as rows in, one quarantine row each (each line decoded as well as it
+    can be, so a department sees which ones broke it); a binary file is one record."""
     assert delivery.path is not None and decision.reason is not None
     shutil.copyfile(delivery.path, batch.quarantine_dir / "delivery.bin")
-    batch.quarantine(0, decision.reason, f"<whole file, {decision.size} bytes: {decision.detail}>", delivery.ref)
-    return Extracted(1, [], delivery.content_hash, rejected=decision.reason)
+    records = [] if decision.reason == "binary_content" else _record_lines(delivery.path.read_bytes())
+    if not records:
+        batch.quarantine(0, decision.reason, f"<whole file, {decision.size} bytes: {decision.detail}>", delivery.ref)
+        return Extracted(1, [], delivery.content_hash, rejected=decision.reason)
+    for number, line in enumerate(records, start=2):
+        batch.quarantine(number, decision.reason, line, delivery.ref)
+    return Extracted(len(records), [], delivery.content_hash, rejected=decision.reason)
+
+
+def _record_lines(data: bytes) -> list[str]:
+    """The non-blank lines after the header, each decoded as well as it can be."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        lines = data.decode("utf-16", errors="replace").splitlines()
+    else:
+        lines = [_decoded_as_well_as_can_be(line) for line in data.splitlines()]
+    return [line for line in lines[1:] if line.strip()]
+
+
+def _decoded_as_well_as_can_be(line: bytes) -> str:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return line.decode("utf-8", errors="replace")
 
 
 def _header(path: Path, delimiter: str) -> list[str] | None:

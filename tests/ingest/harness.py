@@ -45,6 +45,7 @@ def test_catalog() -> Catalog:
             "source": src,
             "update_cycle": "daily",
             "observed_on": "date",
+            "delivery": {"semantics": "increment"},
             "sharing": {"class": "unconditional"},
             "opening": {"class": "closed"},
             "fields": FIELDS,

@@ -31,9 +31,9 @@ CSV_CASES = {
     "header_only_bom.csv": ("published", 0, NO_Q),
     "empty.csv": ("rejected", 0, NO_Q),
     "whitespace_only.csv": ("rejected", 0, NO_Q),
-    "mixed_utf8_gbk.csv": ("rejected", 0, {"mixed_encoding": 1}),
-    "bom_then_gbk.csv": ("rejected", 0, {"invalid_utf8_after_bom": 1}),
-    "truncated_mid_character.csv": ("rejected", 0, {"undecodable": 1}),
+    "mixed_utf8_gbk.csv": ("rejected", 0, {"mixed_encoding": 3}),
+    "bom_then_gbk.csv": ("rejected", 0, {"invalid_utf8_after_bom": 3}),
+    "truncated_mid_character.csv": ("rejected", 0, {"undecodable": 3}),
     "truncated_mid_record.csv": ("published", 3, {"field_count_mismatch": 1}),
     "wrong_delimiter_semicolon.csv": ("rejected", 0, {"wrong_delimiter": 3}),
     "wrong_delimiter_tab.csv": ("rejected", 0, {"wrong_delimiter": 3}),
@@ -59,7 +59,7 @@ CSV_CASES = {
     "binary_garbage.csv": ("rejected", 0, {"binary_content": 1}),
     "binary_without_nul.csv": ("rejected", 0, {"undecodable": 1}),
     "nul_in_text.csv": ("rejected", 0, {"binary_content": 1}),
-    "utf16_le.csv": ("rejected", 0, {"unsupported_encoding": 1}),
+    "utf16_le.csv": ("rejected", 0, {"unsupported_encoding": 3}),
     "latin1.csv": ("rejected", 0, {"undecodable": 1}),
     "duplicate_records.csv": ("published", 6, NO_Q),
 }
@@ -154,18 +154,24 @@ def test_bytes_beyond_the_first_megabyte_still_decide_the_encoding(tmp_path):
     in the file must still end as the full encoding decision would have it."""
     rows = "".join(f"{i},张三,,2020-01-01,ok\n" for i in range(60_000))  # well over 1 MiB
     header = "编号,姓名,身份证号,日期,备注\n"
-    for name, tail, reason in [
-        ("nul.csv", b"60001,x,,2020-01-01,\x00\n", "binary_content"),
-        ("mixed.csv", "60001,李四,,2020-01-01,ok\n".encode("gb18030"), "mixed_encoding"),
+    for name, tail, reason, records in [
+        ("nul.csv", b"60001,x,,2020-01-01,\x00\n", "binary_content", 1),  # binary: one record, the file
+        ("mixed.csv", "60001,李四,,2020-01-01,ok\n".encode("gb18030"), "mixed_encoding", 60_001),
     ]:
         h = Harness(tmp_path / name.removesuffix(".csv"))
         path = tmp_path / name
-        path.write_bytes((header + rows).encode("utf-8") + tail)
+        delivered = (header + rows).encode("utf-8") + tail
+        path.write_bytes(delivered)
         h.drop(path)
         [r] = h.ingest("csv_drop")
         assert r.status == "rejected" and r.rows_landed == 0, (name, r)
-        [q] = h.quarantine_rows("csv_drop", r.load_id)
-        assert q["reason"] == reason, name
+        assert r.rows_in == r.rows_quarantined == records, (name, r)  # a refused delivery counts its records
+        quarantined = h.quarantine_rows("csv_drop", r.load_id)
+        assert {q["reason"] for q in quarantined} == {reason} and len(quarantined) == records, name
+        # the department may overwrite its drop: the lake keeps the delivery's bytes
+        kept = h.layout.quarantine_batch("test_dept", "csv_drop", r.load_id) / "delivery.bin"
+        assert kept.read_bytes() == delivered, name
+    assert quarantined[-1]["raw_text"] == "60001,李四,,2020-01-01,ok"  # the GB18030 line, readable
 
 
 @pytest.mark.parametrize("name", list(XLSX_CASES))

@@ -21,7 +21,7 @@ from pipelines.lake.batch import StagedBatch, publish, recover
 from pipelines.lake.layout import LakeLayout
 from pipelines.lake.ledger import Ledger, LoadRecord
 from pipelines.settings import Settings, get_settings
-from pipelines.sources.base import SourceError
+from pipelines.sources.base import Previous, Source, SourceError
 from pipelines.sources.registry import source_for
 
 
@@ -74,28 +74,45 @@ def ingest_resource(
     with resource_lock(layout, department, resource):
         recover(layout, ledger, department, resource)
         try:
-            deliveries = list(source.deliveries())
+            deliveries = list(source.deliveries(Previous(*ledger.watermark(department, resource))))
         except SourceError as exc:
             return [LoadResult(department, resource, "(listing)", "failed", message=f"{exc.reason}: {exc}")]
         for delivery in deliveries:
             if on_delivery:
                 on_delivery(delivery.ref)
-            if delivery.content_hash and ledger.already_loaded(department, resource, delivery.content_hash):
+            if delivery.content_hash and _seen(ledger, source, department, resource, delivery.content_hash):
                 results.append(LoadResult(department, resource, delivery.ref, "skipped", message="already loaded"))
                 continue
             results.append(_load(layout, ledger, source, delivery, department, resource))
     return results
 
 
+def _seen(ledger: Ledger, source: Source, department: str, resource: str, content_hash: str) -> bool:
+    """Whether this content adds nothing: the latest state read again, or a delivery already loaded."""
+    if source.reads_current_state:
+        return ledger.latest_hash(department, resource) == content_hash
+    return ledger.already_loaded(department, resource, content_hash) is not None
+
+
 def _load(layout, ledger, source, delivery, department: str, resource: str) -> LoadResult:
     load_id = new_load_id()
     started = time.perf_counter()
     kind = source.resource.source.kind
+    semantics = (delivery.semantics or source.resource.delivery.semantics).value
     record = LoadRecord(
-        load_id, department, resource, kind, delivery.ref, delivery.content_hash or "", _now(), status="running"
+        load_id,
+        department,
+        resource,
+        kind,
+        delivery.ref,
+        delivery.content_hash or "",
+        _now(),
+        status="running",
+        semantics=semantics,
+        delivered_at=delivery.delivered_at or _now(),
     )
     ledger.upsert(record)
-    batch = StagedBatch(layout, department, resource, load_id)
+    batch = StagedBatch(layout, department, resource, load_id, semantics, record.delivered_at)
 
     def fail(message: str) -> LoadResult:
         batch.discard()
@@ -111,16 +128,20 @@ def _load(layout, ledger, source, delivery, department: str, resource: str) -> L
         return fail(f"{exc.reason}: {exc}")
     except Exception as exc:
         return fail(f"unexpected {type(exc).__name__} while reading the delivery")
-    if ledger.already_loaded(department, resource, extracted.content_hash):
+    nothing_new = delivery.since is not None and extracted.rows_in == 0
+    if nothing_new or _seen(ledger, source, department, resource, extracted.content_hash):
         batch.discard()
+        why = "nothing updated since the watermark" if nothing_new else "same content already loaded"
+        # a skipped read still counts as a run (and a whole read restarts the count to the next one)
         ledger.set_status(
             load_id,
             "skipped",
             content_hash=extracted.content_hash,
-            error="same content already loaded",
+            watermark=extracted.watermark,
+            error=why,
             finished_at=_now(),
         )
-        return LoadResult(department, resource, delivery.ref, "skipped", load_id, message="already loaded")
+        return LoadResult(department, resource, delivery.ref, "skipped", load_id, message=why)
     if extracted.rejected:
         shutil.rmtree(batch.raw_dir, ignore_errors=True)
         batch.rows_landed = 0
@@ -135,6 +156,7 @@ def _load(layout, ledger, source, delivery, department: str, resource: str) -> L
     record.new_columns = ",".join(check.new) if check and check.new else None
     record.missing_columns = ",".join(check.missing) if check and check.missing else None
     record.error = extracted.rejected
+    record.watermark = extracted.watermark  # published with the batch: in the same row as `staged`
     ledger.upsert(record)
     raw = publish(layout, department, resource, load_id)
     status = "published" if raw else "rejected"

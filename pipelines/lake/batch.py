@@ -18,7 +18,9 @@ import pyarrow.parquet as pq
 from pipelines.lake.layout import LakeLayout
 from pipelines.lake.ledger import Ledger
 
-LINEAGE = ["_load_id", "_source_ref", "_row_number"]
+# every raw row carries its batch, where it came from, its place in the delivery, what the delivery means
+# (snapshot / increment / changes) and when it was delivered: versions are derived from these alone
+LINEAGE = ["_load_id", "_source_ref", "_row_number", "_semantics", "_delivered_at"]
 QUARANTINE_SCHEMA = pa.schema(
     [
         ("department", pa.string()),
@@ -35,16 +37,24 @@ ROW_GROUP = 10_000
 
 def raw_schema(columns: list[str]) -> pa.Schema:
     return pa.schema(
-        [(c, pa.string()) for c in columns]
-        + [("_load_id", pa.string()), ("_source_ref", pa.string()), ("_row_number", pa.int64())]
+        [(c, pa.string()) for c in columns] + [(c, pa.int64() if c == "_row_number" else pa.string()) for c in LINEAGE]
     )
 
 
 class StagedBatch:
     """One batch being written under `_staging/<load_id>/`."""
 
-    def __init__(self, layout: LakeLayout, department: str, resource: str, load_id: str):
+    def __init__(
+        self,
+        layout: LakeLayout,
+        department: str,
+        resource: str,
+        load_id: str,
+        semantics: str = "increment",
+        delivered_at: str = "",
+    ):
         self.layout, self.department, self.resource, self.load_id = layout, department, resource, load_id
+        self.semantics, self.delivered_at = semantics, delivered_at
         self.dir = layout.staging_batch(department, resource, load_id)
         shutil.rmtree(self.dir, ignore_errors=True)
         self.raw_dir, self.quarantine_dir = self.dir / "raw", self.dir / "quarantine"
@@ -80,6 +90,8 @@ class StagedBatch:
             pa.array([self.load_id] * n, pa.string()),
             pa.array(self._refs, pa.string()),
             pa.array(range(self.rows_landed + 1, self.rows_landed + n + 1), pa.int64()),
+            pa.array([self.semantics] * n, pa.string()),
+            pa.array([self.delivered_at] * n, pa.string()),
         ]
         self._raw.write_table(pa.Table.from_arrays(arrays, schema=self._raw.schema))
         self.rows_landed += n

@@ -3,6 +3,11 @@
 States: `staged` (audited, ready to publish), `published`, `rejected` (whole delivery
 quarantined: rows are in quarantine, nothing in raw), `failed` (nothing published; retry later).
 A batch only reaches `published`/`rejected` if rows_in = rows_landed + rows_quarantined.
+
+Each load also says what it means (`semantics`: a whole `snapshot`, an `increment` or `changes`) and,
+for a database table read by its updated-at column, the `watermark` it read up to. The watermark is
+written in the same row as `staged`, so it becomes the next run's starting point exactly when the batch
+is published (or rolled forward by `recover()` after a crash), never before.
 """
 
 from __future__ import annotations
@@ -31,10 +36,17 @@ create table if not exists loads (
     error text,
     started_at text not null,
     finished_at text,
-    seconds real
+    seconds real,
+    semantics text,
+    watermark text,
+    delivered_at text
 );
 create index if not exists loads_by_hash on loads (department, resource, content_hash, status);
 """
+# columns added after the first ledgers were written: an older ledger gains them on open
+ADDED_COLUMNS = {"semantics": "text", "watermark": "text", "delivered_at": "text"}
+# loads whose content is in the lake, or was found identical to what is
+ACCOUNTED = "('staged', 'published', 'rejected', 'skipped')"
 
 
 @dataclass
@@ -56,6 +68,9 @@ class LoadRecord:
     error: str | None = None
     finished_at: str | None = None
     seconds: float | None = None
+    semantics: str | None = None
+    watermark: str | None = None
+    delivered_at: str | None = None
     extra: dict = field(default_factory=dict, repr=False)
 
     def row(self) -> dict:
@@ -70,6 +85,10 @@ class Ledger:
         self.path = path
         with self._connect() as con:
             con.executescript(SCHEMA)
+            have = {r["name"] for r in con.execute("pragma table_info(loads)")}
+            for column, kind in ADDED_COLUMNS.items():
+                if column not in have:
+                    con.execute(f"alter table loads add column {column} {kind}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -91,6 +110,31 @@ class Ledger:
                 (department, resource, content_hash),
             ).fetchone()
         return row["load_id"] if row else None
+
+    def latest_hash(self, department: str, resource: str) -> str | None:
+        """The content hash of the most recent load in the lake: a table read again unchanged adds nothing,
+        while a table that went back to an earlier state is loaded again (its earlier load is not the latest)."""
+        with self._connect() as con:
+            row = con.execute(
+                "select content_hash from loads where department=? and resource=? and status in "
+                "('staged', 'published', 'rejected') order by load_id desc limit 1",
+                (department, resource),
+            ).fetchone()
+        return row["content_hash"] if row else None
+
+    def watermark(self, department: str, resource: str) -> tuple[str | None, int | None]:
+        """(the watermark the last accounted load read up to, loads since the last whole snapshot).
+
+        The second is None when no snapshot was ever taken."""
+        with self._connect() as con:
+            rows = con.execute(
+                f"select semantics, watermark from loads where department=? and resource=? and status in {ACCOUNTED} "
+                "and semantics is not null order by load_id desc",
+                (department, resource),
+            ).fetchall()
+        mark = next((r["watermark"] for r in rows if r["watermark"] is not None), None)
+        since_full = next((i for i, r in enumerate(rows) if r["semantics"] == "snapshot"), None)
+        return mark, since_full
 
     def upsert(self, record: LoadRecord) -> None:
         row = record.row()

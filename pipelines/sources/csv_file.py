@@ -181,7 +181,8 @@ def _fast(
         try:
             (landed,) = con.execute(
                 f"copy (select {', '.join(cols)}, '{_sql(batch.load_id)}' as _load_id, '{_sql(ref)}' as _source_ref, "
-                f"_n as _row_number from ({numbered}) where {'false' if reject else f'not ({formula})'}) "
+                f"_n as _row_number, '{_sql(batch.semantics)}' as _semantics, '{_sql(batch.delivered_at)}' as _delivered_at "
+                f"from ({numbered}) where {'false' if reject else f'not ({formula})'}) "
                 f"to '{_sql(str(part))}' (format parquet)"
             ).fetchone()
             flagged = []

@@ -15,7 +15,7 @@ import httpx
 
 from pipelines.catalog.models import HttpSource
 from pipelines.lake.batch import StagedBatch
-from pipelines.sources.base import Delivery, Extracted, Source, SourceError, SourceUnavailable
+from pipelines.sources.base import Delivery, Extracted, Previous, Source, SourceError, SourceUnavailable
 from pipelines.sources.formula import looks_like_formula
 from pipelines.sources.schema import check_header
 
@@ -69,7 +69,7 @@ class HttpJsonSource(Source):
             time.sleep(BACKOFF_SECONDS * 2**attempt)
         raise SourceUnavailable("http_unavailable", f"GET {path} failed {RETRIES} times: {last}")
 
-    def deliveries(self) -> Iterator[Delivery]:
+    def deliveries(self, previous: Previous) -> Iterator[Delivery]:
         if self.base_url is None:
             periods = sorted({p.parent.name for p in self.sources_dir.glob(self.spec.files_fallback or "")})
             for period in periods:

@@ -50,3 +50,21 @@ def ledger_states(layout: LakeLayout) -> Counter:
     con.close()
     assert bad == 0
     return states
+
+
+def assert_watermarks_match_the_lake(layout: LakeLayout) -> int:
+    """Every table read by a watermark: the ledger's watermark is the greatest updated-at value in its
+    published batches, neither ahead of the lake (rows skipped next time) nor behind it. Returns how many."""
+    from pipelines.lake.ledger import Ledger
+
+    ledger, checked = Ledger(layout.ledger_path), 0
+    for dept, res in load_catalog().resources():
+        if res.watermark_field is None:
+            continue
+        folder = layout.raw_resource(dept.code, res.slug)
+        (greatest,) = duckdb.sql(
+            f"select max(\"{res.watermark_field}\") from read_parquet('{folder}/load_id=*/*.parquet', union_by_name=true)"
+        ).fetchone()
+        assert ledger.watermark(dept.code, res.slug)[0] == greatest, res.slug
+        checked += 1
+    return checked

@@ -15,7 +15,11 @@ import pytest
 from pipelines.lake.layout import LakeLayout
 from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
-from tests.ingest.lake_check import assert_every_source_row_exactly_once, ledger_states
+from tests.ingest.lake_check import (
+    assert_every_source_row_exactly_once,
+    assert_watermarks_match_the_lake,
+    ledger_states,
+)
 
 KILLS = 16
 INGEST = "from pipelines.ingest.runner import ingest; ingest()"
@@ -50,6 +54,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
     assert final.returncode == 0, final.stderr[-2000:]
     layout = LakeLayout(tmp_path / "data" / "lake")
     assert assert_every_source_row_exactly_once(city, layout) > 5_000
+    assert assert_watermarks_match_the_lake(layout) == 3
     states = ledger_states(layout)
     assert states["running"] == 0 and states["staged"] == 0
     assert not layout.staging.exists() or not any(layout.staging.iterdir())

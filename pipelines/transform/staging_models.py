@@ -1,8 +1,10 @@
-"""Generate the dbt staging layer from the catalogue: one source and one `stg_<dept>__<resource>` per resource.
+"""Generate the dbt staging layer from the catalogue: per resource, one source, its versions
+(`stg_<dept>__<resource>_versions`) and its current records (`stg_<dept>__<resource>`).
 
 Staging is mechanical (rename each field to its standard column, normalise it with the standards
-macros, cast it, keep the record key and load id), so it is generated like the DAGs, committed, and a
-test fails when it drifts from `catalog/`. `govlake generate` rewrites it.
+macros, cast it, keep the record key and load id, derive versions by the resource's delivery semantics),
+so it is generated like the DAGs, committed, and a test fails when it drifts from `catalog/`.
+`govlake generate` rewrites it.
 """
 
 from __future__ import annotations
@@ -49,8 +51,27 @@ def _field_sql(f: FieldSpec) -> list[str]:
     return lines
 
 
+def versions_model(dept: str, resource: str) -> str:
+    return f"stg_{dept}__{resource}_versions"
+
+
+def current_model(dept: str, resource: str) -> str:
+    return f"stg_{dept}__{resource}"
+
+
+def _operation_sql(resource: Resource) -> list[str]:
+    """A `changes` feed: whether each row's operation (its source value, trimmed) is a delete."""
+    op = resource.delivery.operation
+    if op is None:
+        return []
+    codes = ", ".join("'" + c.replace("'", "''") + "'" for c in op.delete)
+    return [
+        f"trim(cast({{{{ {_quote(op.field)} }}}} as {{{{ dbt.type_string() }}}})) in ({codes}) as is_delete_operation"
+    ]
+
+
 def render_model(dept: Department, resource: Resource) -> str:
-    """The SQL of `stg_<dept>__<resource>`."""
+    """The SQL of `stg_<dept>__<resource>_versions`."""
     normalised = [
         f"{{{{ std_normalise('{f.element}', {_quote(f.name)}) }}}} as {f.staging_column}"
         for f in resource.fields
@@ -58,10 +79,16 @@ def render_model(dept: Department, resource: Resource) -> str:
     ]
     key = next(_field_sql(f)[0] for f in resource.fields if f.key)
     typed = [line for f in resource.fields if not f.key for line in _field_sql(f)]
+    content = [line.rsplit(" as ", 1)[1] for line in typed if line.rsplit(" as ", 1)[1] != resource.delivery.changed_at]
+    operation = _operation_sql(resource)
+    has_operation = "true" if operation else "false"
+    changed_at = f"'{resource.delivery.changed_at}'" if resource.delivery.changed_at else "none"
     indent = ",\n        "
+    lineage = ["_load_id", "_semantics", "_delivered_at"]
     empty_columns = indent.join(
         [f"cast(null as {{{{ dbt.type_string() }}}}) as {{{{ {_quote(f.name)} }}}}" for f in resource.fields]
-        + ["cast(null as {{ dbt.type_string() }}) as _load_id", "cast(null as bigint) as _row_number"]
+        + [f"cast(null as {{{{ dbt.type_string() }}}}) as {c}" for c in lineage]
+        + ["cast(null as bigint) as _row_number"]
     )
     return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
 {{#- {resource.name.en} ({resource.name.zh}), {resource.code} -#}}
@@ -83,7 +110,9 @@ normalised as (
         {key},
         _load_id as load_id,
         _row_number as source_row_number,
-        {indent.join(normalised)}
+        _semantics as delivery_semantics,
+        try_cast(_delivered_at as {{{{ api.Column.translate_type('timestamp') }}}}) as delivered_at,
+        {indent.join([*operation, *normalised])}
     from source
 
 ),
@@ -96,12 +125,25 @@ standardised as (
         record_key,
         load_id,
         source_row_number,
-        {indent.join(typed)}
+        delivery_semantics,
+        delivered_at,
+        {indent.join([*(["is_delete_operation"] if operation else []), *typed])}
     from normalised
 
-)
+),
 
-select * from standardised
+{{{{ record_versions('standardised', {content!r}, changed_at={changed_at}, has_operation={has_operation}) }}}}
+"""
+
+
+def render_current(dept: Department, resource: Resource) -> str:
+    """The SQL of `stg_<dept>__<resource>`: one row per record key, ended records gone."""
+    return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
+{{#- {resource.name.en} ({resource.name.zh}): the current version of every record that has not ended -#}}
+{{{{ config(materialized='view') }}}}
+
+select * from {{{{ ref('{versions_model(dept.code, resource.slug)}') }}}}
+where is_current
 """
 
 
@@ -129,14 +171,30 @@ def render_sources(dept: Department, resources: list[Resource]) -> str:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
 
 
+VERSION_COLUMNS = [
+    {
+        "name": "valid_from",
+        "description": "When this version began: its change time, else its load's.",
+        "data_tests": ["not_null"],
+    },
+    {"name": "valid_to", "description": "When the next version began or the record ended; NULL while current."},
+    {"name": "is_current", "description": "Whether this is the record's current version."},
+    {
+        "name": "delivery_semantics",
+        "description": "What the delivery that brought it said: snapshot, increment or changes.",
+    },
+]
+
+
 def render_models_yml(dept: Department, resources: list[Resource]) -> str:
     models = []
     for r in resources:
+        semantics = r.delivery.semantics.value
         columns = [
             {"name": "record_key", "description": "The department's record key.", "data_tests": ["not_null"]},
             {
                 "name": "load_id",
-                "description": "The lake batch the record was published in.",
+                "description": "The lake batch that brought this version.",
                 "data_tests": ["not_null"],
             },
         ]
@@ -147,13 +205,24 @@ def render_models_yml(dept: Department, resources: list[Resource]) -> str:
             columns.append(
                 {"name": f.staging_column, "description": f"{label}: `{f.name}` as data element `{f.element}`."}
             )
-        models.append(
+        current_columns = [
+            {**columns[0], "data_tests": ["not_null", "unique"]},
+            *columns[1:],
+        ]
+        models += [
             {
-                "name": f"stg_{dept.code}__{r.slug}",
-                "description": f"{r.name.en}: one row per landed record, standardised. {GENERATED.format(dept=dept.code)}",
-                "columns": columns,
-            }
-        )
+                "name": versions_model(dept.code, r.slug),
+                "description": f"{r.name.en}: every version of every record, standardised, with the time it was "
+                f"valid (delivered as `{semantics}`). {GENERATED.format(dept=dept.code)}",
+                "columns": [*columns, *VERSION_COLUMNS],
+            },
+            {
+                "name": current_model(dept.code, r.slug),
+                "description": f"{r.name.en}: the current version of every record that has not ended, one row per "
+                f"record key. {GENERATED.format(dept=dept.code)}",
+                "columns": current_columns,
+            },
+        ]
     return yaml.safe_dump({"version": 2, "models": models}, allow_unicode=True, sort_keys=False, width=120)
 
 
@@ -166,5 +235,6 @@ def render_all(catalog: Catalog) -> dict[Path, str]:
         files[folder / f"_{code}__sources.yml"] = render_sources(dept, resources)
         files[folder / f"_{code}__models.yml"] = render_models_yml(dept, resources)
         for r in resources:
-            files[folder / f"stg_{code}__{r.slug}.sql"] = render_model(dept, r)
+            files[folder / f"{versions_model(code, r.slug)}.sql"] = render_model(dept, r)
+            files[folder / f"{current_model(code, r.slug)}.sql"] = render_current(dept, r)
     return files

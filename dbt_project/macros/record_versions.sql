@@ -1,0 +1,115 @@
+{#-
+    Every version of every record of one resource, derived from its immutable lake batches alone (a full
+    rebuild gives the same versions): the CTEs that follow a generated staging model's `standardised`.
+
+    Each delivered row is stamped with its version time: its `changed_at` column where the catalogue names
+    one, else the clock of its load (the greatest change time the load carries, or when it was delivered).
+    A record absent from a later whole snapshot has ended at that snapshot; a change row whose operation
+    is a delete ends it too. Rows that repeat the record's previous content (a table read again, a
+    re-sent record, a touched update time) are no new version. `valid_to` is when the next version began
+    or the record ended; the current version is the one with no `valid_to`.
+
+    `columns`: the content columns a version compares (everything but the key, lineage and change time).
+-#}
+{% macro record_versions(rows, columns, changed_at=none, has_operation=false) -%}
+stamped as (
+
+    select
+        {{ rows }}.*,
+        md5(concat_ws('|',
+            {%- for c in columns %}
+            coalesce(cast({{ c }} as {{ dbt.type_string() }}), '<null>'){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )) as version_fingerprint,
+        {%- if has_operation %}
+        coalesce(is_delete_operation, false) as ends_record,
+        {%- else %}
+        false as ends_record,
+        {%- endif %}
+        coalesce(
+            {{ 'cast(' ~ changed_at ~ ' as ' ~ api.Column.translate_type('timestamp') ~ ')' if changed_at else 'null' }},
+            max({{ 'cast(' ~ changed_at ~ ' as ' ~ api.Column.translate_type('timestamp') ~ ')' if changed_at else 'cast(null as ' ~ api.Column.translate_type('timestamp') ~ ')' }}) over (partition by load_id),
+            delivered_at
+        ) as version_time
+    from {{ rows }}
+
+),
+
+whole_snapshots as (
+
+    select load_id, max(version_time) as version_time
+    from stamped
+    where delivery_semantics = 'snapshot'
+    group by load_id
+
+),
+
+first_seen as (
+
+    select record_key, min(load_id) as first_load_id
+    from stamped
+    group by record_key
+
+),
+
+absent_from_a_snapshot as (
+
+    select f.record_key, s.load_id, s.version_time
+    from first_seen as f
+    inner join whole_snapshots as s on s.load_id > f.first_load_id
+    left join stamped as r on r.load_id = s.load_id and r.record_key = f.record_key
+    where r.record_key is null
+
+),
+
+events as (
+
+    select record_key, load_id, source_row_number, version_time,
+        case when ends_record then '<ended>' else version_fingerprint end as fingerprint
+    from stamped
+    union all
+    select record_key, load_id, cast(0 as bigint) as source_row_number, version_time, '<ended>' as fingerprint
+    from absent_from_a_snapshot
+
+),
+
+sequenced as (
+
+    select
+        events.*,
+        lag(fingerprint) over (
+            partition by record_key order by version_time, load_id, source_row_number
+        ) as previous_fingerprint
+    from events
+
+),
+
+changed as (
+
+    select
+        sequenced.*,
+        lead(version_time) over (
+            partition by record_key order by version_time, load_id, source_row_number
+        ) as next_version_time
+    from sequenced
+    where previous_fingerprint is null or previous_fingerprint <> fingerprint
+
+),
+
+versions as (
+
+    select
+        stamped.*,
+        changed.version_time as valid_from,
+        changed.next_version_time as valid_to,
+        changed.next_version_time is null as is_current
+    from changed
+    inner join stamped
+        on stamped.load_id = changed.load_id
+        and stamped.source_row_number = changed.source_row_number
+    where changed.fingerprint <> '<ended>'
+
+)
+
+select * from versions
+{%- endmacro %}

@@ -15,7 +15,9 @@ from pipelines.transform.staging_models import STAGING_DIR
 def test_one_staging_model_per_resource_and_every_field_renamed_to_its_standard_column():
     files = render()
     for dept, resource in load_catalog().resources():
-        sql = files[STAGING_DIR / dept.code / f"stg_{dept.code}__{resource.slug}.sql"]
+        current = files[STAGING_DIR / dept.code / f"stg_{dept.code}__{resource.slug}.sql"]
+        sql = files[STAGING_DIR / dept.code / f"stg_{dept.code}__{resource.slug}_versions.sql"]
+        assert f"ref('stg_{dept.code}__{resource.slug}_versions')" in current and "where is_current" in current
         assert f"source('{dept.code}', '{resource.slug}')" in sql
         for f in resource.fields:
             assert f"adapter.quote('{f.name}')" in sql  # each engine quotes the source column its way

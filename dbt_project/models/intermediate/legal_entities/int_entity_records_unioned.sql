@@ -19,7 +19,7 @@ with unioned as (
 )
 
 select
-    concat_ws('/', department, resource, load_id, cast(source_row_number as {{ api.Column.translate_type('string') }}), party)
-        as source_record_id,
+    {#- stable across days: a record keeps its id as its versions change (one current row per key) -#}
+    concat_ws('/', department, resource, record_key, party) as source_record_id,
     *
 from unioned

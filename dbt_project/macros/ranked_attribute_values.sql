@@ -3,8 +3,9 @@
     every non-null value of every attribute, ranked by the golden-record rules of `subject` (the
     `attribute_sources` seed, generated from catalog/subjects/): authority first, then the fallbacks
     in order, sources not named last; among equals the most recent record. Rank 1 is the golden value.
+    `at`: a column of `records` the ranking is made within as well (the history ranks at each point in time).
 -#}
-{% macro ranked_attribute_values(subject, id_column, attributes) -%}
+{% macro ranked_attribute_values(subject, id_column, attributes, at=none) -%}
 attribute_names as (
     {%- for attribute in attributes %}
     select '{{ attribute }}' as attribute
@@ -19,6 +20,9 @@ values_wide as (
     {#- one scan of the records, every attribute as text (a union per attribute scans them once each) -#}
     select
         records.{{ id_column }},
+        {%- if at %}
+        records.{{ at }},
+        {%- endif %}
         records.source_record_id,
         records.department,
         records.resource,
@@ -48,7 +52,7 @@ ranked as (
         coalesce(rules.priority, 99) as priority,
         coalesce(rules.is_authority, false) as is_authority,
         row_number() over (
-            partition by values_long.{{ id_column }}, values_long.attribute
+            partition by values_long.{{ id_column }}, values_long.attribute{{ ', values_long.' ~ at if at }}
             order by
                 coalesce(rules.priority, 99),
                 values_long.observed_on desc nulls last,

@@ -5,8 +5,10 @@
     `observed_on` column. `subject_parties` is generated from the catalogue, so a new catalogue entry
     flows into the subject database without editing this model.
     `derived`: {attribute: {'needs': staging column, 'sql': expression over it}}.
+    `versions`: read every version of every record (`stg_*_versions`, with `valid_from` / `valid_to`)
+    instead of the current records.
 -#}
-{% macro union_parties(subject, attributes, derived={}) -%}
+{% macro union_parties(subject, attributes, derived={}, versions=false) -%}
 {%- for p in subject_parties(subject) %}
 select
     '{{ p.department }}' as department,
@@ -15,6 +17,10 @@ select
     record_key,
     load_id,
     source_row_number,
+    {%- if versions %}
+    valid_from,
+    valid_to,
+    {%- endif %}
     {%- for name, type in attributes.items() %}
     {%- set rule = derived.get(name, {}) %}
     {%- if name == 'observed_on' %}
@@ -27,7 +33,7 @@ select
     cast({{ expression or 'null' }} as {{ api.Column.translate_type(type) }}) as {{ name }}
     {%- if not loop.last %},{% endif %}
     {%- endfor %}
-from {{ ref(p.model) }}
+from {{ ref(p.model ~ ('_versions' if versions else '')) }}
 {% if not loop.last %}
 union all
 {% endif %}

@@ -1,10 +1,7 @@
 {#- Every value any record gives for a legal entity's attributes, ranked by the golden-record rules
     (catalog/subjects/legal_entities.yml): authority, fallbacks, then recency. Rank 1 is the golden
     value. The legal representative is the person the linkage found for the record's legal_rep party. -#}
-{%- set attributes = [
-    'uscc', 'entity_name', 'org_type', 'social_org_type', 'registration_authority', 'division_code',
-    'address', 'legal_rep_person_id', 'entity_status', 'established_on', 'industry_code',
-] -%}
+{%- set attributes = subject_record_columns('legal_entities').golden -%}
 
 with legal_reps as (
 

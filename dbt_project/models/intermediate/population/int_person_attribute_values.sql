@@ -1,10 +1,7 @@
 {#- Every value any record gives for a person's attributes, ranked by the golden-record rules: the
     authority first (catalog/subjects/population.yml), then the fallbacks in order, then the most
     recent record. Rank 1 is the golden value. -#}
-{%- set attributes = [
-    'citizen_id', 'person_name', 'sex_code', 'birth_date', 'ethnicity_code', 'registered_division_code',
-    'address', 'mobile_phone', 'marital_status', 'death_date',
-] -%}
+{%- set attributes = subject_record_columns('population').golden -%}
 
 with records as (
 

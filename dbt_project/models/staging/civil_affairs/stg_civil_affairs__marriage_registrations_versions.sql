@@ -71,4 +71,4 @@ standardised as (
 
 ),
 
-{{ record_versions('standardised', ['civil_registration_type', 'husband_person_name', 'husband_citizen_id', 'husband_citizen_id_as_given', 'husband_birth_date', 'wife_person_name', 'wife_citizen_id', 'wife_citizen_id_as_given', 'wife_birth_date', 'registered_on', 'registration_authority'], changed_at=none, has_operation=false) }}
+{{ record_versions('standardised', ['civil_registration_type', 'husband_person_name', 'husband_citizen_id', 'husband_citizen_id_as_given', 'husband_birth_date', 'wife_person_name', 'wife_citizen_id', 'wife_citizen_id_as_given', 'wife_birth_date', 'registration_authority'], changed_at='registered_on', has_operation=false) }}

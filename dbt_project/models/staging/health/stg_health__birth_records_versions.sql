@@ -75,4 +75,4 @@ standardised as (
 
 ),
 
-{{ record_versions('standardised', ['newborn_person_name', 'newborn_sex_code', 'newborn_birth_date', 'newborn_birth_division_code', 'mother_person_name', 'mother_citizen_id', 'mother_citizen_id_as_given', 'father_person_name', 'father_citizen_id', 'father_citizen_id_as_given', 'newborn_citizen_id', 'newborn_citizen_id_as_given', 'issuing_organisation'], changed_at=none, has_operation=false) }}
+{{ record_versions('standardised', ['newborn_person_name', 'newborn_sex_code', 'newborn_birth_division_code', 'mother_person_name', 'mother_citizen_id', 'mother_citizen_id_as_given', 'father_person_name', 'father_citizen_id', 'father_citizen_id_as_given', 'newborn_citizen_id', 'newborn_citizen_id_as_given', 'issuing_organisation'], changed_at='newborn_birth_date', has_operation=false) }}

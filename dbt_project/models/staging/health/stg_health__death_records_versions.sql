@@ -67,4 +67,4 @@ standardised as (
 
 ),
 
-{{ record_versions('standardised', ['person_name', 'citizen_id', 'citizen_id_as_given', 'sex_code', 'birth_date', 'death_date', 'address', 'death_division_code', 'reporting_organisation'], changed_at=none, has_operation=false) }}
+{{ record_versions('standardised', ['person_name', 'citizen_id', 'citizen_id_as_given', 'sex_code', 'birth_date', 'address', 'death_division_code', 'reporting_organisation'], changed_at='death_date', has_operation=false) }}

@@ -140,8 +140,6 @@ def render_current(dept: Department, resource: Resource) -> str:
     """The SQL of `stg_<dept>__<resource>`: one row per record key, ended records gone."""
     return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
 {{#- {resource.name.en} ({resource.name.zh}): the current version of every record that has not ended -#}}
-{{{{ config(materialized='view') }}}}
-
 select * from {{{{ ref('{versions_model(dept.code, resource.slug)}') }}}}
 where is_current
 """

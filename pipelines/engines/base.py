@@ -114,6 +114,10 @@ class Workspace(ABC):
     def columns(self, relation: str) -> list[str]: ...
 
     @abstractmethod
+    def exists(self, relation: str) -> bool:
+        """Whether the warehouse table named by `warehouse()` exists (an earlier run wrote it)."""
+
+    @abstractmethod
     def splink_api(self):
         """Splink's database API over this workspace: its tables are visible to Splink by name."""
 

@@ -84,6 +84,16 @@ class DuckDBWorkspace(Workspace):
     def columns(self, relation: str) -> list[str]:
         return [c[0] for c in self.con.execute(f"select * from {relation} limit 0").description]
 
+    def exists(self, relation: str) -> bool:
+        catalog, schema, table = relation.split(".")
+        return bool(
+            self.con.execute(
+                "select 1 from information_schema.tables where table_catalog = ? and table_schema = ? "
+                "and table_name = ?",
+                [catalog, schema, table],
+            ).fetchall()
+        )
+
     def splink_api(self):
         from splink import DuckDBAPI
 

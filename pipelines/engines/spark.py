@@ -172,6 +172,9 @@ class SparkWorkspace(Workspace):
     def columns(self, relation: str) -> list[str]:
         return self.spark.table(relation).columns
 
+    def exists(self, relation: str) -> bool:
+        return self.spark.catalog.tableExists(relation)
+
     def splink_api(self):
         from splink import SparkAPI
 

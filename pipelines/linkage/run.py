@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipelines.engines import engine_for
+from pipelines.linkage.id_changes import keep_previous_links, record_id_changes
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:  # splink is imported only when linking: DAG files import this module
@@ -149,7 +150,10 @@ def link(settings: Settings, subject: str, threshold: float) -> LinkageResult:
             union all
             select {columns} from {within.physical_name} where match_probability >= {EDGE_FLOOR}"""
         )
+        id_column = SUBJECTS[subject].id_column
+        previous = keep_previous_links(ws, ws.warehouse(SCHEMA, f"{subject}_links"), id_column)
         links = _write_links(ws, db_api, model, threshold)
+        record_id_changes(ws, ws.warehouse(SCHEMA, f"{subject}_id_changes"), links, id_column, previous)
         ws.register(
             "_model", pa.table({"settings_json": [json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)]})
         )

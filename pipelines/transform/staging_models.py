@@ -137,10 +137,15 @@ standardised as (
 
 
 def render_current(dept: Department, resource: Resource) -> str:
-    """The SQL of `stg_<dept>__<resource>`: one row per record key, ended records gone."""
+    """The SQL of `stg_<dept>__<resource>`: one row per record key, ended records gone, in the columns of
+    the record itself (the version bookkeeping stays in the versions model)."""
+    typed = [line.rsplit(" as ", 1)[1] for f in resource.fields if not f.key for line in _field_sql(f)]
+    columns = ",\n    ".join(["department", "resource", "record_key", "load_id", "source_row_number", *typed])
     return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
 {{#- {resource.name.en} ({resource.name.zh}): the current version of every record that has not ended -#}}
-select * from {{{{ ref('{versions_model(dept.code, resource.slug)}') }}}}
+select
+    {columns}
+from {{{{ ref('{versions_model(dept.code, resource.slug)}') }}}}
 where is_current
 """
 

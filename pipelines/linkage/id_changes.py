@@ -1,0 +1,70 @@
+"""Stable ids, and a record of every change to them.
+
+A person or entity keeps its id while its records change: the id is derived from the cluster's key (a
+valid identifier, or the cluster's first record), and record ids do not change across days. When
+linkage merges two clusters, splits one, or a cluster's key changes (an identifier corrected), some
+records move to another id: each such move is appended to `linkage.<subject>_id_changes` (old id, new id,
+when, why, how many records), which the marts publish as `<subject>.id_changes`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipelines.engines.base import Workspace
+
+CHANGES_COLUMNS = "old_id, new_id, changed_at, reason, records"
+
+
+def keep_previous_links(ws: Workspace, links: str, id_column: str) -> str | None:
+    """Copy the links the last run wrote (before they are replaced); None on the first run."""
+    if not ws.exists(links):
+        return None
+    previous = f"{links}_previous"
+    ws.execute(f"create or replace table {previous} as select source_record_id, {id_column} as id from {links}")
+    return previous
+
+
+def record_id_changes(ws: Workspace, changes: str, links: str, id_column: str, previous: str | None) -> int:
+    """Append this run's id changes to `changes` (created empty on the first run); returns how many."""
+    empty = (
+        "select cast(null as varchar) as old_id, cast(null as varchar) as new_id, "
+        "cast(null as timestamp) as changed_at, cast(null as varchar) as reason, cast(null as bigint) as records "
+        "where false"
+    )
+    earlier = f"{changes}_earlier"
+    if ws.exists(changes):
+        ws.execute(f"create or replace table {earlier} as select {CHANGES_COLUMNS} from {changes}")
+    else:
+        ws.execute(f"create or replace table {earlier} as {empty}")
+    if previous is None:
+        new = empty
+    else:
+        at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        new = f"""
+        with moved as (
+            select p.id as old_id, n.{id_column} as new_id
+            from {previous} as p inner join {links} as n using (source_record_id)
+        ),
+        fan_in as (select new_id, count(distinct old_id) as old_ids from moved group by new_id),
+        fan_out as (select old_id, count(distinct new_id) as new_ids from moved group by old_id)
+        select moved.old_id, moved.new_id, cast('{at}' as timestamp) as changed_at,
+            case
+                when fan_in.old_ids > 1 then 'merged'
+                when fan_out.new_ids > 1 then 'split'
+                else 'rekeyed'
+            end as reason,
+            count(*) as records
+        from moved
+        inner join fan_in using (new_id)
+        inner join fan_out using (old_id)
+        where moved.old_id <> moved.new_id
+        group by moved.old_id, moved.new_id, fan_in.old_ids, fan_out.new_ids"""
+    ws.execute(f"create or replace table id_changes_now as {new}")
+    ws.execute(
+        f"create or replace table {changes} as select {CHANGES_COLUMNS} from {earlier} "
+        f"union all select {CHANGES_COLUMNS} from id_changes_now"
+    )
+    return ws.fetch("select count(*) from id_changes_now")[0][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -86,12 +87,25 @@ def generate(
         None, envvar="GOVLAKE_SRC_MARKET_REGULATION_URL", help="SQLAlchemy URL (MariaDB) instead of the SQLite file."
     ),
     quiet: bool = typer.Option(False, help="No tables, just the output folder."),
+    as_of: datetime = typer.Option(
+        "2026-10-31", formats=["%Y-%m-%d"], help="The city's reference date: its last monthly delivery is this month's."
+    ),
+    start: datetime = typer.Option(
+        None, formats=["%Y-%m-%d"], help="Then live the city day by day from this date (default: the day after as-of)."
+    ),
+    days: int = typer.Option(0, min=0, max=3_650, help="Days the city lives after it is generated (a timeline)."),
+    ingest_daily: bool = typer.Option(
+        False, help="Ingest every department after each day, as a daily pipeline run would (the lake sees each day)."
+    ),
 ) -> None:
-    """Write the departmental sources of the synthetic city and its ground truth."""
+    """Write the departmental sources of the synthetic city and its ground truth; with --days, the city then
+    lives day by day (births, deaths, moves, marriages, enterprises, licences, each department delivering on its
+    own cycle) and truth/events.csv records every event."""
     cfg = CityConfig(
         people=people,
         seed=seed,
         periods=periods,
+        as_of=as_of.date(),
         rates=_parse_rates(rate, no_defects),
         public_security_url=public_security_url,
         market_regulation_url=market_regulation_url,
@@ -103,6 +117,31 @@ def generate(
         console.print(str(out))
     else:
         print_city_summary(summary, out, time.perf_counter() - started)
+    if days:
+        live_timeline(cfg, out, (start.date() if start else cfg.as_of + timedelta(days=1)), days, ingest_daily, quiet)
+
+
+def live_timeline(cfg: CityConfig, out: Path, start: date, days: int, ingest_daily: bool, quiet: bool) -> dict:
+    from pipelines.ingest.runner import ingest
+    from pipelines.synth.timeline import LivingCity
+
+    settings = get_settings()
+    if ingest_daily and settings.sources_dir.resolve() != out.resolve():
+        settings = settings.model_copy(update={"source_root": out})
+    city = LivingCity(out, cfg.seed, start, cfg.public_security_url, cfg.market_regulation_url)
+    started = time.perf_counter()
+    try:
+        counts = city.live(days, (lambda on: ingest(settings=settings)) if ingest_daily else None)
+    finally:
+        city.close()
+    if not quiet:
+        table = Table(
+            "event", "count", title=f"the city lived {days} days from {start} ({time.perf_counter() - started:.1f} s)"
+        )
+        for name, n in sorted(counts.items()):
+            table.add_row(name, f"{n:,}")
+        console.print(table)
+    return counts
 
 
 @app.command("serve")

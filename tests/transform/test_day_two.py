@@ -62,7 +62,7 @@ def two_days(tmp_path_factory):
     generate_city(CityConfig(people=600, seed=11), city)
     settings = Settings(data_dir=root / "data", source_root=city)
     os.environ.pop("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", None)
-    births = sorted((city / "health" / "births").glob("births_*.csv"))
+    births = sorted((city / "health" / "births").glob("births_????-??.csv"))  # the monthly files
     late = births[1]  # September's births: not delivered on day one
     held_back = root / late.name
     late.rename(held_back)
@@ -74,20 +74,23 @@ def two_days(tmp_path_factory):
     hukou = sqlite3.connect(city / "public_security" / "hukou.sqlite")
     total = hukou.execute("select count(*) from rk_hjxx").fetchone()[0]
     moved, old_address, old_time = hukou.execute(
-        "select xh, hjdz, gxsj from rk_hjxx where hjzt = '1' and length(gmsfhm) = 18 and hjdz is not null "
+        "select xh, hjdz, gxsj from rk_hjxx where hjzt = '0' and length(gmsfhm) = 18 and hjdz is not null "
         "order by xh limit 1"
     ).fetchone()
     deleted = hukou.execute("select xh from rk_hjxx where xh != ? order by xh desc limit 1", (moved,)).fetchone()[0]
     hukou.execute("update rk_hjxx set hjdz = ?, gxsj = ? where xh = ?", (MOVED_TO, MOVED_AT, moved))
     columns = [c[1] for c in hukou.execute("pragma table_info(rk_hjxx)")]
     newcomer = dict(zip(columns, hukou.execute("select * from rk_hjxx where xh = ?", (moved,)).fetchone(), strict=True))
-    newcomer.update(xh="990001", gmsfhm="11010519491231002X", xm="新来人", hjdz="浙江省宁波市海曙区新来路1号", gxsj=MOVED_AT)
+    newcomer.update(
+        xh="990001", gmsfhm="11010519491231002X", xm="新来人", hjdz="浙江省宁波市海曙区新来路1号", gxsj=MOVED_AT
+    )
     hukou.execute(f"insert into rk_hjxx values ({', '.join('?' * len(columns))})", [newcomer[c] for c in columns])
     hukou.commit()
 
     # a correction and a re-sent record of October's births, delivered in a file of their own
     october = births[-1]
     rows, encoding = _read_csv(october)
+    assert len(rows) >= 2, october
     corrected = dict(rows[0], 新生儿姓名="更正名")
     _write_csv(october.with_name("births_2026-10_corrections.csv"), [corrected, rows[1]], encoding)
     held_back.rename(late)  # the late delivery arrives
@@ -96,15 +99,13 @@ def two_days(tmp_path_factory):
     hukou.execute("delete from rk_hjxx where xh = ?", (deleted,))
     hukou.commit()
     every = load_catalog().resource("public_security", "household_registry").delivery.full_snapshot_every
-    statuses = [
-        ingest_resource("public_security", "household_registry", settings)[0].status for _ in range(every - 1)
-    ]
+    statuses = [ingest_resource("public_security", "household_registry", settings)[0].status for _ in range(every - 1)]
     build_subject_databases(settings)
     hukou.close()
     return {
         "settings": settings,
         "day1": day1,
-        "source_rows": total + 1 - 1,
+        "source_rows": total,  # one registered, one deleted
         "moved": moved,
         "old_address": old_address,
         "old_time": old_time,
@@ -121,9 +122,7 @@ def test_the_database_table_counts_once_in_staging_and_in_the_subject_database(t
     [(current, keys)] = _query(
         s, "select count(*), count(distinct record_key) from staging.stg_public_security__household_registry"
     )
-    [(sources,)] = _query(
-        s, "select count(*) from population.person_sources where department = 'public_security'"
-    )
+    [(sources,)] = _query(s, "select count(*) from population.person_sources where department = 'public_security'")
     assert current == keys == sources == two_days["source_rows"]
     assert two_days["statuses"][-1] == "published"  # the whole read that caught the deletion
 
@@ -149,11 +148,12 @@ def test_the_moved_person_lives_at_the_new_address_and_the_old_one_is_history(tw
 
 def test_the_deleted_record_has_ended_and_the_new_one_is_current(two_days):
     s, deleted = two_days["settings"], two_days["deleted"]
-    assert not _query(s, f"select 1 from staging.stg_public_security__household_registry where record_key = '{deleted}'")
+    assert not _query(
+        s, f"select 1 from staging.stg_public_security__household_registry where record_key = '{deleted}'"
+    )
     [(valid_to,)] = _query(
         s,
-        "select valid_to from staging.stg_public_security__household_registry_versions "
-        f"where record_key = '{deleted}'",
+        f"select valid_to from staging.stg_public_security__household_registry_versions where record_key = '{deleted}'",
     )
     assert valid_to is not None  # it ended at the whole read
     assert _query(

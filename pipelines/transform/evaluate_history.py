@@ -1,0 +1,145 @@
+"""How well the subject databases' history matches a living city's truth (`truth/events.csv`).
+
+For every dated event the truth records (a move, a marriage, a death, a birth, a change of legal
+representative, a deregistration, a licence renewal or revocation), the history must hold a version of
+that attribute with that value beginning on that day. Events whose only source had not delivered yet by
+the end of the timeline (health's late monthly file, civil affairs' quarterly workbook) are counted apart:
+no platform could know them. A version beginning inside the timeline that no event explains is spurious
+(a version with no earlier one is a first value, not a change: a newborn, a record first delivered).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pipelines.engines import engine_for
+from pipelines.settings import Settings
+
+ENTITY_ATTRIBUTES = {"legal_rep_citizen_id": "legal_rep_person_id", "entity_status": "entity_status"}
+
+
+@dataclass
+class HistoryScore:
+    events: int = 0
+    found: int = 0
+    awaiting_delivery: int = 0
+    spurious: int = 0
+    persons: int = 0
+    missing: Counter = field(default_factory=Counter)
+
+    @property
+    def share_found(self) -> float:
+        due = self.events - self.awaiting_delivery
+        return self.found / due if due else 1.0
+
+    @property
+    def spurious_per_1000_persons(self) -> float:
+        return 1000 * self.spurious / self.persons if self.persons else 0.0
+
+
+def _events(city: Path) -> list[dict]:
+    with (city / "truth" / "events.csv").open(encoding="utf-8", newline="") as f:
+        return [e for e in csv.DictReader(f) if e["attribute"]]
+
+
+def _citizen_ids(city: Path, events: list[dict]) -> dict[str, str]:
+    with (city / "truth" / "persons.csv").open(encoding="utf-8", newline="") as f:
+        ids = {p["person_id"]: p["citizen_id"] for p in csv.DictReader(f)}
+    ids.update({e["true_id"]: e["value"] for e in events if e["event"] == "birth" and e["attribute"] == "citizen_id"})
+    return ids
+
+
+def _last_health_delivery(city: Path) -> str:
+    """The latest month health has delivered (its monthly files are named by month)."""
+    months = [p.stem.split("_")[1] for p in (city / "health" / "deaths").glob("deaths_*.csv")]
+    return max(months, default="")
+
+
+def evaluate_history(settings: Settings, city: Path, start: date) -> HistoryScore:
+    events = _events(city)
+    citizen = _citizen_ids(city, events)
+    with engine_for(settings).workspace() as s:
+        ph, le, lh, lic, pp = (
+            s.warehouse(*t.split("."))
+            for t in (
+                "population.persons_history",
+                "legal_entities.legal_entities",
+                "legal_entities.legal_entities_history",
+                "licences.licences_history",
+                "population.persons",
+            )
+        )
+        person_of = {cid: pid for pid, cid in s.fetch(
+            f"select distinct person_id, attribute_value from {ph} where attribute = 'citizen_id'"
+        )}  # fmt: skip
+        persons = {
+            (r[0], r[1], r[2], str(r[3])[:10])
+            for r in s.fetch(f"select person_id, attribute, attribute_value, valid_from from {ph}")
+        }
+        entity_versions = {
+            (r[0], r[1], r[2], str(r[3])[:10])
+            for r in s.fetch(
+                "select e.uscc, h.attribute, coalesce(p.citizen_id, h.attribute_value), h.valid_from "
+                f"from {lh} h join {le} e using (entity_id) "
+                f"left join {pp} p on h.attribute = 'legal_rep_person_id' and p.person_id = h.attribute_value"
+            )
+        }
+        licence_versions = {
+            (r[0], r[1], r[2], str(r[3])[:10])
+            for r in s.fetch(f"select licence_number, attribute, attribute_value, valid_from from {lic}")
+        }
+        (n_persons,) = s.fetch(f"select count(*) from {pp}")[0]
+        changes = s.fetch(  # versions that replaced an earlier value inside the timeline
+            f"select person_id, attribute, attribute_value, valid_from from ("
+            f"select *, lag(valid_from) over (partition by person_id, attribute order by valid_from) as earlier "
+            f"from {ph}) where earlier is not null and valid_from >= cast('{start.isoformat()}' as timestamp)"
+        )
+    uscc_of = {e["true_id"]: e["value"] for e in events if e["event"] == "enterprise" and e["attribute"] == "uscc"}
+    with (city / "truth" / "entities.csv").open(encoding="utf-8", newline="") as f:
+        uscc_of.update({e["entity_id"]: e["uscc"] for e in csv.DictReader(f)})
+    health_until = _last_health_delivery(city)
+    score = HistoryScore(persons=n_persons)
+    explained: set[tuple] = set()
+    born: set[tuple[str, str]] = set()
+    for e in events:
+        on, attribute, value = e["date"], e["attribute"], e["value"]
+        if e["kind"] == "person":
+            pid = person_of.get(citizen.get(e["true_id"], ""))
+            key = (pid, attribute, value, on)
+            if e["event"] == "birth":
+                born.add((pid, on))
+            awaiting = attribute == "death_date" and on[:7] > health_until
+            hit = key in persons
+            explained.add(key)
+        elif e["kind"] == "entity":
+            attribute = ENTITY_ATTRIBUTES.get(attribute)
+            if attribute is None:
+                continue
+            hit = (uscc_of.get(e["true_id"]), attribute, value, on) in entity_versions
+            awaiting = False
+        else:
+            hit = (e["true_id"], attribute, value, on) in licence_versions
+            awaiting = False
+        score.events += 1
+        if hit:
+            score.found += 1
+        elif awaiting:
+            score.awaiting_delivery += 1
+        else:
+            score.missing[f"{e['event']}:{attribute}"] += 1
+    for pid, attribute, value, valid_from in changes:
+        day = str(valid_from)[:10]
+        if (pid, attribute, value, day) not in explained and (pid, day) not in born:
+            score.spurious += 1
+    return score
+
+
+def unexplained_id_changes(before: dict[tuple, str], after: dict[tuple, str], changes: set[tuple[str, str]]) -> int:
+    """Records whose person id changed between two builds with no `id_changes` row saying so."""
+    return sum(
+        1 for k in before.keys() & after.keys() if before[k] != after[k] and (before[k], after[k]) not in changes
+    )

@@ -14,6 +14,7 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 from pipelines.engines import engine_for
@@ -143,3 +144,69 @@ def unexplained_id_changes(before: dict[tuple, str], after: dict[tuple, str], ch
     return sum(
         1 for k in before.keys() & after.keys() if before[k] != after[k] and (before[k], after[k]) not in changes
     )
+
+
+@dataclass
+class LivingCityRun:
+    score: HistoryScore
+    events: dict[str, int]
+    unexplained_id_changes: int
+    id_changes: int
+    records_followed: int
+    seconds: dict[str, float]
+
+
+def _person_map(settings: Settings) -> tuple[dict[tuple, str], set[tuple[str, str]]]:
+    with engine_for(settings).workspace() as s:
+        sources = s.warehouse("population", "person_sources")
+        changes = s.warehouse("population", "id_changes")
+        mapping = {
+            tuple(r[:4]): r[4]
+            for r in s.fetch(f"select department, resource, record_key, party, person_id from {sources}")
+        }
+        moved = {(r[0], r[1]) for r in s.fetch(f"select old_person_id, new_person_id from {changes}")}
+    return mapping, moved
+
+
+def live_city(root: Path, people: int, days: int, as_of: date, seed: int = 42, builds: int = 3) -> LivingCityRun:
+    """Generate a city as of `as_of`, live it `days` days ingesting every day, build the subject databases
+    `builds` times along the way (ids must stay stable or be followed through `id_changes`), score the history."""
+    import time
+    from datetime import timedelta
+
+    from pipelines.ingest.runner import ingest
+    from pipelines.synth.city import generate_city
+    from pipelines.synth.config import CityConfig
+    from pipelines.synth.timeline import LivingCity
+    from pipelines.transform.build import build_subject_databases
+
+    city, seconds = root / "city", {"ingest": 0.0, "build": 0.0}
+    started = time.perf_counter()
+    generate_city(CityConfig(people=people, seed=seed, as_of=as_of), city)
+    seconds["generate"] = time.perf_counter() - started
+    settings = Settings(data_dir=root / "data", source_root=city)
+    start = as_of + timedelta(days=1)
+    at = {round(days * (i + 1) / builds) for i in range(builds)}
+    maps: list[dict[tuple, str]] = []
+    moved: set[tuple[str, str]] = set()
+    living = LivingCity(city, seed, start)
+
+    def after(on: date) -> None:
+        nonlocal moved
+        t = time.perf_counter()
+        ingest(settings=settings)
+        seconds["ingest"] += time.perf_counter() - t
+        if (on - as_of).days in at:
+            t = time.perf_counter()
+            build_subject_databases(settings)
+            seconds["build"] += time.perf_counter() - t
+            mapping, moved = _person_map(settings)
+            maps.append(mapping)
+
+    try:
+        events = living.live(days, after)
+    finally:
+        living.close()
+    unexplained = sum(unexplained_id_changes(a, b, moved) for a, b in pairwise(maps))
+    followed = sum(len(a.keys() & b.keys()) for a, b in pairwise(maps))
+    return LivingCityRun(evaluate_history(settings, city, start), events, unexplained, len(moved), followed, seconds)

@@ -87,12 +87,12 @@ def two_days(tmp_path_factory):
     hukou.execute(f"insert into rk_hjxx values ({', '.join('?' * len(columns))})", [newcomer[c] for c in columns])
     hukou.commit()
 
-    # a correction and a re-sent record of October's births, delivered in a file of their own
-    october = births[-1]
-    rows, encoding = _read_csv(october)
-    assert len(rows) >= 2, october
+    # a correction and a re-sent record of August's births (the first delivery also carries the
+    # earlier years'), delivered in a file of their own
+    first = births[0]
+    rows, encoding = _read_csv(first)
     corrected = dict(rows[0], 新生儿姓名="更正名")
-    _write_csv(october.with_name("births_2026-10_corrections.csv"), [corrected, rows[1]], encoding)
+    _write_csv(first.with_name("births_2026-10_corrections.csv"), [corrected, rows[1]], encoding)
     held_back.rename(late)  # the late delivery arrives
 
     ingest(settings=settings)

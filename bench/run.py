@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import engines, generator, ingest, orchestration, quality, standards, subjects, verification
+from bench import engines, generator, history, ingest, orchestration, quality, standards, subjects, verification
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -29,7 +29,7 @@ def main() -> None:
     console = Console(width=160)
     sizes = [int(s) for s in os.environ.get("BENCH_CITY_PEOPLE", "50000,200000").split(",")]
     only = os.environ.get(
-        "BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration,verification,engines"
+        "BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration,verification,engines,history"
     ).split(",")
     if "generator" in only:
         bench_generator(console, sizes)
@@ -47,6 +47,30 @@ def main() -> None:
         bench_orchestration(console, int(os.environ.get("BENCH_ORCHESTRATION_PEOPLE", str(sizes[0]))))
     if "engines" in only:
         bench_engines(console, int(os.environ.get("BENCH_ENGINES_PEOPLE", str(sizes[-1]))))
+    if "history" in only:
+        bench_history(
+            console,
+            int(os.environ.get("BENCH_HISTORY_PEOPLE", "10000")),
+            int(os.environ.get("BENCH_HISTORY_DAYS", "90")),
+        )
+
+
+def bench_history(console: Console, people: int, days: int) -> None:
+    r = history.run(people, days)
+    table = Table("measure", "value", title=f"the living city: {people:,} people, {days} days, ingested daily")
+    for key in (
+        "dated_events", "awaiting_delivery", "found", "share_found", "spurious_versions",
+        "spurious_per_1000_persons", "records_followed_across_builds", "id_changes", "unexplained_id_changes",
+    ):  # fmt: skip
+        table.add_row(key, f"{r[key]}")
+    console.print(table)
+    reads = Table("database table", "runs", "rows read", "rows if read whole", "ratio", title="watermark reads")
+    for resource, w in sorted(r["watermark"].items()):
+        reads.add_row(
+            resource, f"{w['runs']}", f"{w['rows_read']:,}", f"{w['rows_if_read_whole_every_run']:,}", f"{w['ratio']}"
+        )
+    console.print(reads)
+    _save(console, "history", r)
 
 
 def bench_engines(console: Console, people: int) -> None:

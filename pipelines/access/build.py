@@ -54,13 +54,28 @@ class SubjectTable:
     table: str
     lineage: str | None = None
     row_source: tuple[str, str] | None = None
+    history: str | None = None  # its `*_history` mart: each value with when it held and where it came from
 
 
 SUBJECT_TABLES = (
-    SubjectTable("population", "population", "persons", lineage="person_attribute_lineage"),
-    SubjectTable("legal_entities", "legal_entities", "legal_entities", lineage="entity_attribute_lineage"),
-    SubjectTable("licences", "licences", "licences", row_source=("issuing_department", "licence_type")),
+    SubjectTable("population", "population", "persons", lineage="person_attribute_lineage", history="persons_history"),
+    SubjectTable(
+        "legal_entities",
+        "legal_entities",
+        "legal_entities",
+        lineage="entity_attribute_lineage",
+        history="legal_entities_history",
+    ),
+    SubjectTable(
+        "licences",
+        "licences",
+        "licences",
+        row_source=("issuing_department", "licence_type"),
+        history="licences_history",
+    ),
 )
+# columns of a history mart shared as they are; its record ids (which carry record keys) are not shared
+HISTORY_KEPT = ("attribute", "valid_from", "valid_to", "department", "resource", "is_authority")
 
 
 @dataclass
@@ -143,11 +158,53 @@ def _subject_select(
     return frm, out
 
 
+def _history_select(
+    build: RoleBuild, t: SubjectTable, cols: dict[str, Classification], gs: list[Grant], id_column: str
+) -> tuple[str, list[OutputColumn]]:
+    """SELECT of a history mart for a role: a value is seen when the record it came from is granted, and
+    treated as the same attribute is in the current table (masked, or a pseudonym), unless the role owns
+    that record."""
+    assert t.history is not None
+    frm = (
+        f"{build.platform(t.schema, t.history)} as h join {_grants_values(gs)} "
+        f"on h.department = grants.department and h.resource = grants.resource"
+    )
+    value = "h.attribute_value"
+    cases = [
+        f"when '{attribute}' then {shared}"
+        for attribute, c in cols.items()
+        if attribute != id_column and (shared := _shared_value(c, value)) != value
+    ]
+    shared = f"case h.attribute {' '.join(cases)} else {value} end" if cases else value
+    identity = cols.get(id_column, Classification(None))
+    name = f"{id_column.removesuffix('_id')}_pseudonym" if identity.replace_with_pseudonym else id_column
+    out = [
+        OutputColumn(name, _shared_value(identity, f"h.{id_column}"), "as in the current table"),
+        OutputColumn(
+            "attribute_value",
+            f"case when grants.mode = 'own' then cast({value} as varchar) else {shared} end",
+            "as the attribute in the current table",
+        ),
+        *(OutputColumn(n, f"h.{n}", "kept") for n in HISTORY_KEPT),
+    ]
+    return frm, out
+
+
+def _shared_value(c: Classification, raw: str) -> str:
+    """A value as a role that does not own it sees it: a pseudonym, masked, or as it is."""
+    rule = load_masking().rule(c.rule) if c.rule else None
+    if c.replace_with_pseudonym:
+        return f"pseudonym('{c.pseudonym}', {raw})"
+    if rule is not None and rule.masks:
+        return rule.sql(raw)
+    return raw
+
+
 RULE_SAMPLE_COLUMNS = ("department", "resource", "load_id", "column_name", "rule", "validated_at", "masked_samples")
 
 
 def _plan(
-    build: RoleBuild, catalog: Catalog, gs: list[Grant], settings: Settings
+    build: RoleBuild, catalog: Catalog, gs: list[Grant], settings: Settings, with_history: bool = True
 ) -> list[tuple[str, str, str, list[OutputColumn]]]:
     """(schema, table, FROM clause, columns) of every table of the role's warehouse, or `MaskingMissing`."""
     problems: list[str] = []
@@ -166,6 +223,9 @@ def _plan(
         classes = classify_mart_columns(catalog, t.subject, t.schema, t.table, names, problems)
         frm, cols = _subject_select(build, t, classes, gs, names[0])
         plan.append((t.schema, t.table, frm, cols))
+        if t.history and with_history and build.exists(build.platform(t.schema, t.history)):
+            frm, cols = _history_select(build, t, classes, gs, names[0])
+            plan.append((t.schema, t.history, frm, cols))
     if problems:
         raise MaskingMissing(problems)
     own = sorted({g.department for g in gs if g.mode == "own"})
@@ -208,7 +268,8 @@ def build_role_warehouse(role: str, settings: Settings | None = None, path: Path
     )
     with engine.role_build(role, path) as build:
         build.register_pseudonym(Pseudonymiser.for_purpose(f"role/{role}", settings))
-        plan = _plan(build, catalog, gs, settings)
+        # a person's values over time single them out far more than one day's: no history under disclosure control
+        plan = _plan(build, catalog, gs, settings, with_history=control is None)
         treatments, risks = [], []
         for schema, table, frm, planned in plan:
             cols = generalised(planned, control) if control else planned

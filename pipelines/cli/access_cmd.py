@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 
 import typer
 from rich.table import Table
@@ -68,16 +68,29 @@ def grants_command(
 def query_command(
     sql: str = typer.Argument(..., help="One SQL statement (DuckDB dialect)."),
     output: str = typer.Option("table", "--format", help="table, csv or json"),
+    as_of: datetime = typer.Option(
+        None,
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Read every *_history table as it stood at the end of this day (the versions then in force); "
+        "the grants are still today's.",
+    ),
 ) -> None:
     """Run SQL through the query service, as the role your token is bound to: read-only, audited.
     The token is GOVLAKE_QUERY_TOKEN or ~/.config/govlake/query-token; the service GOVLAKE_QUERY_URL."""
+    from pipelines.access.as_of import as_of as rewrite_as_of
     from pipelines.access.client import ServiceError, ask
 
     try:
+        if as_of is not None:
+            sql = rewrite_as_of(sql, as_of.date())
         result = ask(sql)
     except ServiceError as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2 if exc.status == 400 else 3) from None
+    except ValueError as exc:  # an --as-of statement without a history table, or SQL sqlglot cannot read
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
     if output == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(result.columns)

@@ -243,27 +243,23 @@ class LivingCity:
         return True
 
     def _marriage(self, on: date) -> bool:
-        husband = self._pick(lambda r: r.sex == 1 and r.marital in ("10", "40") and 22 <= self._age(r, on) <= 60)
-        wife = self._pick(lambda r: r.sex == 2 and r.marital in ("10", "40") and 20 <= self._age(r, on) <= 60)
-        if husband is None or wife is None:
-            return False
-        self._civil_registration(husband, wife, on, "结婚")
-        for r in (husband, wife):
-            r.marital = "20"
-            self._ps_update(r, on, hyzk="20")
-            self._event(on, "marriage", "person", r.person_id, "marital_status", "20")
-        return True
+        return self._civil_event(on, "marriage", "结婚", ("10", "40"), "20")
 
     def _divorce(self, on: date) -> bool:
-        husband = self._pick(lambda r: r.sex == 1 and r.marital == "20" and self._age(r, on) >= 22)
-        wife = self._pick(lambda r: r.sex == 2 and r.marital == "20" and self._age(r, on) >= 20)
+        return self._civil_event(on, "divorce", "离婚", ("20",), "40")
+
+    def _civil_event(self, on: date, event: str, kind: str, before: tuple[str, ...], after: str) -> bool:
+        """A couple whose marital status is one of `before` registers `kind`: civil affairs records it
+        (delivered with the quarter), public security updates both rows to `after` the same day."""
+        husband = self._pick(lambda r: r.sex == 1 and r.marital in before and 22 <= self._age(r, on) <= 70)
+        wife = self._pick(lambda r: r.sex == 2 and r.marital in before and 20 <= self._age(r, on) <= 70)
         if husband is None or wife is None:
             return False
-        self._civil_registration(husband, wife, on, "离婚")
+        self._civil_registration(husband, wife, on, kind)
         for r in (husband, wife):
-            r.marital = "40"
-            self._ps_update(r, on, hyzk="40")
-            self._event(on, "divorce", "person", r.person_id, "marital_status", "40")
+            r.marital = after
+            self._ps_update(r, on, hyzk=after)
+            self._event(on, event, "person", r.person_id, "marital_status", after)
         return True
 
     def _civil_registration(self, husband: Resident, wife: Resident, on: date, kind: str) -> None:

@@ -200,3 +200,44 @@ def test_masks_survive_a_full_rebuild(access_city):
     for table in role_tables(settings, "analyst"):
         result = run_query("analyst", f"select * from {table}", settings=settings)
         assert result.rows and leaks(result.rows, access_city) == [], table
+
+
+def test_history_is_shared_under_the_masks_of_the_current_tables(access_city):
+    """A department's warehouse holds the subject databases' history: its own values in the clear, every
+    other department's masked exactly as the current tables mask them, no record ids; the analyst, under
+    disclosure control, holds none (a person's values over time single them out)."""
+    settings = access_city.settings
+    own = run_query(
+        "health",
+        "select attribute_value from population.persons_history "
+        "where department = 'health' and attribute = 'citizen_id' limit 50",
+        settings=settings,
+    ).rows
+    assert own and all(UNMASKED_PERSONAL_NUMBER.fullmatch(r[0]) for r in own)
+    others = run_query(
+        "health",
+        "select attribute, attribute_value from population.persons_history where department != 'health'",
+        settings=settings,
+    ).rows
+    assert len(others) > 1_000 and leaks(others, access_city) == []
+    columns = run_query("health", "select * from population.persons_history limit 0", settings=settings).columns
+    assert "person_pseudonym" in columns and "person_id" not in columns and "source_record_id" not in columns
+    current = run_query("health", "select count(*) from population.persons", settings=settings).rows[0][0]
+    in_force = run_query(
+        "health",
+        "select count(distinct person_pseudonym) from population.persons_history where valid_to is null",
+        settings=settings,
+    ).rows[0][0]
+    assert in_force == current
+    assert not [t for t in role_tables(settings, "analyst") if t.endswith("_history")]
+
+
+def test_as_of_reads_the_versions_in_force_that_day():
+    from pipelines.access.as_of import as_of
+
+    sql = as_of(
+        "select attribute_value from population.persons_history h where attribute = 'address'", date(2026, 9, 15)
+    )
+    assert "valid_from < CAST('2026-09-16' AS TIMESTAMP)" in sql and ") AS h WHERE" in sql
+    with pytest.raises(ValueError, match="needs a history table"):
+        as_of("select * from population.persons", date(2026, 9, 15))

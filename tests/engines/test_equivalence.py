@@ -1,7 +1,8 @@
 """One city through both engines: the same subject databases, scorecards and role warehouses.
 
 A 2,500-person city (every kind of record, defect and link; large enough for probabilistic links) is
-ingested once by the ingest DAGs; each engine then runs the same DAGs
+ingested by the ingest DAGs, then lives ten more days, ingested every day (records changed in place,
+deleted, delivered late, corrected: several versions per record); each engine then runs the same DAGs
 (`build_subject_databases`, `publish_quality_scorecards`, `build_access_warehouses`, with
 `dag.test()`) on its own data dir, holding a copy of that lake. Every mart and every table of every
 role's warehouse is compared: row count, keys and a checksum over its sorted rows
@@ -16,21 +17,25 @@ import contextlib
 import dataclasses
 import json
 import shutil
+from datetime import timedelta
 
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 
+from pipelines.ingest.runner import ingest
 from pipelines.settings import get_settings
 from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
+from pipelines.synth.timeline import LivingCity
 from tests.access.conftest import AS_OF, TEST_KEY, AccessCity, on_day, read_people
 from tests.access.probes import analyst_queries, leaks, role_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 CITY = CityConfig(people=2_500, seed=3)
+DAYS = 10
 MOST = int(CITY.people * 0.9)  # rows a real build of the city has: not an empty one
 SUBJECT_DATABASES = {"population.persons", "legal_entities.legal_entities", "licences.licences"}
 EXPLAINED = """
@@ -164,6 +169,9 @@ def both(tmp_path_factory):
         mp.setenv("GOVLAKE_DATA_DIR", str(duckdb_data))
         get_settings.cache_clear()
         ingested = test_dags("ingest_")
+        living = LivingCity(city, CITY.seed, CITY.as_of + timedelta(days=1))
+        living.live(DAYS, lambda on: ingest())
+        living.close()
         for part in ("raw", "quarantine"):
             shutil.copytree(duckdb_data / "lake" / part, spark_data / "lake" / part)
         shutil.copy2(duckdb_data / "lake" / "_ledger.sqlite", spark_data / "lake" / "_ledger.sqlite")
@@ -195,6 +203,7 @@ def test_both_engines_give_the_same_platform(both):
         "quality.fct_quality_results",
     }
     assert duck["fingerprint"]["population.persons"].rows > MOST  # the city, not an empty build
+    assert duck["fingerprint"]["population.persons_history"].rows > 8 * MOST  # ten attributes, and their changes
     assert not differences(duck["fingerprint"], spark["fingerprint"])
     assert duck["league"] and duck["league"] == spark["league"]
     # role warehouses, the verification index, linkage explanations

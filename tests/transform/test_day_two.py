@@ -191,3 +191,18 @@ def test_every_record_keeps_its_person_id_across_days(two_days):
     assert len(both) > 1_000
     changed = {k for k in both if before[k] != after[k]}
     assert not changed, sorted(changed)[:5]
+
+
+def test_as_of_the_day_before_the_move_the_old_address_is_in_force(two_days):
+    from datetime import date
+
+    from pipelines.access.as_of import as_of
+
+    s, moved = two_days["settings"], two_days["moved"]
+    sql = (
+        "select h.attribute_value from population.persons_history h join population.person_sources ps "
+        f"using (person_id) where ps.department = 'public_security' and ps.record_key = '{moved}' "
+        "and h.attribute = 'address'"
+    )
+    assert _query(s, as_of(sql, date(2026, 11, 19))) == [(two_days["old_address"],)]
+    assert _query(s, as_of(sql, date(2026, 11, 20))) == [(MOVED_TO,)]

@@ -123,6 +123,18 @@ class HttpSource(Strict):
     page_size: Annotated[int, Field(gt=0, le=10_000)] = 500
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
     files_fallback: str | None = Field(default=None, description="Glob of saved pages used when offline.")
+    updated_at_column: str | None = Field(
+        default=None, description="The record field holding its last update time: the connector's watermark."
+    )
+    updated_since_param: str | None = Field(
+        default=None, description="The query parameter asking the API for records updated after a time."
+    )
+
+    @model_validator(mode="after")
+    def _watermark_needs_both(self) -> HttpSource:
+        if (self.updated_at_column is None) != (self.updated_since_param is None):
+            raise ValueError("an API read by watermark names both `updated_at_column` and `updated_since_param`")
+        return self
 
 
 Source = Annotated[DatabaseSource | FileSource | HttpSource, Field(discriminator="kind")]
@@ -228,12 +240,15 @@ class Resource(Strict):
             raise ValueError("delivery: a `changes` feed must name its change time (`changed_at`)")
         if d.operation is not None and d.operation.field not in names:
             raise ValueError(f"delivery.operation.field {d.operation.field!r} is not a field of this resource")
-        watermark = getattr(self.source, "updated_at_column", None)
+        watermark = self.watermark_field
         if watermark is not None and watermark not in names:
             raise ValueError(f"source.updated_at_column {watermark!r} is not a field of this resource")
-        if d.full_snapshot_every is not None and watermark is None:
+        table = isinstance(self.source, DatabaseSource) and watermark is not None
+        if d.full_snapshot_every is not None and not table:
             raise ValueError("delivery.full_snapshot_every applies to database tables read by `updated_at_column`")
-        if watermark is not None and (d.semantics is not Semantics.SNAPSHOT or d.full_snapshot_every is None):
+        if watermark is not None and not table and d.semantics is not Semantics.INCREMENT:
+            raise ValueError("an API read by `updated_since` delivers an `increment`")
+        if table and (d.semantics is not Semantics.SNAPSHOT or d.full_snapshot_every is None):
             raise ValueError(
                 "a database table read by its `updated_at_column` watermark is a `snapshot` resource and "
                 "declares `full_snapshot_every` (the full reads catch records deleted at the source)"
@@ -241,7 +256,7 @@ class Resource(Strict):
 
     @property
     def watermark_field(self) -> str | None:
-        """The source field an incremental extraction reads from (database tables only)."""
+        """The source field an incremental extraction reads from (database tables, APIs with `updated_since`)."""
         return getattr(self.source, "updated_at_column", None)
 
     def field_by_staging_column(self, column: str) -> FieldSpec:

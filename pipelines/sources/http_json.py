@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from pipelines.catalog.models import HttpSource
+from pipelines.catalog.models import HttpSource, Semantics
 from pipelines.lake.batch import StagedBatch
 from pipelines.sources.base import Delivery, Extracted, Previous, Source, SourceError, SourceUnavailable
 from pipelines.sources.formula import looks_like_formula
@@ -70,6 +70,12 @@ class HttpJsonSource(Source):
         raise SourceUnavailable("http_unavailable", f"GET {path} failed {RETRIES} times: {last}")
 
     def deliveries(self, previous: Previous) -> Iterator[Delivery]:
+        if self.base_url is not None and self.spec.updated_since_param and previous.watermark is not None:
+            # read by watermark: what changed since the last load, across every period
+            yield Delivery(
+                ref=f"updated since {previous.watermark}", semantics=Semantics.INCREMENT, since=previous.watermark
+            )
+            return
         if self.base_url is None:
             periods = sorted({p.parent.name for p in self.sources_dir.glob(self.spec.files_fallback or "")})
             for period in periods:
@@ -98,11 +104,12 @@ class HttpJsonSource(Source):
             for path in sorted(delivery.path.glob("page-*.json")):
                 yield int(path.stem.split("-")[1]), path.read_bytes()
             return
+        where = {"period": period} if delivery.since is None else {self.spec.updated_since_param: delivery.since}
         with self._client() as client:
             page, pages = 1, None
             while pages is None or page <= pages:
                 response = self._get(
-                    client, self.spec.endpoint, {"period": period, "page": page, "page_size": self.spec.page_size}
+                    client, self.spec.endpoint, {**where, "page": page, "page_size": self.spec.page_size}
                 )
                 body = response.content
                 if pages is None:
@@ -119,6 +126,7 @@ class HttpJsonSource(Source):
         check = None
         reject = None
         rows_in = 0
+        mark, watermark = self.spec.updated_at_column, delivery.since
         for page, body in self._pages(delivery):
             digest.update(body)
             try:
@@ -152,4 +160,9 @@ class HttpJsonSource(Source):
                     batch.quarantine(i, "formula_injection", json.dumps(record, ensure_ascii=False), ref)
                 else:
                     batch.add_row(values, ref)
-        return Extracted(rows_in, header or [], digest.hexdigest(), rejected=reject, header_check=check)
+                updated = _text(record.get(mark)) if mark else None
+                if updated is not None and (watermark is None or updated > watermark):
+                    watermark = updated
+        return Extracted(
+            rows_in, header or [], digest.hexdigest(), rejected=reject, header_check=check, watermark=watermark
+        )

@@ -1,7 +1,8 @@
 """The human-resources department's JSON API, served from the pages the generator saved.
 
 `GET /api/v1/enrolments?period=YYYY-MM&page=N` returns one page with `total` and `total_pages`;
-`GET /api/v1/periods` lists the periods on offer. With a token set, requests must carry
+`GET /api/v1/enrolments?updated_since=YYYY-MM-DD HH:MM:SS&page=N` the records of every period whose
+`aae036` (经办时间) is later, in pages of the same size; `GET /api/v1/periods` lists the periods on offer. With a token set, requests must carry
 `Authorization: Bearer <token>`. Standard library only: it must start anywhere the demo runs.
 """
 
@@ -47,6 +48,8 @@ def _handler(folder: Path, token: str | None) -> type[BaseHTTPRequestHandler]:
                 page = int(query.get("page", ["1"])[0])
             except ValueError:
                 return self._send(HTTPStatus.BAD_REQUEST, {"error": "page must be an integer"})
+            if "updated_since" in query:
+                return self._send(HTTPStatus.OK, _updated_since(folder, query["updated_since"][0], page))
             if not PERIOD.match(period) or page < 1:
                 return self._send(HTTPStatus.BAD_REQUEST, {"error": "period=YYYY-MM and page>=1 are required"})
             index_path = folder / period / "index.json"
@@ -62,6 +65,22 @@ def _handler(folder: Path, token: str | None) -> type[BaseHTTPRequestHandler]:
             return self._send(HTTPStatus.OK, body)
 
     return Handler
+
+
+def _updated_since(folder: Path, since: str, page: int) -> dict:
+    """One page of the records of every period updated after `since` (compared as text: one layout)."""
+    records = []
+    for index in sorted(folder.glob("*/index.json")):
+        for path in sorted(index.parent.glob("page-*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8")).get("data", [])
+            except ValueError:
+                continue
+            records += [r for r in data if isinstance(r, dict) and str(r.get("aae036") or "") > since]
+    size = 500
+    total_pages = max(1, -(-len(records) // size))
+    chunk = records[(page - 1) * size : page * size]
+    return {"page": page, "page_size": size, "data": chunk, "total": len(records), "total_pages": total_pages}
 
 
 def start_api_server(

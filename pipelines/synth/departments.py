@@ -499,6 +499,7 @@ class HumanResourcesSocialSecurity(Department):
                 "aae140": d.code("aae140", "insurance_type", "110"),
                 "aac030": d.date("aac030", on, "%Y-%m-%d", as_of),
                 "aac008": "1",
+                "aae036": f"{on:%Y-%m-%d} 11:00:00",  # 经办时间: when the enrolment was last handled
             }
 
         self.emit(

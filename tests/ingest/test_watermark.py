@@ -3,6 +3,7 @@ the watermark moves with the published batch, and the catalogued full read catch
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import duckdb
@@ -123,3 +124,56 @@ def test_a_crash_before_publishing_leaves_the_watermark_where_it_was(tmp_path, m
     assert ledger.rows("status='staged'") == [] and len(ledger.rows("status='published'")) == 2
     assert _landed(layout, staged[0]["load_id"]) == [("2", "新", "increment")]
     assert first.load_id != staged[0]["load_id"]
+
+
+def _page(records: list[dict]) -> str:
+    return json.dumps({"page": 1, "page_size": 500, "data": records}, ensure_ascii=False)
+
+
+def _enrolment(key: str, updated: str, status: str = "1") -> dict:
+    return {
+        "aaz159": key, "aac002": "11010519491231002X", "aac003": "张三", "aac004": "1", "aac006": "19491231",
+        "aae005": None, "aab998": "91330205836527216T", "aab004": "宁波达安餐饮管理股份有限公司", "aae140": "110",
+        "aac030": "2026-10-01", "aac008": status, "aae036": updated,
+    }  # fmt: skip
+
+
+def test_the_api_is_asked_only_for_what_changed_since_the_watermark(tmp_path, monkeypatch):
+    """The HR API answers `updated_since`; after the first load the connector asks it for nothing else."""
+    from pipelines.synth.api import start_api_server
+
+    folder = tmp_path / "enrolments"
+    for period, keys in (("2026-09", ["1", "2"]), ("2026-10", ["3"])):
+        (folder / period).mkdir(parents=True)
+        records = [_enrolment(k, f"{period}-05 11:00:00") for k in keys]
+        (folder / period / "page-00001.json").write_text(_page(records), encoding="utf-8")
+        index = {"period": period, "total": len(records), "total_pages": 1, "page_size": 500}
+        (folder / period / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    server, _ = start_api_server(folder)
+    monkeypatch.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.delenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN", raising=False)
+    settings = Settings(data_dir=tmp_path / "data", source_root=tmp_path / "sources")
+    ledger = Ledger(LakeLayout(settings.lake_root).ledger_path)
+    dept, resource = "hr_social_security", "social_insurance_enrolments"
+    try:
+        first = ingest_resource(dept, resource, settings)
+        assert [r.status for r in first] == ["published", "published"]  # one delivery per period
+        assert ledger.watermark(dept, resource)[0] == "2026-10-05 11:00:00"
+        [quiet] = ingest_resource(dept, resource, settings)
+        assert quiet.status == "skipped" and quiet.delivery == "updated since 2026-10-05 11:00:00"
+        # enrolment 1 ends, enrolment 4 is new: the API serves them from the period pages they sit in
+        page = folder / "2026-09" / "page-00001.json"
+        page.write_text(
+            _page([_enrolment("1", "2026-11-02 11:00:00", "2"), _enrolment("2", "2026-09-05 11:00:00")]), "utf-8"
+        )
+        (folder / "2026-10" / "page-00001.json").write_text(
+            _page([_enrolment("3", "2026-10-05 11:00:00"), _enrolment("4", "2026-11-03 11:00:00")]), "utf-8"
+        )
+        [changed] = ingest_resource(dept, resource, settings)
+        assert changed.status == "published" and changed.rows_in == 2
+        folder_of = LakeLayout(settings.lake_root).raw_batch(dept, resource, changed.load_id)
+        keys = duckdb.sql(f"select aaz159, aac008 from read_parquet('{folder_of}/*.parquet') order by 1").fetchall()
+        assert keys == [("1", "2"), ("4", "1")]
+        assert ledger.watermark(dept, resource)[0] == "2026-11-03 11:00:00"
+    finally:
+        server.shutdown()

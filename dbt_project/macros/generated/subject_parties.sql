@@ -211,7 +211,8 @@
         "insurance_type": "insurance_type",
         "mobile_phone": "mobile_phone",
         "person_name": "person_name",
-        "sex_code": "sex_code"
+        "sex_code": "sex_code",
+        "updated_at": "updated_at"
       },
       "department": "hr_social_security",
       "model": "stg_hr_social_security__social_insurance_enrolments",

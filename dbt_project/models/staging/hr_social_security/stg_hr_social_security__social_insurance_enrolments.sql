@@ -17,6 +17,7 @@ select
     employer_entity_name,
     insurance_type,
     enrolled_on,
-    enrolment_status
+    enrolment_status,
+    updated_at
 from {{ ref('stg_hr_social_security__social_insurance_enrolments_versions') }}
 where is_current

@@ -16,6 +16,7 @@ with source as (
         cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aae140') }},
         cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aac030') }},
         cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aac008') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('aae036') }},
         cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as {{ dbt.type_string() }}) as _semantics,
         cast(null as {{ dbt.type_string() }}) as _delivered_at,
@@ -43,7 +44,8 @@ normalised as (
         {{ std_normalise('org_name', adapter.quote('aab004')) }} as employer_entity_name,
         {{ std_normalise('insurance_type', adapter.quote('aae140')) }} as insurance_type,
         {{ std_normalise('date', adapter.quote('aac030')) }} as enrolled_on,
-        {{ std_normalise('free_text', adapter.quote('aac008')) }} as enrolment_status
+        {{ std_normalise('free_text', adapter.quote('aac008')) }} as enrolment_status,
+        {{ std_normalise('datetime', adapter.quote('aae036')) }} as updated_at
     from source
 
 ),
@@ -69,9 +71,10 @@ standardised as (
         case when {{ std_valid('org_name', 'employer_entity_name') }} then employer_entity_name end as employer_entity_name,
         case when {{ std_valid('insurance_type', 'insurance_type') }} then insurance_type end as insurance_type,
         try_cast(case when {{ std_valid('date', 'enrolled_on') }} then enrolled_on end as {{ api.Column.translate_type('date') }}) as enrolled_on,
-        case when {{ std_valid('free_text', 'enrolment_status') }} then enrolment_status end as enrolment_status
+        case when {{ std_valid('free_text', 'enrolment_status') }} then enrolment_status end as enrolment_status,
+        try_cast(case when {{ std_valid('datetime', 'updated_at') }} then updated_at end as {{ api.Column.translate_type('timestamp') }}) as updated_at
     from normalised
 
 ),
 
-{{ record_versions('standardised', ['citizen_id', 'citizen_id_as_given', 'person_name', 'sex_code', 'birth_date', 'mobile_phone', 'employer_uscc', 'employer_uscc_as_given', 'employer_entity_name', 'insurance_type', 'enrolled_on', 'enrolment_status'], changed_at=none, has_operation=false) }}
+{{ record_versions('standardised', ['citizen_id', 'citizen_id_as_given', 'person_name', 'sex_code', 'birth_date', 'mobile_phone', 'employer_uscc', 'employer_uscc_as_given', 'employer_entity_name', 'insurance_type', 'enrolled_on', 'enrolment_status'], changed_at='updated_at', has_operation=false) }}

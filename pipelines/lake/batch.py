@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -54,7 +55,7 @@ class StagedBatch:
         delivered_at: str = "",
     ):
         self.layout, self.department, self.resource, self.load_id = layout, department, resource, load_id
-        self.semantics, self.delivered_at = semantics, delivered_at
+        self.semantics, self.delivered_at = semantics, _utc_text(delivered_at)
         self.dir = layout.staging_batch(department, resource, load_id)
         shutil.rmtree(self.dir, ignore_errors=True)
         self.raw_dir, self.quarantine_dir = self.dir / "raw", self.dir / "quarantine"
@@ -139,6 +140,16 @@ class StagedBatch:
                 with contextlib.suppress(Exception):  # discarding: the files are deleted next
                     w.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _utc_text(moment: str) -> str:
+    """An ISO time as naive UTC text (`2026-12-01 07:50:18.354000`), which every engine casts alike."""
+    if not moment:
+        return ""
+    parsed = datetime.fromisoformat(moment)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.isoformat(sep=" ", timespec="microseconds")
 
 
 def _fsync(path: Path) -> None:

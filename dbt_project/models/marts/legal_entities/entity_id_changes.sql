@@ -5,7 +5,7 @@
 select
     old_id as old_entity_id,
     new_id as new_entity_id,
-    changed_at,
+    cast(changed_at as {{ api.Column.translate_type('timestamp') }}) as changed_at,
     reason,
     records
 from {{ source('linkage', 'legal_entities_id_changes') }}

@@ -6,7 +6,7 @@
 select
     old_id as old_person_id,
     new_id as new_person_id,
-    changed_at,
+    cast(changed_at as {{ api.Column.translate_type('timestamp') }}) as changed_at,
     reason,
     records
 from {{ source('linkage', 'population_id_changes') }}

@@ -534,6 +534,8 @@ class Tax(Department):
                 "登记日期",
                 "联系电话",
                 "纳税人状态",
+                "变更类型",
+                "变更时间",
             ],
             "utf-8-sig",
             self.router("taxpayer_registrations"),
@@ -560,6 +562,8 @@ class Tax(Department):
                 "登记日期": d.date("登记日期", registered, "%Y/%m/%d", as_of),
                 "联系电话": d.phone("联系电话", rep.phone),
                 "纳税人状态": {"1": "03", "2": "05", "3": "07"}.get(e.status, "03"),
+                "变更类型": "新增",  # a change feed: every registration so far arrives as an insert
+                "变更时间": f"{registered:%Y-%m-%d} 09:00:00",
             }
 
         self.emit(

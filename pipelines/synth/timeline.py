@@ -9,7 +9,8 @@ its own cycle, in its own format and semantics:
 - health drops a monthly CSV increment of births and deaths early the next month, sometimes weeks late,
   with a corrections file re-sending records it fixed (and one re-sent unchanged);
 - civil affairs delivers its marriages and divorces once a quarter, as a workbook;
-- tax drops a daily CSV of new taxpayers, which gains a column on a date (a schema change);
+- tax drops a daily CSV change feed (registrations, corrections, withdrawals: insert, update and delete
+  rows with a change time), which gains a column on a date (a schema change);
 - social organisations stay dormant.
 
 A file's modification time is the day it was delivered. `truth/events.csv` records every event with its
@@ -48,6 +49,8 @@ RATES = {
     "licence_issue": 0.3,
     "licence_renewal": 0.3,
     "licence_revocation": 0.1,
+    "tax_correction": 0.3,
+    "tax_withdrawal": 0.2,
 }
 HEALTH_DELIVERY_DAY = 3  # health's monthly file arrives on the 3rd of the next month...
 HEALTH_LATE = (0.35, 12, 25)  # ...except with this probability, this many days later (range)
@@ -116,6 +119,7 @@ class LivingCity:
         self.months: dict[str, MonthFiles] = {}
         self.quarter: list[dict] = []
         self.taxpayers_today: list[dict] = []
+        self.taxpayers: list[dict] = []  # registrations tax has made during the timeline
         self.to_correct: list[dict] = []  # health's last file: the next one fixes a record of it
         self.serial = 0
         self._roster: list[str] | None = None  # resident ids to draw from; rebuilt after births
@@ -395,10 +399,29 @@ class LivingCity:
             {"登记序号": f"T{on:%Y%m%d}{self.serial:06d}", "纳税人识别号": uscc, "纳税人名称": name,
              "法定代表人姓名": rep.name, "法定代表人身份证件号码": rep.citizen_id, "纳税人类型": "1", "行业": "F51",
              "生产经营地址": self._address(county), "主管税务机关": f"国家税务总局宁波市{NINGBO_COUNTIES[county][0]}税务局",
-             "登记日期": on.isoformat(), "联系电话": None, "纳税人状态": "1"}
+             "登记日期": on.isoformat(), "联系电话": None, "纳税人状态": "03",
+             "变更类型": "新增", "变更时间": f"{on:%Y-%m-%d} 09:00:00"}
         )  # fmt: skip
+        self.taxpayers.append(dict(self.taxpayers_today[-1]))
         self._event(on, "enterprise", "entity", entity_id, "uscc", uscc)
         self._event(on, "enterprise", "entity", entity_id, "legal_rep_citizen_id", rep.citizen_id)
+        return True
+
+    def _tax_correction(self, on: date) -> bool:
+        """Tax corrects a registration's address: an update row in its change feed."""
+        if not self.taxpayers:
+            return False
+        row = self.rng.choice(self.taxpayers)
+        row.update(生产经营地址=self._address(self.rng.choice(sorted(NINGBO_COUNTIES))), 变更类型="变更")
+        self.taxpayers_today.append(dict(row, 变更时间=f"{on:%Y-%m-%d} 14:00:00"))
+        return True
+
+    def _tax_withdrawal(self, on: date) -> bool:
+        """Tax withdraws a registration made in error: a delete row ends the record."""
+        if not self.taxpayers:
+            return False
+        row = self.taxpayers.pop(self.rng.randrange(len(self.taxpayers)))
+        self.taxpayers_today.append(dict(row, 变更类型="删除", 变更时间=f"{on:%Y-%m-%d} 16:00:00"))
         return True
 
     def _legal_rep_change(self, on: date) -> bool:

@@ -79,7 +79,10 @@ def render_model(dept: Department, resource: Resource) -> str:
     ]
     key = next(_field_sql(f)[0] for f in resource.fields if f.key)
     typed = [line for f in resource.fields if not f.key for line in _field_sql(f)]
-    content = [line.rsplit(" as ", 1)[1] for line in typed if line.rsplit(" as ", 1)[1] != resource.delivery.changed_at]
+    bookkeeping = {resource.delivery.changed_at}  # when and how a version came is not its content
+    if resource.delivery.operation is not None:
+        bookkeeping.add(next(f.staging_column for f in resource.fields if f.name == resource.delivery.operation.field))
+    content = [line.rsplit(" as ", 1)[1] for line in typed if line.rsplit(" as ", 1)[1] not in bookkeeping]
     operation = _operation_sql(resource)
     has_operation = "true" if operation else "false"
     changed_at = f"'{resource.delivery.changed_at}'" if resource.delivery.changed_at else "none"

@@ -135,7 +135,11 @@ def test_the_api_conforms_to_its_openapi_spec(access_city):
         @hyp_settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(operation.as_strategy(mode))
         def check(case) -> None:
-            case.call_and_validate(headers=auth)
+            response = case.call(headers=auth)
+            if response.status_code == 413:  # the 2 KB body limit refuses before validation: a rejection too
+                assert response.json() == {"detail": "the body is too large"}
+                return
+            case.validate_response(response)
 
         check()
 

@@ -1,7 +1,7 @@
 """One city through both engines: the same subject databases, scorecards and role warehouses.
 
 A 2,500-person city (every kind of record, defect and link; large enough for probabilistic links) is
-ingested by the ingest DAGs, then lives ten more days, ingested every day (records changed in place,
+ingested by the ingest DAGs, then lives three more days, ingested every day (records changed in place,
 deleted, delivered late, corrected: several versions per record); each engine then runs the same DAGs
 (`build_subject_databases`, `publish_quality_scorecards`, `build_access_warehouses`, with
 `dag.test()`) on its own data dir, holding a copy of that lake. Every mart and every table of every
@@ -35,7 +35,7 @@ from tests.access.probes import analyst_queries, leaks, role_tables
 pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 CITY = CityConfig(people=2_500, seed=3)
-DAYS = 10
+DAYS = 3
 MOST = int(CITY.people * 0.9)  # rows a real build of the city has: not an empty one
 SUBJECT_DATABASES = {"population.persons", "legal_entities.legal_entities", "licences.licences"}
 EXPLAINED = """

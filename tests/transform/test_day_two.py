@@ -94,6 +94,11 @@ def two_days(tmp_path_factory):
     corrected = dict(rows[0], 新生儿姓名="更正名")
     _write_csv(first.with_name("births_2026-10_corrections.csv"), [corrected, rows[1]], encoding)
     held_back.rename(late)  # the late delivery arrives
+    # tax's change feed: one registration corrected, one withdrawn
+    taxpayers, tax_encoding = _read_csv(sorted((city / "tax" / "taxpayers").glob("taxpayers_????-??.csv"))[0])
+    tax_update = dict(taxpayers[0], 生产经营地址=MOVED_TO, 变更类型="变更", 变更时间="2026-11-21 09:00:00")
+    tax_delete = dict(taxpayers[1], 变更类型="删除", 变更时间="2026-11-21 10:00:00")
+    _write_csv(city / "tax" / "taxpayers" / "taxpayers_2026-11-21.csv", [tax_update, tax_delete], tax_encoding)
 
     ingest(settings=settings)
     hukou.execute("delete from rk_hjxx where xh = ?", (deleted,))
@@ -114,6 +119,8 @@ def two_days(tmp_path_factory):
         "late": _read_csv(late)[0],
         "corrected": corrected,
         "resent": rows[1],
+        "tax_update": tax_update["登记序号"],
+        "tax_delete": tax_delete["登记序号"],
     }
 
 
@@ -206,3 +213,19 @@ def test_as_of_the_day_before_the_move_the_old_address_is_in_force(two_days):
     )
     assert _query(s, as_of(sql, date(2026, 11, 19))) == [(two_days["old_address"],)]
     assert _query(s, as_of(sql, date(2026, 11, 20))) == [(MOVED_TO,)]
+
+
+def test_a_change_feed_updates_and_deletes_records(two_days):
+    s = two_days["settings"]
+    updated, deleted = two_days["tax_update"], two_days["tax_delete"]
+    assert _query(s, f"select address from staging.stg_tax__taxpayer_registrations where record_key = '{updated}'") == [
+        (MOVED_TO,)
+    ]
+    assert not _query(s, f"select 1 from staging.stg_tax__taxpayer_registrations where record_key = '{deleted}'")
+    [(valid_to,)] = _query(
+        s,
+        f"select cast(valid_to as varchar) from staging.stg_tax__taxpayer_registrations_versions where record_key = '{deleted}'",
+    )
+    assert valid_to == "2026-11-21 10:00:00"  # ended by the delete row, at its change time
+    [(n, keys)] = _query(s, "select count(*), count(distinct record_key) from staging.stg_tax__taxpayer_registrations")
+    assert n == keys

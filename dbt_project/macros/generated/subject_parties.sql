@@ -69,6 +69,8 @@
     {
       "columns": {
         "address": "address",
+        "change_operation": "change_operation",
+        "changed_at": "changed_at",
         "entity_name": "entity_name",
         "industry_code": "industry_code",
         "mobile_phone": "mobile_phone",

@@ -120,18 +120,18 @@ BAD_CASES = {
         "delivery: {semantics: snapshot, changed_at: entity_name",
     ),
     "unknown delivery semantics": (
-        "tax.yml",
+        "civil_affairs.yml",
         "delivery: {semantics: increment}",
         "delivery: {semantics: append}",
         "semantics: Input should be 'snapshot', 'increment' or 'changes'",
         "delivery: {semantics: append}",
     ),
     "changes feed without operation": (
-        "tax.yml",
+        "civil_affairs.yml",
         "delivery: {semantics: increment}",
-        "delivery: {semantics: changes, changed_at: registered_on}",
+        "delivery: {semantics: changes, changed_at: established_on}",
         "a `changes` feed, and only it, declares its `operation` column",
-        '  - code: "102003/00001"',
+        '  - code: "102002/00001"',
     ),
     "watermark table without full snapshots": (
         "public_security.yml",

@@ -18,6 +18,8 @@ select
     tax_authority,
     registered_on,
     mobile_phone,
-    taxpayer_status
+    taxpayer_status,
+    change_operation,
+    changed_at
 from {{ ref('stg_tax__taxpayer_registrations_versions') }}
 where is_current

@@ -17,6 +17,8 @@ with source as (
         cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('登记日期') }},
         cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('联系电话') }},
         cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('纳税人状态') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('变更类型') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('变更时间') }},
         cast(null as {{ dbt.type_string() }}) as _load_id,
         cast(null as {{ dbt.type_string() }}) as _semantics,
         cast(null as {{ dbt.type_string() }}) as _delivered_at,
@@ -35,6 +37,7 @@ normalised as (
         _row_number as source_row_number,
         _semantics as delivery_semantics,
         try_cast(_delivered_at as {{ api.Column.translate_type('timestamp') }}) as delivered_at,
+        trim(cast({{ adapter.quote('变更类型') }} as {{ dbt.type_string() }})) in ('删除') as is_delete_operation,
         {{ std_normalise('uscc', adapter.quote('纳税人识别号')) }} as uscc,
         {{ std_normalise('org_name', adapter.quote('纳税人名称')) }} as entity_name,
         {{ std_normalise('person_name', adapter.quote('法定代表人姓名')) }} as legal_rep_person_name,
@@ -45,7 +48,9 @@ normalised as (
         {{ std_normalise('org_name', adapter.quote('主管税务机关')) }} as tax_authority,
         {{ std_normalise('date', adapter.quote('登记日期')) }} as registered_on,
         {{ std_normalise('mobile_phone', adapter.quote('联系电话')) }} as mobile_phone,
-        {{ std_normalise('taxpayer_status', adapter.quote('纳税人状态')) }} as taxpayer_status
+        {{ std_normalise('taxpayer_status', adapter.quote('纳税人状态')) }} as taxpayer_status,
+        {{ std_normalise('free_text', adapter.quote('变更类型')) }} as change_operation,
+        {{ std_normalise('datetime', adapter.quote('变更时间')) }} as changed_at
     from source
 
 ),
@@ -60,6 +65,7 @@ standardised as (
         source_row_number,
         delivery_semantics,
         delivered_at,
+        is_delete_operation,
         case when {{ std_valid('uscc', 'uscc') }} then uscc end as uscc,
         uscc as uscc_as_given,
         case when {{ std_valid('org_name', 'entity_name') }} then entity_name end as entity_name,
@@ -72,9 +78,11 @@ standardised as (
         case when {{ std_valid('org_name', 'tax_authority') }} then tax_authority end as tax_authority,
         try_cast(case when {{ std_valid('date', 'registered_on') }} then registered_on end as {{ api.Column.translate_type('date') }}) as registered_on,
         case when {{ std_valid('mobile_phone', 'mobile_phone') }} then mobile_phone end as mobile_phone,
-        case when {{ std_valid('taxpayer_status', 'taxpayer_status') }} then taxpayer_status end as taxpayer_status
+        case when {{ std_valid('taxpayer_status', 'taxpayer_status') }} then taxpayer_status end as taxpayer_status,
+        case when {{ std_valid('free_text', 'change_operation') }} then change_operation end as change_operation,
+        try_cast(case when {{ std_valid('datetime', 'changed_at') }} then changed_at end as {{ api.Column.translate_type('timestamp') }}) as changed_at
     from normalised
 
 ),
 
-{{ record_versions('standardised', ['uscc', 'uscc_as_given', 'entity_name', 'legal_rep_person_name', 'legal_rep_citizen_id', 'legal_rep_citizen_id_as_given', 'taxpayer_type', 'industry_code', 'address', 'tax_authority', 'registered_on', 'mobile_phone', 'taxpayer_status'], changed_at=none, has_operation=false) }}
+{{ record_versions('standardised', ['uscc', 'uscc_as_given', 'entity_name', 'legal_rep_person_name', 'legal_rep_citizen_id', 'legal_rep_citizen_id_as_given', 'taxpayer_type', 'industry_code', 'address', 'tax_authority', 'registered_on', 'mobile_phone', 'taxpayer_status'], changed_at='changed_at', has_operation=true) }}

@@ -1,8 +1,10 @@
 """The standards as Great Expectations 1.x expectations.
 
-Checks GX has a built-in for become that built-in (whole-value regex, code-list membership,
-length); the rest become custom expectations whose logic is the engine's own SQL: a check on part
-of a value, a checksum, a calendar date, and the cross-field rules. Every expectation carries in
+Checks GX has a built-in for become that built-in (whole-value regex, membership of a short code
+list, length); the rest become custom expectations whose logic is the engine's own SQL: a check on
+part of a value, a checksum, a calendar date, membership of a long code list (looked up in the code
+table: GX would inline thousands of division codes as literals in every query it plans, which cost
+Spark more than the rest of the suite), and the cross-field rules. Every expectation carries in
 `meta` the element, check, GB/T 36344 dimension and severity it stands for, so results can be
 scored and traced back to `standards/`. Expectations apply to standardised (normalised) columns.
 """
@@ -19,6 +21,8 @@ from pipelines.standards.python import codelist_codes
 from pipelines.standards.registry import load_elements, load_rule
 from pipelines.standards.spec import CodelistCheck, MaxLengthCheck, RegexCheck
 from pipelines.standards.sql import checks_sql, cross_field_sql
+
+INLINE_CODES = 100  # a code list up to this long is GX's own in-set expectation; a longer one a lookup
 
 
 class _StandardSqlExpectation(gxe.UnexpectedRowsExpectation):
@@ -84,8 +88,14 @@ def element_expectations(column: str, element_id: str, dialect: Dialect = HOUSE)
         simple = check.when is None
         if simple and isinstance(check, RegexCheck):
             exp = gxe.ExpectColumnValuesToMatchRegex(column=column, regex=f"^(?:{check.pattern})$", meta=meta)
-        elif simple and isinstance(check, CodelistCheck) and check.start == 1 and check.length is None:
-            exp = gxe.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(codelist_codes(check)), meta=meta)
+        elif (
+            simple
+            and isinstance(check, CodelistCheck)
+            and check.start == 1
+            and check.length is None
+            and len(codes := codelist_codes(check)) <= INLINE_CODES
+        ):
+            exp = gxe.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(codes), meta=meta)
         elif simple and isinstance(check, MaxLengthCheck):
             exp = gxe.ExpectColumnValueLengthsToBeBetween(column=column, max_value=check.length, meta=meta)
         else:

@@ -28,7 +28,7 @@ help:
 	@echo "make test    set up, then run the whole test suite"
 	@echo "make bench   benchmarks (ratios against a baseline measured in the same run)"
 	@echo "make lint    ruff"
-	@echo "make airflow Airflow standalone on http://127.0.0.1:8080 with the project's DAGs"
+	@echo "make airflow Airflow (scheduler, API, triggerer) on http://127.0.0.1:8080 with the project's DAGs"
 
 setup: $(STAMP)
 
@@ -66,7 +66,7 @@ format: setup
 	$(BIN)/ruff format .
 
 airflow: setup
-	$(BIN)/airflow standalone
+	$(BIN)/govlake airflow
 
 clean:  # a deliberate reset: the audit log goes with data/, so its anchor (kept elsewhere) goes too
 	rm -rf data data-* site .airflow .cosmos_cache .pytest_cache dbt_project/target

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipelines.paths import REPO_ROOT
@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     secret_key_file: Path | None = None
     audit_anchor_dir: Path | None = None  # where the audit log's signed head is kept, away from the log
     query_timeout_seconds: float = 120.0  # an audited query running longer is cancelled (and audited so)
+    # the build waits for every ingest run in flight to finish, but never longer than this cut-off
+    build_wait_minutes: float = Field(120.0, ge=0)
 
     @model_validator(mode="after")
     def _prod_needs_explicit_data_dir(self) -> Settings:

@@ -6,6 +6,7 @@ import typer
 
 from pipelines.cli import (
     access_cmd,
+    airflow_cmd,
     build_cmd,
     catalog_cmd,
     demo_cmd,
@@ -34,3 +35,4 @@ app.command("settings")(settings_cmd.show_settings)
 app.command("ingest")(ingest_cmd.ingest_command)
 app.command("publish")(publish_cmd.publish_command)
 app.command("serve")(publish_cmd.serve_command)
+app.command("airflow")(airflow_cmd.airflow_command)

@@ -74,6 +74,10 @@ class Engine(ABC):
     def batch_tables(self, run_id: str) -> BatchTables:
         """Where one validation run's batches become tables that Great Expectations validates."""
 
+    @abstractmethod
+    def has_mart(self, schema: str, table: str) -> bool:
+        """Whether a build has left this mart in the warehouse, without creating the warehouse."""
+
     # role warehouses (pipelines.access)
     @abstractmethod
     def role_location(self, role: str) -> Path:

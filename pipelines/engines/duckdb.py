@@ -37,6 +37,13 @@ class DuckDBEngine(Engine):
     def batch_tables(self, run_id: str) -> BatchTables:
         return DuckDBBatchTables(self.settings.data_root / f"quality_scratch_{run_id}.duckdb")
 
+    def has_mart(self, schema: str, table: str) -> bool:
+        if not self.settings.warehouse_path.exists():
+            return False
+        with self.connect() as con:
+            found = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+            return bool(con.execute(found, [schema, table]).fetchone()[0])
+
     def role_location(self, role: str) -> Path:
         return role_file(self.settings.access_root, role)
 

@@ -124,6 +124,10 @@ class SparkEngine(Engine):
     def batch_tables(self, run_id: str) -> BatchTables:
         return SparkBatchTables(self.spark)
 
+    def has_mart(self, schema: str, table: str) -> bool:
+        # dbt-spark's tables are folders of the warehouse directory: no session needed to look
+        return (self.settings.spark_warehouse_dir / f"{schema}.db" / table).is_dir()
+
     def role_location(self, role: str) -> Path:
         return self.settings.access_root / f"warehouse_{role}"
 

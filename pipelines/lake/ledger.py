@@ -8,6 +8,10 @@ Each load also says what it means (`semantics`: a whole `snapshot`, an `incremen
 for a database table read by its updated-at column, the `watermark` it read up to. The watermark is
 written in the same row as `staged`, so it becomes the next run's starting point exactly when the batch
 is published (or rolled forward by `recover()` after a crash), never before.
+
+What a downstream consumer (the subject databases' build) has taken in is kept beside the loads, load
+by load: the loads it has still to take are exactly the published ones it has not marked, whatever
+order they were published in.
 """
 
 from __future__ import annotations
@@ -42,9 +46,17 @@ create table if not exists loads (
     delivered_at text
 );
 create index if not exists loads_by_hash on loads (department, resource, content_hash, status);
+create table if not exists consumed (
+    consumer text not null,
+    load_id text not null,
+    consumed_at text not null,
+    primary key (consumer, load_id)
+);
 """
 # columns added after the first ledgers were written: an older ledger gains them on open
 ADDED_COLUMNS = {"semantics": "text", "watermark": "text", "delivered_at": "text"}
+# loads that changed what the lake holds: rows in raw, or a delivery refused whole into quarantine
+IN_LAKE = "('published', 'rejected')"
 # loads whose content is in the lake, or was found identical to what is
 ACCOUNTED = "('staged', 'published', 'rejected', 'skipped')"
 
@@ -155,3 +167,20 @@ class Ledger:
     def rows(self, where: str = "1=1", params: tuple = ()) -> list[dict]:
         with self._connect() as con:
             return [dict(r) for r in con.execute(f"select * from loads where {where} order by started_at", params)]
+
+    def pending(self, consumer: str) -> list[str]:
+        """The load ids in the lake that `consumer` has not marked consumed, oldest first."""
+        with self._connect() as con:
+            rows = con.execute(
+                f"select load_id from loads where status in {IN_LAKE} and load_id not in "
+                "(select load_id from consumed where consumer = ?) order by load_id",
+                (consumer,),
+            ).fetchall()
+        return [r["load_id"] for r in rows]
+
+    def mark_consumed(self, consumer: str, load_ids: list[str], at: str) -> None:
+        with self._connect() as con:
+            con.executemany(
+                "insert into consumed (consumer, load_id, consumed_at) values (?, ?, ?) on conflict do nothing",
+                [(consumer, load_id, at) for load_id in load_ids],
+            )

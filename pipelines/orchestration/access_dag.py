@@ -9,8 +9,15 @@ from __future__ import annotations
 
 
 def build_role_warehouses_task() -> dict:
-    from pipelines.access.build import build_all
+    """Skipped, not failed, before the first scoring: the nightly schedule may come first."""
+    from airflow.sdk.exceptions import AirflowSkipException
 
+    from pipelines.access.build import build_all
+    from pipelines.engines import engine_for
+    from pipelines.settings import get_settings
+
+    if not engine_for(get_settings()).has_mart("quality", "fct_quality_results"):
+        raise AirflowSkipException("nothing scored yet: the role warehouses wait for the first build")
     return {r.role: sum(r.tables.values()) for r in build_all()}
 
 
@@ -26,6 +33,7 @@ def build_access_dag(doc_md: str):
     from airflow.timetables.trigger import CronTriggerTimetable
 
     from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, scorecards_asset
+    from pipelines.orchestration.pools import WAREHOUSE_POOL
 
     @dag(
         dag_id="build_access_warehouses",
@@ -39,8 +47,8 @@ def build_access_dag(doc_md: str):
     )
     def build_access_warehouses():
         (
-            task(task_id="build_role_warehouses")(build_role_warehouses_task)()
-            >> task(task_id="build_verification_index")(build_verification_index_task)()
+            task(task_id="build_role_warehouses", pool=WAREHOUSE_POOL)(build_role_warehouses_task)()
+            >> task(task_id="build_verification_index", pool=WAREHOUSE_POOL)(build_verification_index_task)()
         )
 
     return build_access_warehouses()

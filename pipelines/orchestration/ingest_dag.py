@@ -1,14 +1,22 @@
 """The `ingest_<department>` DAG: one task per catalogued resource, each landing its new deliveries
-and publishing the resource's Asset. The task body only calls `pipelines.ingest`."""
+and publishing the resource's Asset. The task body only calls `pipelines.ingest`.
+
+The Asset's event is what starts the build downstream, so it is emitted only when a batch was
+published (or a delivery refused whole, which the scorecards count) and carries the loads' ids and
+row counts; a run that found nothing new ends skipped, and the chain stays still."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 
-def land_resource(department: str, resource: str) -> dict:
-    """Task body: ingest one resource; fail the task (so Airflow retries) if any delivery failed."""
+def land_resource(department: str, resource: str, *, outlet_events=None) -> dict:
+    """Task body: ingest one resource; fail the task (so Airflow retries) if any delivery failed, skip
+    it if nothing new was published."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
     from pipelines.ingest.runner import ingest_resource
+    from pipelines.orchestration.assets import raw_asset
 
     results = ingest_resource(department, resource)
     summary = {
@@ -23,6 +31,21 @@ def land_resource(department: str, resource: str) -> dict:
     failed = [f"{r.delivery}: {r.message}" for r in results if r.status == "failed"]
     if failed:
         raise RuntimeError(f"{department}/{resource}: {len(failed)} delivery(ies) failed: " + "; ".join(failed))
+    loads = [
+        {
+            "load_id": r.load_id,
+            "status": r.status,
+            "rows_in": r.rows_in,
+            "rows_landed": r.rows_landed,
+            "rows_quarantined": r.rows_quarantined,
+        }
+        for r in results
+        if r.status in ("published", "rejected")
+    ]
+    if not loads:
+        raise AirflowSkipException(f"{department}/{resource}: nothing new to publish ({summary['skipped']} skipped)")
+    if outlet_events is not None:  # dag.test() and the scheduler pass it; a direct call has no events
+        outlet_events[raw_asset(department, resource)].extra = {**summary, "loads": loads}
     return summary
 
 

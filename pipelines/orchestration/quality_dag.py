@@ -31,6 +31,7 @@ def build_quality_dag(doc_md: str):
     from airflow.sdk import AssetAny, dag, task
 
     from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, SUBJECT_ASSETS, scorecards_asset, subject_asset
+    from pipelines.orchestration.pools import WAREHOUSE_POOL
 
     @dag(
         dag_id="publish_quality_scorecards",
@@ -41,9 +42,9 @@ def build_quality_dag(doc_md: str):
     )
     def publish_quality_scorecards():
         (
-            task(task_id="validate")(validate_task)()
-            >> task(task_id="score", outlets=[scorecards_asset()])(score_task)()
-            >> task(task_id="publish")(publish_task)()
+            task(task_id="validate", pool=WAREHOUSE_POOL)(validate_task)()
+            >> task(task_id="score", pool=WAREHOUSE_POOL, outlets=[scorecards_asset()])(score_task)()
+            >> task(task_id="publish", pool=WAREHOUSE_POOL)(publish_task)()
         )
 
     return publish_quality_scorecards()

@@ -1,6 +1,11 @@
 """The `build_subject_databases` DAG: when any resource lands in the lake, standardise (dbt), link
 (Splink) and build the marts (dbt). Task bodies only call `pipelines.transform.build`.
 
+The first delivery of a day triggers the run, which then waits until no ingest run is in flight (or
+the declared cut-off, `build_wait_minutes`, has passed) so it builds on the day's lake, not on the
+first department's. Deliveries that arrived meanwhile queue one more run, which finds every load
+already taken in (the ledger says which) and skips: one build per day's deliveries.
+
 One task per stage rather than one per dbt model: see docs/decisions.md (astronomer-cosmos measured).
 """
 
@@ -9,11 +14,31 @@ from __future__ import annotations
 from pipelines.transform.build import LINK_ORDER
 
 
-def standardise_task() -> float:
-    from pipelines.settings import get_settings
-    from pipelines.transform.build import standardise
+def deliveries_settled(departments: list[str], *, ti=None, dag_run=None) -> bool:
+    """Sensor poke: no ingest DAG has a run queued or running, or the cut-off has passed (a department
+    whose source hangs never holds the build)."""
+    from datetime import UTC, datetime
 
-    return round(standardise(get_settings()), 1)
+    from pipelines.settings import get_settings
+
+    in_flight = {d: ti.get_dr_count(dag_id=f"ingest_{d}", states=["queued", "running"]) for d in departments}
+    started = dag_run.start_date or datetime.now(UTC)
+    waited_minutes = (datetime.now(UTC) - started).total_seconds() / 60
+    return not any(in_flight.values()) or waited_minutes >= get_settings().build_wait_minutes
+
+
+def standardise_task() -> dict:
+    """Skipped when every load in the lake has been built already; returns the loads it takes in."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from pipelines.settings import get_settings
+    from pipelines.transform.build import pending_loads, standardise
+
+    settings = get_settings()
+    loads = pending_loads(settings)
+    if not loads:
+        raise AirflowSkipException("every published load is in the subject databases already")
+    return {"seconds": round(standardise(settings), 1), "loads": loads}
 
 
 def link_task(subject: str) -> dict:
@@ -29,16 +54,17 @@ def link_task(subject: str) -> dict:
     }
 
 
-def marts_task(ds: str | None = None) -> dict:
+def marts_task(standardised: dict, ds: str | None = None) -> dict:
     """Airflow passes the run's date (`ds`): licence expiry is judged as of the run, not of the rerun."""
     from pipelines.settings import get_settings
-    from pipelines.transform.build import BuildFailed, build_marts, summary
+    from pipelines.transform.build import BuildFailed, build_marts, mark_built, summary
 
     settings = get_settings()
     build_marts(settings, as_of=ds)
     counts, unbalanced = summary(settings)
     if unbalanced:
         raise BuildFailed(f"records unaccounted for between the lake and the subject databases: {unbalanced}")
+    mark_built(settings, standardised["loads"])
     return counts
 
 
@@ -46,6 +72,7 @@ def build_subject_dag(raw_assets: list[tuple[str, str]], doc_md: str):
     from airflow.sdk import AssetAny, dag, task
 
     from pipelines.orchestration.assets import ASSET_DAG_DEFAULTS, SUBJECT_ASSETS, raw_asset, subject_asset
+    from pipelines.orchestration.pools import WAREHOUSE_POOL
 
     @dag(
         dag_id="build_subject_databases",
@@ -55,13 +82,20 @@ def build_subject_dag(raw_assets: list[tuple[str, str]], doc_md: str):
         doc_md=doc_md,
     )
     def build_subject_databases():
-        standardised = task(task_id="standardise")(standardise_task)()
+        departments = sorted({d for d, _ in raw_assets})
+        settled = task.sensor(task_id="wait_for_deliveries", poke_interval=15, mode="reschedule")(deliveries_settled)(
+            departments
+        )
+        standardised = task(task_id="standardise", pool=WAREHOUSE_POOL)(standardise_task)()
+        settled >> standardised
         previous = standardised
         for subject in LINK_ORDER:
-            linked = task(task_id=f"link_{subject}")(link_task)(subject)
+            linked = task(task_id=f"link_{subject}", pool=WAREHOUSE_POOL)(link_task)(subject)
             previous >> linked
             previous = linked
-        marts = task(task_id="build_marts", outlets=[subject_asset(s) for s in SUBJECT_ASSETS])(marts_task)()
+        marts = task(task_id="build_marts", pool=WAREHOUSE_POOL, outlets=[subject_asset(s) for s in SUBJECT_ASSETS])(
+            marts_task
+        )(standardised)
         previous >> marts
 
     return build_subject_databases()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from pipelines.catalog import load_catalog
 from pipelines.catalog.models import Subject
@@ -17,6 +18,7 @@ from pipelines.catalog.subjects import load_subject_rules
 from pipelines.engines import engine_for
 from pipelines.engines.base import BuildFailed
 from pipelines.lake.layout import LakeLayout
+from pipelines.lake.ledger import Ledger
 from pipelines.linkage.run import LinkageResult, link
 from pipelines.settings import Settings
 
@@ -25,6 +27,7 @@ BEFORE_LINKAGE = ["build", "--exclude", "source:linkage+", "source:quality+"]
 AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+"]
 SCORECARDS = ["build", "--select", "source:quality+", "dimension_weights", "catalogued_resources"]
 LINK_ORDER = ["legal_entities", "population"]
+CONSUMER = "subject_databases"  # the build's name in the ledger's record of what each consumer took in
 SUBJECT_TABLES = [
     "population.persons",
     "population.person_sources",
@@ -98,8 +101,21 @@ def build_scorecards(settings: Settings, quiet: bool = True) -> float:
     return time.perf_counter() - started
 
 
+def pending_loads(settings: Settings) -> list[str]:
+    """The loads in the lake that no completed build has taken in yet (none: nothing to rebuild)."""
+    return Ledger(LakeLayout(settings.lake_root).ledger_path).pending(CONSUMER)
+
+
+def mark_built(settings: Settings, load_ids: list[str]) -> None:
+    """Record that a completed build took these loads in (listed before it started: a load published
+    while it ran stays pending for the next one)."""
+    at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    Ledger(LakeLayout(settings.lake_root).ledger_path).mark_consumed(CONSUMER, load_ids, at)
+
+
 def build_subject_databases(settings: Settings, quiet: bool = True, as_of: str | None = None) -> BuildReport:
     """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason."""
+    loads = pending_loads(settings)
     report = BuildReport()
     report.seconds["dbt: staging and intermediate"] = standardise(settings, quiet)
     for subject in LINK_ORDER:
@@ -108,6 +124,8 @@ def build_subject_databases(settings: Settings, quiet: bool = True, as_of: str |
         report.seconds[f"linkage: {subject}"] = result.seconds_total
     report.seconds["dbt: marts and tests"] = build_marts(settings, quiet, as_of)
     report.row_counts, report.unbalanced = summary(settings)
+    if not report.unbalanced:
+        mark_built(settings, loads)
     return report
 
 

@@ -44,6 +44,7 @@ def test_one_ingest_dag_per_department_with_one_task_per_resource(dagbag):
 def test_build_subject_databases_runs_on_every_ingest_asset(dagbag):
     dag = dagbag.dags["build_subject_databases"]
     assert [t.task_id for t in dag.topological_sort()] == [
+        "wait_for_deliveries",
         "standardise",
         "link_legal_entities",
         "link_population",
@@ -67,6 +68,26 @@ def test_build_access_warehouses_follows_the_scoring_and_runs_nightly(dagbag):
     scored = {a.uri for a in dagbag.dags["publish_quality_scorecards"].get_task("score").outlets}
     assert scored and {dag.timetable.asset_condition.uri} == scored
     assert dag.timetable.timetable.summary == "30 0 * * *"  # approvals expire at midnight
+
+
+def test_tasks_that_open_the_warehouse_queue_in_its_one_slot_pool(dagbag):
+    """DuckDB has one writer per file: the subject build, the scoring and the access build run one at a
+    time whichever DAG they belong to; ingest (the lake and the ledger only) and the wait do not queue."""
+    from pipelines.orchestration.pools import POOLS, WAREHOUSE_POOL
+
+    assert POOLS[WAREHOUSE_POOL][0] == 1
+    in_pool = {(d.dag_id, t.task_id) for d in dagbag.dags.values() for t in d.tasks if t.pool == WAREHOUSE_POOL}
+    expected = {
+        ("build_subject_databases", t) for t in ("standardise", "link_legal_entities", "link_population", "build_marts")
+    } | {("publish_quality_scorecards", t) for t in ("validate", "score", "publish")}
+    expected |= {("build_access_warehouses", t) for t in ("build_role_warehouses", "build_verification_index")}
+    assert in_pool == expected
+
+
+def test_the_build_waits_for_the_days_deliveries_without_holding_a_slot(dagbag):
+    wait = dagbag.dags["build_subject_databases"].get_task("wait_for_deliveries")
+    assert wait.mode == "reschedule" and wait.pool != "govlake_warehouse"
+    assert list(wait.op_args) == [sorted(load_catalog().departments)]
 
 
 def test_parsing_a_dag_file_does_no_io():

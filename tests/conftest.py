@@ -22,6 +22,8 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # one Airflow metadata database per w
 import pickle  # noqa: E402
 import shutil  # noqa: E402
 import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -48,22 +50,29 @@ SERVERS = {
 }
 
 
-@pytest.fixture
-def scratch_database(request):
-    """A fresh database on a real server, dropped afterwards."""
-    admin_url, url_template = SERVERS[request.param]
+@contextmanager
+def scratch_database_url(kind: str) -> Iterator[str]:
+    """A fresh database on a real server (`kind`: a key of SERVERS), dropped afterwards."""
+    admin_url, url_template = SERVERS[kind]
     name = f"govlake_test_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(
-            f"CREATE DATABASE {name}" + (" CHARACTER SET utf8mb4" if request.param == "mariadb" else "")
-        )
-    yield request.param, url_template.format(db=name)
-    with admin.connect() as conn:
-        if request.param == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
-        conn.exec_driver_sql(f"DROP DATABASE {name}")
-    admin.dispose()
+        conn.exec_driver_sql(f"CREATE DATABASE {name}" + (" CHARACTER SET utf8mb4" if kind == "mariadb" else ""))
+    try:
+        yield url_template.format(db=name)
+    finally:
+        with admin.connect() as conn:
+            if kind == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+            conn.exec_driver_sql(f"DROP DATABASE {name}")
+        admin.dispose()
+
+
+@pytest.fixture
+def scratch_database(request):
+    """A fresh database on a real server, dropped afterwards."""
+    with scratch_database_url(request.param) as url:
+        yield request.param, url
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,6 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-TERMINAL = {"success", "failed"}
-
 
 class AirflowAPI:
     def __init__(self, url: str, password_file: Path, user: str = "admin") -> None:

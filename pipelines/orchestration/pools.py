@@ -3,17 +3,10 @@
 The subject databases' build, the scoring and the role warehouses' build all open the warehouse, and
 DuckDB lets one process hold its file for writing (the nightly access build once met the subject
 build there: "Could not set lock on file"). One slot makes the scheduler run them one at a time,
-whichever DAG they belong to; the tasks declare the pool, `ensure_pools` creates it."""
+whichever DAG they belong to; the tasks declare the pool, `govlake airflow` creates it
+(`airflow_local.prepare`)."""
 
 from __future__ import annotations
 
 WAREHOUSE_POOL = "govlake_warehouse"
 POOLS = {WAREHOUSE_POOL: (1, "tasks that open the warehouse: one at a time (DuckDB's single writer)")}
-
-
-def ensure_pools() -> None:
-    """Create or update the pools in Airflow's metadata database (which must exist)."""
-    from airflow.models.pool import Pool
-
-    for name, (slots, description) in POOLS.items():
-        Pool.create_or_update_pool(name, slots, description, include_deferred=False)

@@ -101,16 +101,20 @@ def build_scorecards(settings: Settings, quiet: bool = True) -> float:
     return time.perf_counter() - started
 
 
+def _ledger(settings: Settings) -> Ledger:
+    return Ledger(LakeLayout(settings.lake_root).ledger_path)
+
+
 def pending_loads(settings: Settings) -> list[str]:
     """The loads in the lake that no completed build has taken in yet (none: nothing to rebuild)."""
-    return Ledger(LakeLayout(settings.lake_root).ledger_path).pending(CONSUMER)
+    return _ledger(settings).pending(CONSUMER)
 
 
 def mark_built(settings: Settings, load_ids: list[str]) -> None:
     """Record that a completed build took these loads in (listed before it started: a load published
     while it ran stays pending for the next one)."""
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
-    Ledger(LakeLayout(settings.lake_root).ledger_path).mark_consumed(CONSUMER, load_ids, at)
+    _ledger(settings).mark_consumed(CONSUMER, load_ids, at)
 
 
 def build_subject_databases(settings: Settings, quiet: bool = True, as_of: str | None = None) -> BuildReport:

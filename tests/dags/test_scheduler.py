@@ -9,12 +9,10 @@ listening beyond loopback, processes outliving the supervisor."""
 from __future__ import annotations
 
 import socket
-import uuid
 from datetime import datetime
 
 import psutil
 import pytest
-import sqlalchemy as sa
 
 from pipelines.catalog import load_catalog
 from pipelines.orchestration.airflow_api import AirflowAPI
@@ -24,7 +22,7 @@ from pipelines.synth.api import start_api_server
 from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
 from tests.access.conftest import TEST_KEY
-from tests.conftest import SERVERS
+from tests.conftest import scratch_database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.db, pytest.mark.xdist_group("airflow")]
 
@@ -46,16 +44,8 @@ def _when(text: str | None) -> datetime | None:
 def airflow_database():
     """Airflow's metadata database on the PostgreSQL server: on SQLite the API server's writes and the
     scheduler's collide ("database is locked" on a trigger), as Airflow warns for anything but a try-out."""
-    admin_url, url_template = SERVERS["postgresql"]
-    name = f"govlake_airflow_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    yield url_template.format(db=name)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
-        conn.exec_driver_sql(f"DROP DATABASE {name}")
-    admin.dispose()
+    with scratch_database_url("postgresql") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -104,18 +94,18 @@ def scheduled(tmp_path_factory, airflow_database):
             runs = api.wait(settled, "the asset chain ingest → build → score → access", timeout=900, every=5)
             tis = {d: {r["dag_run_id"]: api.task_instances(d, r["dag_run_id"]) for r in rs} for d, rs in runs.items()}
             events = api.asset_events()
-            listening = {
-                (p.pid, c.laddr.ip, c.laddr.port)
+            processes = [
+                p
                 for comp in airflow.running.values()
                 for p in [psutil.Process(comp.process.pid), *psutil.Process(comp.process.pid).children(recursive=True)]
+            ]
+            listening = {
+                (p.pid, c.laddr.ip, c.laddr.port)
+                for p in processes
                 for c in p.net_connections(kind="inet")
                 if c.status == psutil.CONN_LISTEN
             }
-            pids = {
-                p.pid
-                for comp in airflow.running.values()
-                for p in [psutil.Process(comp.process.pid), *psutil.Process(comp.process.pid).children(recursive=True)]
-            }
+            pids = {p.pid for p in processes}
     finally:
         server.shutdown()
     return {"runs": runs, "tis": tis, "events": events, "listening": listening, "pids": pids, "ingest": ingest}

@@ -77,10 +77,11 @@ def scratch_database(request):
 
 @pytest.fixture(scope="session")
 def built_small_city(small_city, tmp_path_factory) -> Path:
-    """The small city ingested, its subject databases built, validated twice (the second run validates
-    nothing) and scored: once per test run, whichever xdist worker asks first, behind a file lock. A test
-    package copies the folder (`copy_data`) and goes on from there; `validations.pickle` holds the two
-    runs' result rows."""
+    """The small city through the real DAGs (`dag.test()`: ingest with the HR API served, subject
+    databases, validation, scorecards), then validated once more (which validates nothing): once per
+    test run, whichever xdist worker asks first, behind a file lock. A test package copies the folder
+    (`copy_data`) and goes on from there; `validations.pickle` holds the two validations' result rows,
+    `dag_states.json` each DAG's final state."""
     from filelock import FileLock
 
     base = tmp_path_factory.getbasetemp()  # xdist: <run>/popen-gwN, so the run's folder is its parent
@@ -95,18 +96,39 @@ def built_small_city(small_city, tmp_path_factory) -> Path:
 
 
 def _build_small_city(city: Path, data: Path) -> None:
-    from pipelines.ingest.runner import ingest
-    from pipelines.quality.validate import validate
-    from pipelines.settings import Settings
-    from pipelines.transform.build import build_scorecards, build_subject_databases
+    import json
+
+    import duckdb
+
+    from pipelines.orchestration.local_runs import test_dags
+    from pipelines.quality.validate import RESULT_COLUMNS, results_root, validate
+    from pipelines.settings import Settings, get_settings
+    from pipelines.synth.api import start_api_server
     from tests.access.conftest import TEST_KEY
 
+    server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
+    mp = pytest.MonkeyPatch()
+    for name, value in {
+        "GOVLAKE_DATA_DIR": str(data),
+        "GOVLAKE_SOURCE_ROOT": str(city),
+        "GOVLAKE_PSEUDONYM_KEY": TEST_KEY.get_secret_value(),
+        "GOVLAKE_SRC_HR_SOCIAL_SECURITY_API": f"http://127.0.0.1:{server.server_address[1]}",
+        "GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN": "tkn",
+    }.items():
+        mp.setenv(name, value)
+    get_settings.cache_clear()
+    try:  # AIRFLOW_HOME stays: Airflow reads it once per process; ensure_airflow_db() migrates that home
+        states = test_dags("ingest_") | test_dags("build_subject_databases") | test_dags("publish_quality_scorecards")
+    finally:
+        server.shutdown()
+        mp.undo()  # the environment is the build's only while the DAGs run: other tests share the worker
+        get_settings.cache_clear()
     settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
-    ingest(settings=settings)  # the HR API is not served: its saved pages are read
-    build_subject_databases(settings)
-    runs = (validate(settings, run_id="run1"), validate(settings, run_id="run2"))
-    build_scorecards(settings)
+    stored = str(results_root(settings) / "run_id=*" / "*.parquet")
+    first = duckdb.sql(f"select {', '.join(RESULT_COLUMNS)} from read_parquet('{stored}')").fetchall()
+    runs = ([dict(zip(RESULT_COLUMNS, r, strict=True)) for r in first], validate(settings, run_id="run2"))
     (data / "validations.pickle").write_bytes(pickle.dumps(runs))
+    (data / "dag_states.json").write_text(json.dumps(states))
 
 
 def copy_data(built: Path, to: Path) -> tuple[Path, tuple[list[dict], list[dict]]]:
@@ -116,7 +138,14 @@ def copy_data(built: Path, to: Path) -> tuple[Path, tuple[list[dict], list[dict]
 
 
 def pytest_collection_modifyitems(items):
-    """Longest first: the two-engine run (~11 minutes of one worker) starts at once, and the other worker
-    works through the rest meanwhile (`make test` passes `--no-loadscope-reorder`, so xdist hands out the
-    groups in this order rather than by how many tests each holds, which put the one-test group last)."""
-    items.sort(key=lambda item: (item.get_closest_marker("spark") is None, item.get_closest_marker("slow") is None))
+    """Longest first: Spark's side of the two-engine run (~8 minutes of one worker) starts at once, DuckDB's
+    side next on the other worker, which then works through the rest (`make test` passes
+    `--no-loadscope-reorder`, so xdist hands out the groups in this order rather than by how many tests
+    each holds, which put the one-test group last)."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("spark") is None,
+            item.module.__name__ != "tests.engines.test_equivalence",  # its DuckDB side, on the other worker
+            item.get_closest_marker("slow") is None,
+        )
+    )

@@ -53,6 +53,10 @@ def session_config(settings: Settings) -> dict[str, str]:
             # on one machine adaptive execution re-plans every small query (GX runs ~30 per batch) for
             # nothing: ~15% of validation time with it off
             "spark.sql.adaptive.enabled": "false",
+            # compiling whole-stage Java for the standards' long expressions (the Chinese-conversion
+            # tables alone are 8 KB a column; some exceed Janino's 64 KB method limit and fall back
+            # anyway) costs more than evaluating them on one machine's batches
+            "spark.sql.codegen.wholeStage": "false",
             "spark.driver.memory": settings.spark_driver_memory,
             "spark.driver.maxResultSize": "0",  # reading a whole mart back (the fingerprint) exceeds the 1g default
             "spark.driver.host": "127.0.0.1",

@@ -12,6 +12,8 @@ from pipelines.catalog import load_catalog
 from pipelines.orchestration.assets import raw_asset_uri
 from pipelines.paths import DAGS_DIR, REPO_ROOT
 
+pytestmark = pytest.mark.xdist_group("dag_integrity")  # one worker builds the module fixture
+
 
 @pytest.fixture(scope="module")
 def dagbag(tmp_path_factory):

@@ -10,6 +10,8 @@ from pipelines.settings import Settings
 from pipelines.synth.api import start_api_server
 from tests.ingest.lake_check import assert_every_source_row_exactly_once, ledger_states
 
+pytestmark = pytest.mark.xdist_group("ingest_city")  # one worker builds the module fixture
+
 
 @pytest.fixture(scope="module")
 def ingested(small_city, tmp_path_factory):

@@ -11,6 +11,8 @@ from pipelines.standards.codetable import CODE_TABLE, code_table
 from pipelines.standards.evaluate import rule_with_python, with_python
 from pipelines.standards.samples import rule_pairs, samples
 
+pytestmark = pytest.mark.xdist_group("expectations")  # one worker builds the module fixture
+
 ELEMENTS = {
     "citizen_id": "sfzh",
     "uscc": "tyshxydm",

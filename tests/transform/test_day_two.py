@@ -20,7 +20,7 @@ from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
 from pipelines.transform.build import build_subject_databases
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("day_two")]  # one worker builds the two days
 
 MOVED_TO = "浙江省宁波市鄞州区新搬路8号"
 MOVED_AT = "2026-11-20 10:00:00"
@@ -67,9 +67,19 @@ def two_days(tmp_path_factory):
     held_back = root / late.name
     late.rename(held_back)
 
+    # social organisations are catalogued but deliver nothing on day one: the build goes on without them
+    dormant = city / "civil_affairs" / "social_organisations"
+    dormant.rename(root / "social_organisations")
     ingest(settings=settings)
-    build_subject_databases(settings)
-    day1 = {"person_ids": _person_ids(settings)}
+    day1_report = build_subject_databases(settings)
+    day1 = {
+        "person_ids": _person_ids(settings),
+        "unbalanced": day1_report.unbalanced,
+        "entity_sources": dict(
+            _query(settings, "select resource, count(*) from legal_entities.entity_sources group by 1")
+        ),
+    }
+    (root / "social_organisations").rename(dormant)
 
     hukou = sqlite3.connect(city / "public_security" / "hukou.sqlite")
     total = hukou.execute("select count(*) from rk_hjxx").fetchone()[0]
@@ -122,6 +132,19 @@ def two_days(tmp_path_factory):
         "tax_update": tax_update["登记序号"],
         "tax_delete": tax_delete["登记序号"],
     }
+
+
+def test_a_resource_with_no_batch_yet_stages_empty_and_the_build_goes_on(two_days):
+    """A department catalogued before its first delivery does not stop everyone else's subject databases;
+    its delivery on day two reaches them."""
+    day1 = two_days["day1"]
+    assert not day1["unbalanced"]
+    assert "social_organisations" not in day1["entity_sources"] and day1["entity_sources"]["enterprise_registry"] > 0
+    [(day2,)] = _query(
+        two_days["settings"],
+        "select count(*) from legal_entities.entity_sources where resource = 'social_organisations'",
+    )
+    assert day2 > 0
 
 
 def test_the_database_table_counts_once_in_staging_and_in_the_subject_database(two_days):

@@ -1,4 +1,5 @@
-"""The small city end to end through the real DAGs (`dag.test()`): ingest, then build_subject_databases.
+"""The small city end to end through the real DAGs (`dag.test()`, the session's `built_small_city`): ingest,
+then build_subject_databases.
 
 Checks the linkage against the ground truth, the golden-record rules against the records they were
 chosen from, and that every landed record is in a subject database or in quarantine.
@@ -7,41 +8,24 @@ chosen from, and that every landed record is in a subject database or in quarant
 from __future__ import annotations
 
 import csv
+import json
 
 import duckdb
 import pytest
 
 from pipelines.linkage.evaluate import evaluate
-from pipelines.settings import get_settings
-from pipelines.synth.api import start_api_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow")]
 
 
-@pytest.fixture(scope="session")  # once per worker, even when xdist interleaves other modules' tests
-def built(small_city, tmp_path_factory):
-    city, _ = small_city
-    data = tmp_path_factory.mktemp("data")
-    mp = pytest.MonkeyPatch()
-    server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
-    mp.setenv("GOVLAKE_DATA_DIR", str(data))
-    mp.setenv("GOVLAKE_SOURCE_ROOT", str(city))
-    # AIRFLOW_HOME is left as it is: Airflow reads it once per process, and another test of this worker
-    # may have imported Airflow already; ensure_airflow_db() migrates whichever home that is.
-    mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", f"http://127.0.0.1:{server.server_address[1]}")
-    mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN", "tkn")
-    from pipelines.orchestration.local_runs import test_dags
+@pytest.fixture(scope="session")
+def built(small_city, built_small_city):
+    """The session's small city, built through the DAGs (read only here: other packages copy it)."""
+    from pipelines.settings import Settings
 
-    try:
-        states = test_dags("ingest_")
-        states |= test_dags("build_subject_databases")
-        states |= test_dags("publish_quality_scorecards")
-        settings = get_settings()
-    finally:
-        server.shutdown()
-        mp.undo()  # the environment is this fixture's only while the DAGs run: other tests share the worker
-        get_settings.cache_clear()
-    return states, settings, city
+    city, _ = small_city
+    states = json.loads((built_small_city / "dag_states.json").read_text(encoding="utf-8"))
+    return states, Settings(data_dir=built_small_city, source_root=city), city
 
 
 @pytest.fixture(scope="module")
@@ -190,22 +174,3 @@ def test_the_readme_first_query_runs_on_the_warehouse(built, monkeypatch, capsys
     exec(compile(snippet.replace("data/warehouse.duckdb", str(settings.warehouse_path)), "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "people" in out and "probabilistic" in out and "person_name" in out
-
-
-def test_a_resource_with_no_batch_yet_stages_empty_and_the_build_goes_on(built, tmp_path):
-    """A department catalogued before its first delivery must not stop everyone else's subject databases."""
-    import shutil
-
-    from pipelines.settings import Settings
-    from pipelines.transform.build import build_subject_databases
-
-    _, settings, _ = built
-    shutil.copytree(settings.lake_root, tmp_path / "lake")
-    shutil.rmtree(tmp_path / "lake" / "raw" / "dept=civil_affairs" / "resource=social_organisations")
-    report = build_subject_databases(Settings(data_dir=tmp_path, source_root=settings.sources_dir))
-    assert not report.unbalanced
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
-        per_resource = dict(
-            con.execute("select resource, count(*) from legal_entities.entity_sources group by 1").fetchall()
-        )
-    assert "social_organisations" not in per_resource and per_resource["enterprise_registry"] > 0

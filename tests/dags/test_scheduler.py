@@ -53,7 +53,7 @@ def scheduled(tmp_path_factory, airflow_database):
     """Everything the run left: runs and task instances per DAG, asset events, the processes seen
     listening while it ran, and the component processes that were alive before the stop."""
     city = tmp_path_factory.mktemp("city")
-    generate_city(CityConfig(people=600, seed=11), city)
+    generate_city(CityConfig(people=300, seed=11), city)  # what is tested is the scheduling, not the data
     server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
     home = tmp_path_factory.mktemp("airflow_home")
     overrides = {

@@ -22,7 +22,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # one Airflow metadata database per w
 import pickle  # noqa: E402
 import shutil  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
 import pytest  # noqa: E402
@@ -75,24 +75,35 @@ def scratch_database(request):
         yield request.param, url
 
 
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test run's folder, which every xdist worker sees (a worker's own is `<run>/popen-gwN`)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(folder: Path, make: Callable[[Path], None]) -> Path:
+    """`folder`, made by `make(folder)` once per test run by whichever worker asks first, behind a file
+    lock; the others wait and read it. A folder left half made (no `done` marker) is made again."""
+    from filelock import FileLock
+
+    with FileLock(f"{folder}.lock"):
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            make(folder)
+            (folder / "done").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_small_city(small_city, tmp_path_factory) -> Path:
     """The small city through the real DAGs (`dag.test()`: ingest with the HR API served, subject
-    databases, validation, scorecards), then validated once more (which validates nothing): once per
-    test run, whichever xdist worker asks first, behind a file lock. A test package copies the folder
-    (`copy_data`) and goes on from there; `validations.pickle` holds the two validations' result rows,
-    `dag_states.json` each DAG's final state."""
-    from filelock import FileLock
-
-    base = tmp_path_factory.getbasetemp()  # xdist: <run>/popen-gwN, so the run's folder is its parent
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    data = shared / "built_small_city"
-    with FileLock(str(shared / "built_small_city.lock")):
-        if not (data / "done").exists():
-            shutil.rmtree(data, ignore_errors=True)
-            _build_small_city(small_city[0], data)
-            (data / "done").touch()
-    return data
+    databases, validation, scorecards), then validated once more (which validates nothing), once per
+    test run. A test package copies the folder (`copy_data`) and goes on from there;
+    `validations.pickle` holds the two validations' result rows, `dag_states.json` each DAG's state."""
+    return made_once(
+        shared_dir(tmp_path_factory) / "built_small_city", lambda data: _build_small_city(small_city[0], data)
+    )
 
 
 def _build_small_city(city: Path, data: Path) -> None:

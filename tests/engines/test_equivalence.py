@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import pickle
 import shutil
 import time
@@ -36,6 +35,7 @@ from pipelines.synth.config import CityConfig
 from pipelines.synth.timeline import LivingCity
 from tests.access.conftest import AS_OF, TEST_KEY, AccessCity, on_day, read_people
 from tests.access.probes import analyst_queries, leaks, role_tables
+from tests.conftest import made_once, shared_dir
 
 CITY = CityConfig(people=2_500, seed=3)
 DAYS = 1
@@ -172,47 +172,37 @@ def _run(engine: str, data, city: AccessCity) -> dict:
     return out
 
 
-def _shared(tmp_path_factory) -> Path:
-    """The test run's folder: under xdist, the parent of this worker's (both sides meet there)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
 @pytest.fixture(scope="session")
 def lake(tmp_path_factory) -> tuple[Path, dict]:
     """The city, ingested by the ingest DAGs, living one more day: (folder holding `city/` and the
     ingested `data/`, the ingest DAGs' states). Made once per test run, whichever side asks first."""
-    from filelock import FileLock
-
     from pipelines.orchestration.local_runs import test_dags
     from pipelines.synth.api import start_api_server
 
-    root = _shared(tmp_path_factory) / "equivalence"
-    with FileLock(f"{root}.lock"):
-        if not (root / "done").exists():
-            shutil.rmtree(root, ignore_errors=True)
-            city, data = root / "city", root / "data"
-            with timed("generate"):
-                generate_city(CITY, city)
-            server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
-            try:
-                with pytest.MonkeyPatch.context() as mp:
-                    mp.setenv("GOVLAKE_SOURCE_ROOT", str(city))
-                    mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", f"http://127.0.0.1:{server.server_address[1]}")
-                    mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN", "tkn")
-                    mp.setenv("GOVLAKE_DATA_DIR", str(data))
-                    get_settings.cache_clear()
-                    with timed("ingest DAGs"):
-                        ingested = test_dags("ingest_")
-                    with timed(f"{DAYS} more days"):
-                        living = LivingCity(city, CITY.seed, CITY.as_of + timedelta(days=1))
-                        living.live(DAYS, lambda on: ingest())
-                        living.close()
-            finally:
-                server.shutdown()
+    def make(root: Path) -> None:
+        city, data = root / "city", root / "data"
+        with timed("generate"):
+            generate_city(CITY, city)
+        server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
+        try:
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("GOVLAKE_SOURCE_ROOT", str(city))
+                mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", f"http://127.0.0.1:{server.server_address[1]}")
+                mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN", "tkn")
+                mp.setenv("GOVLAKE_DATA_DIR", str(data))
                 get_settings.cache_clear()
-            (root / "ingested.json").write_text(json.dumps(ingested))
-            (root / "done").touch()
+                with timed("ingest DAGs"):
+                    ingested = test_dags("ingest_")
+                with timed(f"{DAYS} more days"):
+                    living = LivingCity(city, CITY.seed, CITY.as_of + timedelta(days=1))
+                    living.live(DAYS, lambda on: ingest())
+                    living.close()
+        finally:
+            server.shutdown()
+            get_settings.cache_clear()
+        (root / "ingested.json").write_text(json.dumps(ingested))
+
+    root = made_once(shared_dir(tmp_path_factory) / "equivalence", make)
     return root, json.loads((root / "ingested.json").read_text())
 
 
@@ -227,15 +217,13 @@ def _engine_data(root: Path, engine: str) -> Path:
 
 
 def duckdb_side(root: Path) -> dict:
-    """DuckDB's run, made once behind a lock by whichever side asks first and kept for the other."""
-    from filelock import FileLock
+    """DuckDB's run, made once by whichever side asks first and kept for the other."""
 
-    result = root / "duckdb.pickle"
-    with FileLock(f"{result}.lock"):
-        if not result.exists():
-            city = AccessCity(None, read_people(root / "city"))
-            result.write_bytes(pickle.dumps(_run("duckdb", _engine_data(root, "duckdb"), city)))
-    return pickle.loads(result.read_bytes())
+    def make(folder: Path) -> None:
+        city = AccessCity(None, read_people(root / "city"))
+        (folder / "run.pickle").write_bytes(pickle.dumps(_run("duckdb", _engine_data(root, "duckdb"), city)))
+
+    return pickle.loads((made_once(root / "duckdb_side", make) / "run.pickle").read_bytes())
 
 
 @pytest.mark.slow

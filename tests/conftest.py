@@ -149,14 +149,15 @@ def copy_data(built: Path, to: Path) -> tuple[Path, tuple[list[dict], list[dict]
 
 
 def pytest_collection_modifyitems(items):
-    """Longest first: Spark's side of the two-engine run (~8 minutes of one worker) starts at once, DuckDB's
-    side next on the other worker, which then works through the rest (`make test` passes
-    `--no-loadscope-reorder`, so xdist hands out the groups in this order rather than by how many tests
-    each holds, which put the one-test group last)."""
+    """Longest first: Spark's side of the two-engine run (the longest test by far) starts at once on one
+    worker, which first makes the equivalence lake; the other works through the rest, slow tests first
+    (`make test` passes `--no-loadscope-reorder`, so xdist hands out the groups in this order rather than
+    by how many tests each holds). DuckDB's side of the equivalence comes last: by then the lake is made
+    (no worker waits on it), and whichever worker is free first runs it."""
     items.sort(
         key=lambda item: (
             item.get_closest_marker("spark") is None,
-            item.module.__name__ != "tests.engines.test_equivalence",  # its DuckDB side, on the other worker
+            item.module.__name__ == "tests.engines.test_equivalence",
             item.get_closest_marker("slow") is None,
         )
     )

@@ -21,14 +21,14 @@ from tests.ingest.lake_check import (
     ledger_states,
 )
 
-KILLS = 16
+KILLS = 12
 INGEST = "from pipelines.ingest.runner import ingest; ingest()"
 
 
 @pytest.mark.slow
 def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
     city = tmp_path / "city"
-    generate_city(CityConfig(people=4_000, seed=3), city)
+    generate_city(CityConfig(people=2_500, seed=3), city)
     env = {**os.environ, "GOVLAKE_DATA_DIR": str(tmp_path / "data"), "GOVLAKE_SOURCE_ROOT": str(city)}
     env.pop("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", None)
     rng = random.Random(20261124)
@@ -49,11 +49,11 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
         proc.wait()
         if proc.returncode == 0:  # it finished first: start from an empty lake so kills land in real work again
             shutil.rmtree(tmp_path / "data", ignore_errors=True)
-    assert killed >= 12
+    assert killed >= 9
     final = subprocess.run([sys.executable, "-c", INGEST], env=env, capture_output=True, text=True)
     assert final.returncode == 0, final.stderr[-2000:]
     layout = LakeLayout(tmp_path / "data" / "lake")
-    assert assert_every_source_row_exactly_once(city, layout) > 5_000
+    assert assert_every_source_row_exactly_once(city, layout) > 4_000
     assert assert_watermarks_match_the_lake(layout) == 4  # three tables and the HR API
     states = ledger_states(layout)
     assert states["running"] == 0 and states["staged"] == 0

@@ -229,7 +229,8 @@ def duckdb_side(root: Path) -> dict:
 @pytest.mark.slow
 @pytest.mark.xdist_group("duckdb_equivalence")
 def test_duckdb_side_of_the_equivalence(lake):
-    """DuckDB's half runs on another worker while Spark's runs (the Spark test takes it from there)."""
+    """DuckDB's half, made by whichever worker asks first (it sorts last: the Spark test, when done
+    before this worker gets here, makes it itself and this test reads it)."""
     root, _ = lake
     run = duckdb_side(root)
     assert set(run["states"].values()) == {"success"}, run["states"]
@@ -240,7 +241,7 @@ def test_duckdb_side_of_the_equivalence(lake):
 @pytest.mark.xdist_group("spark")
 def test_both_engines_give_the_same_platform(lake):
     """One test, not several: Spark runs the whole platform, which no two workers should share; DuckDB's
-    run comes from the other worker (or is made here when there is none)."""
+    run comes from the other worker when it got there first, else is made here after Spark's."""
     from pipelines.engines.fingerprint import differences
 
     root, ingested = lake

@@ -68,6 +68,32 @@ def scratch_database_url(kind: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def hr_api_served(city: Path, **environment: str) -> Iterator[dict[str, str]]:
+    """The city's HR API served on loopback, and the environment a platform process needs to read the
+    city through it (its sources, the API's address and token, then `environment`) set in this process
+    while inside. Yields that environment, for processes started from here (Airflow)."""
+    from pipelines.settings import get_settings
+    from pipelines.synth.api import start_api_server
+
+    server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
+    values = {
+        "GOVLAKE_SOURCE_ROOT": str(city),
+        "GOVLAKE_SRC_HR_SOCIAL_SECURITY_API": f"http://127.0.0.1:{server.server_address[1]}",
+        "GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN": "tkn",
+        **environment,
+    }
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for name, value in values.items():
+                mp.setenv(name, value)
+            get_settings.cache_clear()
+            yield values
+    finally:  # the environment is the city's only while inside: other tests share the worker
+        server.shutdown()
+        get_settings.cache_clear()
+
+
 @pytest.fixture
 def scratch_database(request):
     """A fresh database on a real server, dropped afterwards."""
@@ -113,27 +139,12 @@ def _build_small_city(city: Path, data: Path) -> None:
 
     from pipelines.orchestration.local_runs import test_dags
     from pipelines.quality.validate import RESULT_COLUMNS, results_root, validate
-    from pipelines.settings import Settings, get_settings
-    from pipelines.synth.api import start_api_server
+    from pipelines.settings import Settings
     from tests.access.conftest import TEST_KEY
 
-    server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
-    mp = pytest.MonkeyPatch()
-    for name, value in {
-        "GOVLAKE_DATA_DIR": str(data),
-        "GOVLAKE_SOURCE_ROOT": str(city),
-        "GOVLAKE_PSEUDONYM_KEY": TEST_KEY.get_secret_value(),
-        "GOVLAKE_SRC_HR_SOCIAL_SECURITY_API": f"http://127.0.0.1:{server.server_address[1]}",
-        "GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN": "tkn",
-    }.items():
-        mp.setenv(name, value)
-    get_settings.cache_clear()
-    try:  # AIRFLOW_HOME stays: Airflow reads it once per process; ensure_airflow_db() migrates that home
+    # AIRFLOW_HOME stays: Airflow reads it once per process; ensure_airflow_db() migrates that home
+    with hr_api_served(city, GOVLAKE_DATA_DIR=str(data), GOVLAKE_PSEUDONYM_KEY=TEST_KEY.get_secret_value()):
         states = test_dags("ingest_") | test_dags("build_subject_databases") | test_dags("publish_quality_scorecards")
-    finally:
-        server.shutdown()
-        mp.undo()  # the environment is the build's only while the DAGs run: other tests share the worker
-        get_settings.cache_clear()
     settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
     stored = str(results_root(settings) / "run_id=*" / "*.parquet")
     first = duckdb.sql(f"select {', '.join(RESULT_COLUMNS)} from read_parquet('{stored}')").fetchall()

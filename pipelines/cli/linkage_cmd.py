@@ -50,6 +50,34 @@ def evaluate_command(
     console.print(table)
 
 
+@app.command("review")
+def review_command(
+    subject: str = typer.Option("population", help="population or legal_entities."),
+) -> None:
+    """Records held for a clerk: two people scored within a bit of each other (a father and son of one
+    name in one household), so neither was chosen by record order."""
+    from pipelines.linkage.run import SUBJECTS, review_queue
+    from pipelines.settings import get_settings
+
+    if subject not in SUBJECTS:
+        err_console.print(f"[red]unknown subject {subject!r}: one of {', '.join(SUBJECTS)}[/red]")
+        raise typer.Exit(2)
+    held = review_queue(get_settings(), subject)
+    id_column = f"candidate_{SUBJECTS[subject].id_column}"
+    table = Table("record", "candidate", "through record", "match probability", "match weight")
+    for r in held:
+        table.add_row(
+            r["source_record_id"],
+            r[id_column],
+            r["matched_record_id"],
+            f"{r['match_probability']:.6f}",
+            f"{r['match_weight']:+.2f}",
+        )
+    console.print(table)
+    records = len({r["source_record_id"] for r in held})
+    console.print(f"{records} record(s) held for review; `govlake linkage explain RECORD` shows why each scored")
+
+
 @app.command("explain")
 def explain_command(record: str = typer.Argument(..., help="department/resource/record_key[#party]")) -> None:
     """Why a source record joined its cluster (values masked)."""

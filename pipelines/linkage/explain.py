@@ -20,10 +20,12 @@ ELEMENTS = {
     "birth_date": "birth_date",
     "mobile_phone": "mobile_phone",
     "address": "address",
-    "contexts": "household_number",
+    "contexts": "contexts",
     "uscc_as_given": "uscc",
     "entity_name": "org_name",
 }
+# a context's kind (its prefix, int_person_linkage_features) -> the data element after it, for masking
+CONTEXT_ELEMENTS = {"household": "household_number", "entity": "uscc", "with": "citizen_id", "with name": "person_name"}
 
 
 @dataclass
@@ -138,6 +140,13 @@ def _level_label(levels: list[dict], gamma: int | None) -> str:
 def _shown(element: str | None, value) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
+    if element == "contexts":
+        return ", ".join(_context_shown(str(v)) for v in value)
     if isinstance(value, list):
         return ", ".join(mask(element, str(v)) or "" for v in value)
     return mask(element, str(value))
+
+
+def _context_shown(context: str) -> str:
+    kind, _, value = context.partition(":")
+    return f"{kind}:{mask(CONTEXT_ELEMENTS.get(kind, 'household_number'), value)}"

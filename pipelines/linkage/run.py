@@ -2,7 +2,9 @@
 
 Records with a valid identifier are linked by it, deterministically. The others (identifier missing
 or invalid) are scored by Splink against the identified records (`predict_between`): the best match
-at or above the threshold decides. Those left over are scored against each other (`predict_within`)
+at or above the threshold decides, unless a second person scores within `REVIEW_MARGIN` of it: such a
+record is held for clerical review (`linkage.<subject>_review`, `govlake linkage review`) and links to
+no one until a clerk decides. Those left over are scored against each other (`predict_within`)
 and clustered (connected components); a record matching nothing is a cluster of its own. An
 identified record is never merged into another identifier's cluster, so one bad edge cannot join two
 citizens.
@@ -27,6 +29,9 @@ if TYPE_CHECKING:  # splink is imported only when linking: DAG files import this
 
 SCHEMA = "linkage"
 EDGE_FLOOR = 0.5  # scored pairs kept for `govlake linkage explain`, whatever the threshold
+# an unresolved record whose second-best person scores within this many bits (match weight, log2 of the
+# odds) of the best is held for clerical review: a father and son of one name in one household tie
+REVIEW_MARGIN = 1.0
 U_SAMPLE_RECORDS = 2_000  # every pair of them (~2 million) trains u
 
 
@@ -62,6 +67,21 @@ class LinkageResult:
     @property
     def pairs_per_second(self) -> float:
         return self.pairs_scored / self.seconds_scoring if self.seconds_scoring else 0.0
+
+
+def cluster_id(subject: str, cluster_key: str) -> str:
+    """SQL for the stable id of the cluster keyed `cluster_key` (a valid identifier, or a record's id)."""
+    return f"'{SUBJECTS[subject].id_prefix}' || substr(sha256('{subject}:' || {cluster_key}), 1, 15)"
+
+
+def review_queue(settings: Settings, subject: str) -> list[dict]:
+    """Records held for clerical review, each with the people it reaches within `REVIEW_MARGIN`."""
+    engine = engine_for(settings)
+    if not engine.has_mart(SCHEMA, f"{subject}_review"):
+        return []
+    return engine.query(
+        f"select * from {SCHEMA}.{subject}_review order by source_record_id, match_weight desc, matched_record_id"
+    ).to_pylist()
 
 
 def _pinyin(name: str | None) -> str | None:
@@ -171,18 +191,45 @@ def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float) -
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     t, edges = model.subject, ws.warehouse(SCHEMA, f"{model.subject}_edges")
+    review, tables = ws.warehouse(SCHEMA, f"{model.subject}_review"), SUBJECTS[model.subject]
+    # every identified person an unresolved record reaches at the threshold, by their best pair
     ws.execute(
-        f"""create or replace table {t}_best as
+        f"""create or replace table {t}_candidates as
         select source_record_id_l as source_record_id, source_record_id_r as matched_record_id,
-               match_probability, r.{model.identifier} as cluster_key
+               match_probability, match_weight, r.{model.identifier} as cluster_key
         from {edges} e join {t}_input_resolved r on r.source_record_id = e.source_record_id_r
         where e.match_probability >= {threshold}
-        qualify row_number() over (partition by source_record_id_l order by match_probability desc, source_record_id_r) = 1"""
+        qualify row_number() over (
+            partition by source_record_id_l, r.{model.identifier} order by match_weight desc, source_record_id_r
+        ) = 1"""
+    )
+    # two people within REVIEW_MARGIN of the best: a clerk decides, not the order of the records
+    ws.execute(
+        f"""create or replace table {review} as
+        with ranked as (
+            select *, max(match_weight) over (partition by source_record_id) as best_weight
+            from {t}_candidates
+        ),
+        contenders as (select * from ranked where match_weight >= best_weight - {REVIEW_MARGIN})
+        select source_record_id, {cluster_id(model.subject, "cluster_key")} as candidate_{tables.id_column},
+               matched_record_id, match_probability, match_weight
+        from contenders
+        where source_record_id in (
+            select source_record_id from contenders group by source_record_id having count(*) > 1
+        )"""
+    )
+    ws.execute(
+        f"""create or replace table {t}_best as
+        select source_record_id, matched_record_id, match_probability, cluster_key
+        from {t}_candidates
+        where source_record_id not in (select source_record_id from {review})
+        qualify row_number() over (partition by source_record_id order by match_weight desc, matched_record_id) = 1"""
     )
     ws.execute(
         f"""create or replace table {t}_rest as
         select source_record_id from {t}_input_unresolved
-        where source_record_id not in (select source_record_id from {t}_best)"""
+        where source_record_id not in (select source_record_id from {t}_best)
+          and source_record_id not in (select source_record_id from {review})"""
     )
     ws.execute(
         f"""create or replace table {t}_rest_edges as
@@ -193,7 +240,6 @@ def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float) -
     clusters = cluster_pairwise_predictions_at_threshold(
         f"{t}_rest", f"{t}_rest_edges", db_api, "source_record_id", threshold_match_probability=threshold
     )
-    tables = SUBJECTS[model.subject]
     links = ws.warehouse(SCHEMA, f"{model.subject}_links")
     ws.execute(
         f"""create or replace table {links} as
@@ -225,11 +271,16 @@ def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float) -
             from {clusters.physical_name} c
             left join best_rest b on b.id = c.source_record_id
         ),
+        held as (
+            select distinct source_record_id, 'review:' || source_record_id as cluster_key, 'review' as match_method,
+                   cast(null as double) as match_probability, cast(null as varchar) as matched_record_id
+            from {review}
+        ),
         linked as (
             select * from identified union all select * from to_identified union all select * from clustered
+            union all select * from held
         )
-        select source_record_id,
-               '{tables.id_prefix}' || substr(sha256('{model.subject}:' || cluster_key), 1, 15) as {tables.id_column},
+        select source_record_id, {cluster_id(model.subject, "cluster_key")} as {tables.id_column},
                cluster_key, match_method, match_probability, matched_record_id
         from linked"""
     )

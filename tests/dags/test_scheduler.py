@@ -18,11 +18,10 @@ from pipelines.catalog import load_catalog
 from pipelines.orchestration.airflow_api import AirflowAPI
 from pipelines.orchestration.airflow_local import local_airflow
 from pipelines.paths import DAGS_DIR
-from pipelines.synth.api import start_api_server
 from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
 from tests.access.conftest import TEST_KEY
-from tests.conftest import scratch_database_url
+from tests.conftest import hr_api_served, scratch_database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.db, pytest.mark.xdist_group("airflow")]
 
@@ -54,60 +53,57 @@ def scheduled(tmp_path_factory, airflow_database):
     listening while it ran, and the component processes that were alive before the stop."""
     city = tmp_path_factory.mktemp("city")
     generate_city(CityConfig(people=300, seed=11), city)  # what is tested is the scheduling, not the data
-    server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
-    home = tmp_path_factory.mktemp("airflow_home")
-    overrides = {
-        "AIRFLOW_HOME": str(home),
+    airflow_settings = {
+        "AIRFLOW_HOME": str(tmp_path_factory.mktemp("airflow_home")),
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_database,
         "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "3600",
-        "GOVLAKE_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "GOVLAKE_SOURCE_ROOT": str(city),
-        "GOVLAKE_SRC_HR_SOCIAL_SECURITY_API": f"http://127.0.0.1:{server.server_address[1]}",
-        "GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN": "tkn",
-        "GOVLAKE_PSEUDONYM_KEY": TEST_KEY.get_secret_value(),
-        "GOVLAKE_BUILD_WAIT_MINUTES": "20",
     }
     ingest = {f"ingest_{d}" for d in load_catalog().departments}
-    try:
-        with local_airflow(port=_free_port(), overrides=overrides) as airflow:
-            api = AirflowAPI(airflow.url, airflow.password_file)
-            api.wait_for_dags(ingest | set(DOWNSTREAM))
-            for dag_id in DOWNSTREAM:  # first: the access DAG's nightly schedule fires at once, before any build
-                api.unpause(dag_id)
-            for dag_id in sorted(ingest):  # unpausing runs the latest interval; the trigger adds a second run
-                api.unpause(dag_id)
-                api.trigger(dag_id)
+    with (
+        hr_api_served(
+            city,
+            GOVLAKE_DATA_DIR=str(tmp_path_factory.mktemp("data")),
+            GOVLAKE_PSEUDONYM_KEY=TEST_KEY.get_secret_value(),
+            GOVLAKE_BUILD_WAIT_MINUTES="20",
+        ) as environment,
+        local_airflow(port=_free_port(), overrides=airflow_settings | environment) as airflow,
+    ):
+        api = AirflowAPI(airflow.url, airflow.password_file)
+        api.wait_for_dags(ingest | set(DOWNSTREAM))
+        for dag_id in DOWNSTREAM:  # first: the access DAG's nightly schedule fires at once, before any build
+            api.unpause(dag_id)
+        for dag_id in sorted(ingest):  # unpausing runs the latest interval; the trigger adds a second run
+            api.unpause(dag_id)
+            api.trigger(dag_id)
 
-            def settled():
-                runs = {d: api.runs(d) for d in sorted(ingest | set(DOWNSTREAM))}
-                busy = [r for rs in runs.values() for r in rs if r["state"] not in ("success", "failed")]
-                built = any(
-                    api.task_instances("build_access_warehouses", r["dag_run_id"])["build_role_warehouses"]["state"]
-                    == "success"
-                    for r in runs["build_access_warehouses"]
-                    if r["state"] == "success"
-                )
-                return runs if built and not busy else None
+        def settled():
+            runs = {d: api.runs(d) for d in sorted(ingest | set(DOWNSTREAM))}
+            busy = [r for rs in runs.values() for r in rs if r["state"] not in ("success", "failed")]
+            built = any(
+                api.task_instances("build_access_warehouses", r["dag_run_id"])["build_role_warehouses"]["state"]
+                == "success"
+                for r in runs["build_access_warehouses"]
+                if r["state"] == "success"
+            )
+            return runs if built and not busy else None
 
-            runs = api.wait(settled, "the asset chain ingest → build → score → access", timeout=900, every=5)
-            tis = {d: {r["dag_run_id"]: api.task_instances(d, r["dag_run_id"]) for r in rs} for d, rs in runs.items()}
-            events = api.asset_events()
-            processes = [
-                p
-                for comp in airflow.running.values()
-                for p in [psutil.Process(comp.process.pid), *psutil.Process(comp.process.pid).children(recursive=True)]
-            ]
-            listening = {
-                (p.pid, c.laddr.ip, c.laddr.port)
-                for p in processes
-                for c in p.net_connections(kind="inet")
-                if c.status == psutil.CONN_LISTEN
-            }
-            pids = {p.pid for p in processes}
-    finally:
-        server.shutdown()
+        runs = api.wait(settled, "the asset chain ingest → build → score → access", timeout=900, every=5)
+        tis = {d: {r["dag_run_id"]: api.task_instances(d, r["dag_run_id"]) for r in rs} for d, rs in runs.items()}
+        events = api.asset_events()
+        processes = [
+            p
+            for comp in airflow.running.values()
+            for p in [psutil.Process(comp.process.pid), *psutil.Process(comp.process.pid).children(recursive=True)]
+        ]
+        listening = {
+            (p.pid, c.laddr.ip, c.laddr.port)
+            for p in processes
+            for c in p.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        }
+        pids = {p.pid for p in processes}
     return {"runs": runs, "tis": tis, "events": events, "listening": listening, "pids": pids, "ingest": ingest}
 
 

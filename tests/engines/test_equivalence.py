@@ -35,7 +35,7 @@ from pipelines.synth.config import CityConfig
 from pipelines.synth.timeline import LivingCity
 from tests.access.conftest import AS_OF, TEST_KEY, AccessCity, on_day, read_people
 from tests.access.probes import analyst_queries, leaks, role_tables
-from tests.conftest import made_once, shared_dir
+from tests.conftest import hr_api_served, made_once, shared_dir
 
 CITY = CityConfig(people=2_500, seed=3)
 DAYS = 1
@@ -177,29 +177,18 @@ def lake(tmp_path_factory) -> tuple[Path, dict]:
     """The city, ingested by the ingest DAGs, living one more day: (folder holding `city/` and the
     ingested `data/`, the ingest DAGs' states). Made once per test run, whichever side asks first."""
     from pipelines.orchestration.local_runs import test_dags
-    from pipelines.synth.api import start_api_server
 
     def make(root: Path) -> None:
         city, data = root / "city", root / "data"
         with timed("generate"):
             generate_city(CITY, city)
-        server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
-        try:
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setenv("GOVLAKE_SOURCE_ROOT", str(city))
-                mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", f"http://127.0.0.1:{server.server_address[1]}")
-                mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN", "tkn")
-                mp.setenv("GOVLAKE_DATA_DIR", str(data))
-                get_settings.cache_clear()
-                with timed("ingest DAGs"):
-                    ingested = test_dags("ingest_")
-                with timed(f"{DAYS} more days"):
-                    living = LivingCity(city, CITY.seed, CITY.as_of + timedelta(days=1))
-                    living.live(DAYS, lambda on: ingest())
-                    living.close()
-        finally:
-            server.shutdown()
-            get_settings.cache_clear()
+        with hr_api_served(city, GOVLAKE_DATA_DIR=str(data)):
+            with timed("ingest DAGs"):
+                ingested = test_dags("ingest_")
+            with timed(f"{DAYS} more days"):
+                living = LivingCity(city, CITY.seed, CITY.as_of + timedelta(days=1))
+                living.live(DAYS, lambda on: ingest())
+                living.close()
         (root / "ingested.json").write_text(json.dumps(ingested))
 
     root = made_once(shared_dir(tmp_path_factory) / "equivalence", make)

@@ -7,7 +7,7 @@ import pytest
 from pipelines.ingest.runner import ingest
 from pipelines.lake.layout import LakeLayout
 from pipelines.settings import Settings
-from pipelines.synth.api import start_api_server
+from tests.conftest import hr_api_served
 from tests.ingest.lake_check import assert_every_source_row_exactly_once, ledger_states
 
 pytestmark = pytest.mark.xdist_group("ingest_city")  # one worker builds the module fixture
@@ -17,16 +17,9 @@ pytestmark = pytest.mark.xdist_group("ingest_city")  # one worker builds the mod
 def ingested(small_city, tmp_path_factory):
     city, summary = small_city
     settings = Settings(data_dir=tmp_path_factory.mktemp("lake"), source_root=city)
-    server, _ = start_api_server(city / "hr_social_security" / "enrolments", token="tkn")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", f"http://127.0.0.1:{server.server_address[1]}")
-    mp.setenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN", "tkn")
-    try:
+    with hr_api_served(city):
         first = ingest(settings=settings)
         second = ingest(settings=settings)
-    finally:
-        server.shutdown()
-        mp.undo()
     return city, summary, settings, first, second
 
 

@@ -1,9 +1,10 @@
 {#- What the linkage step compares, one row per person record. A near-miss ID (wrong check character)
     still gives its first 17 characters, birth date, sex and division; the standardised fields win
-    where present. `contexts` are the households and legal entities the record is about: a father
-    named without an ID on a birth certificate meets the man of that name in the newborn's household,
-    a legal representative named without an ID meets the one another department names for the same
-    company. -#}
+    where present. `contexts` are the households and legal entities the record is about and the people
+    it names beside this party (by ID and by name): a father named without an ID on a birth certificate
+    meets the man of that name in the newborn's household, or the husband of the same wife on a marriage
+    record; a legal representative named without an ID meets the one another department names for the
+    same company. Records sharing a context are compared whatever else they share. -#}
 with records as (
 
     select * from {{ ref('int_person_records_unioned') }}
@@ -21,23 +22,42 @@ households as (
 
 record_contexts as (
 
-    select r.department, r.resource, r.load_id, r.source_row_number, 'household:' || h.household_number as context
-    from records as r
+    -- the households of everyone the record names, for each of its parties
+    select p.source_record_id, 'household:' || h.household_number as context
+    from records as p
+    inner join records as r using (department, resource, load_id, source_row_number)
     inner join households as h on r.citizen_id = h.citizen_id
 
     union
 
-    select department, resource, load_id, source_row_number, 'entity:' || substring(uscc_as_given, 1, 17)
-    from {{ ref('int_entity_records_unioned') }}
-    where length(uscc_as_given) = 18 and party = 'subject'
+    select p.source_record_id, 'entity:' || substring(e.uscc_as_given, 1, 17)
+    from records as p
+    inner join {{ ref('int_entity_records_unioned') }} as e using (department, resource, load_id, source_row_number)
+    where length(e.uscc_as_given) = 18 and e.party = 'subject'
+
+    union
+
+    -- the others the record names, by a valid ID and by name: the father on a birth certificate and the
+    -- husband on the mother's marriage record are both named with her
+    select p.source_record_id, 'with:' || o.citizen_id
+    from records as p
+    inner join records as o using (department, resource, load_id, source_row_number)
+    where o.source_record_id != p.source_record_id and o.citizen_id is not null
+
+    union
+
+    select p.source_record_id, 'with name:' || o.person_name
+    from records as p
+    inner join records as o using (department, resource, load_id, source_row_number)
+    where o.source_record_id != p.source_record_id and o.person_name is not null
 
 ),
 
 contexts as (
 
-    select department, resource, load_id, source_row_number, {{ sorted_set_agg("context") }} as contexts
+    select source_record_id, {{ sorted_set_agg("context") }} as contexts
     from record_contexts
-    group by department, resource, load_id, source_row_number
+    group by source_record_id
 
 ),
 
@@ -81,4 +101,4 @@ select
     c.contexts,
     (citizen_id_as_given is not null or person_name is not null) as is_linkable
 from id_parts
-left join contexts as c using (department, resource, load_id, source_row_number)
+left join contexts as c using (source_record_id)

@@ -62,14 +62,19 @@ def test_explaining_a_link_through_whom_a_record_names_shows_no_one_in_the_clear
     from tests.access.conftest import read_people
 
     settings, _ = linked
-    records = engine_for(settings).query(
-        """select u.department || '/' || u.resource || '/' || u.record_key || '#' || u.party as record
+    records = (
+        engine_for(settings)
+        .query(
+            """select u.department || '/' || u.resource || '/' || u.record_key || '#' || u.party as record
            from linkage.population_links l join intermediate.int_person_records_unioned u using (source_record_id)
            join linkage.population_edges e
              on e.source_record_id_l = l.source_record_id and e.source_record_id_r = l.matched_record_id
            where l.match_method = 'probabilistic' and list_contains(e.contexts_l, 'with name:' || e.person_name_r)
            order by 1 limit 5"""
-    ).column("record").to_pylist()
+        )
+        .column("record")
+        .to_pylist()
+    )
     assert records, "no link made through a name the record names beside its party"
     shown = " ".join(c.left or "" for r in records for e in explain(settings, r) for c in e.comparisons)
     assert "with name:" in shown and "with:" in shown

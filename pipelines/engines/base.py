@@ -205,8 +205,12 @@ class BatchTables(ABC):
         only after every `create`: a SQL engine then holds the tables open with its own settings."""
 
     @abstractmethod
+    def rows(self, sql: str) -> list[dict]:
+        """The rows of `sql` over the tables (failing rows)."""
+
     def keys(self, sql: str) -> list[str]:
         """The first column of `sql` over the tables, as text (failing record keys)."""
+        return [str(next(iter(r.values()))) for r in self.rows(sql)]
 
     def close(self) -> None: ...  # noqa: B027 - an optional hook
 

@@ -161,9 +161,9 @@ class DuckDBBatchTables(BatchTables):
         asset = self.source.add_table_asset(name=name, table_name=name)
         return asset.add_batch_definition_whole_table("all"), {}
 
-    def keys(self, sql: str) -> list[str]:
+    def rows(self, sql: str) -> list[dict]:
         with self.source.get_engine().connect() as con:
-            return [k for (k,) in con.exec_driver_sql(sql)]
+            return [dict(r._mapping) for r in con.exec_driver_sql(sql)]
 
     def close(self) -> None:
         if self.source is not None:

@@ -243,8 +243,8 @@ class SparkBatchTables(BatchTables):
         asset = self.source.add_dataframe_asset(name=name)
         return asset.add_batch_definition_whole_dataframe("all"), {"dataframe": self.spark.table(name)}
 
-    def keys(self, sql: str) -> list[str]:
-        return [str(r[0]) for r in self.spark.sql(sql).collect()]
+    def rows(self, sql: str) -> list[dict]:
+        return [r.asDict() for r in self.spark.sql(sql).collect()]
 
     def close(self) -> None:
         drop_cached_views(self.spark, self.names)

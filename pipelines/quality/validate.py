@@ -210,7 +210,8 @@ def validate(
             )
             for r in result.results:
                 meta = r.expectation_config.meta
-                rows.append(_flatten(r, _failing_rows(r), batch, counts[i], run_id, validated_at, overrides, today))
+                failing = _failing_rows(r, tables, view)
+                rows.append(_flatten(r, failing, batch, counts[i], run_id, validated_at, overrides, today))
                 rows[-1].update(mode=mode, population_count=populations[i])
                 if mode == FULL and meta["severity"] == "error":  # what is scored; warnings keep their samples
                     keys.extend(
@@ -223,7 +224,7 @@ def validate(
                             meta["column"],
                             k,
                         )
-                        for k in _failing_keys(r, tables, view)
+                        for k in _failing_keys(r, failing, tables)
                     )
             context.suites.delete(suite.name)
     _store(settings, run_id, rows)
@@ -232,30 +233,26 @@ def validate(
     return rows
 
 
-def _failing_rows(r) -> list[dict]:
-    """The failing rows GX returned (record key and checked value): its unexpected index list for its
-    own expectations, the unexpected rows of the custom SQL ones. GX stops early (at
-    `partial_unexpected_count` for some, 200 rows for queries, with no option to fetch all)."""
+def _failing_rows(r, tables: BatchTables, table: str) -> list[dict]:
+    """The failing rows (record key and checked value): GX's unexpected index list for its own
+    expectations; for the standards' SQL ones, which count only, their query once more on the engine
+    when it found any (ordered by record key, as every engine orders them alike)."""
     res = r.result or {}
     if "unexpected_index_list" in res:
         return list(res["unexpected_index_list"] or [])
-    return list((res.get("details") or {}).get("unexpected_rows") or [])
+    if not res.get("observed_value"):
+        return []
+    query = r.expectation_config.kwargs["unexpected_rows_query"].format(batch=table)
+    return tables.rows(f"select * from ({query}) as failing order by {RECORD_KEY}")
 
 
-def _failing_keys(r, tables: BatchTables, table: str) -> list[str]:
-    """Every failing row's record key: GX's own list when it is whole, else the query GX reports for
-    them (its `unexpected_index_query`, or the custom expectation's own query) once more on the
-    engine, keys only."""
+def _failing_keys(r, failing: list[dict], tables: BatchTables) -> list[str]:
+    """Every failing row's record key: from the failing rows when they are all there, else (GX stops
+    its index list early on some engines) the query GX reports for them, keys only."""
     res = r.result or {}
-    custom = "unexpected_index_list" not in res
-    rows = _failing_rows(r)
-    if len(rows) >= ((res.get("observed_value") if custom else res.get("unexpected_count")) or 0):
-        return sorted({str(row.get(RECORD_KEY)) for row in rows})
-    query = (
-        r.expectation_config.kwargs["unexpected_rows_query"].format(batch=table)
-        if custom
-        else res["unexpected_index_query"].rstrip("; \n")
-    )
+    if len(failing) >= (res.get("unexpected_count", res.get("observed_value")) or 0):
+        return sorted({str(row.get(RECORD_KEY)) for row in failing})
+    query = res["unexpected_index_query"].rstrip("; \n")
     return tables.keys(f"select distinct cast({RECORD_KEY} as string) from ({query}) as failing order by 1")
 
 

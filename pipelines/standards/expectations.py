@@ -32,6 +32,13 @@ class _StandardSqlExpectation(gxe.UnexpectedRowsExpectation):
     dialect: str = HOUSE.name
     description: str | None = None
     library_metadata: ClassVar[dict] = {"tags": ["govlake", "standards"], "contributors": ["govlake"]}
+    # the count only: GX would also fetch up to 200 failing rows of every check, failing or not (a second
+    # Spark job per check); the validation fetches the failing rows of the checks that found any
+    metric_dependencies: ClassVar[tuple[str, ...]] = ("unexpected_rows_query.row_count",)
+
+    def _validate(self, metrics: dict, runtime_configuration: dict | None = None, execution_engine=None) -> dict:
+        count = metrics["unexpected_rows_query.row_count"]
+        return {"success": count == 0, "result": {"observed_value": count}}
 
 
 class ExpectColumnValuesToPassStandardCheck(_StandardSqlExpectation):

@@ -13,6 +13,7 @@ batch instead, stored as `spot_check` rows beside the full results.
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -195,20 +196,11 @@ def validate(
         for i, batch in enumerate(batches):
             view = f"batch_{i}"
             definition, batch_parameters = tables.gx_batch(context, view)
-            suite = context.suites.add(build_suite(batch.department, batch.resource, tables.dialect))
+            suite = build_suite(batch.department, batch.resource, tables.dialect)
             overrides = overrides_for(batch.department.code)
-            result = context.validation_definitions.add(
-                gx.ValidationDefinition(name=view, data=definition, suite=suite)
-            ).run(
-                batch_parameters=batch_parameters,
-                expectation_parameters=suite_parameters(batch.resource, overrides),
-                result_format={
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": [RECORD_KEY],
-                    "partial_unexpected_count": SAMPLES,
-                },
-            )
-            for r in result.results:
+            run = _suite_runner(context, definition, batch_parameters, suite_parameters(batch.resource, overrides))
+            results = _counts_then_failing_rows(run, suite)
+            for r in results:
                 meta = r.expectation_config.meta
                 failing = _failing_rows(r, tables, view)
                 rows.append(_flatten(r, failing, batch, counts[i], run_id, validated_at, overrides, today))
@@ -226,11 +218,61 @@ def validate(
                         )
                         for k in _failing_keys(r, failing, tables)
                     )
-            context.suites.delete(suite.name)
     _store(settings, run_id, rows)
     if mode == FULL:
         _store_failing_keys(settings, run_id, keys)
     return rows
+
+
+COUNTS = {"result_format": "BASIC", "partial_unexpected_count": 0}
+FAILING_ROWS = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": [RECORD_KEY],
+    "partial_unexpected_count": SAMPLES,
+}
+
+
+def _suite_runner(context, definition, batch_parameters: dict, expectation_parameters: dict):
+    """A function running a suite on the batch with a result format, returning its results."""
+    import great_expectations as gx
+
+    def run(suite, result_format: dict) -> list:
+        suite = context.suites.add(suite)
+        try:
+            return (
+                context.validation_definitions.add(
+                    gx.ValidationDefinition(name=suite.name, data=definition, suite=suite)
+                )
+                .run(
+                    batch_parameters=batch_parameters,
+                    expectation_parameters=expectation_parameters,
+                    result_format=result_format,
+                )
+                .results
+            )
+        finally:
+            context.validation_definitions.delete(suite.name)
+            context.suites.delete(suite.name)
+
+    return run
+
+
+def _counts_then_failing_rows(run, suite) -> list:
+    """Every expectation's counts, then GX's failing rows of its own expectations that found any: its
+    unexpected values and index list are two more queries per expectation, and most find nothing."""
+    import great_expectations as gx
+
+    def identity(e) -> tuple:
+        return e.meta["rule"], e.meta["column"]
+
+    counted = run(suite, COUNTS)
+    failing = {identity(r.expectation_config) for r in counted if (r.result or {}).get("unexpected_count")}
+    if not failing:
+        return counted
+    subset = [copy.copy(e) for e in suite.expectations if identity(e) in failing]
+    again = gx.ExpectationSuite(name=f"{suite.name}__failing", expectations=subset)
+    rows = {identity(r.expectation_config): r for r in run(again, FAILING_ROWS)}
+    return [rows.get(identity(r.expectation_config), r) for r in counted]
 
 
 def _failing_rows(r, tables: BatchTables, table: str) -> list[dict]:

@@ -2,13 +2,15 @@
 
 Each batch becomes a table of its normalised columns (the standards engine's own SQL, in the engine's
 dialect): a scratch DuckDB file read by GX's SQL datasource, or cached Spark views read by its Spark
-datasource (`pipelines.engines`). Every expectation result
-is flattened to one row — run, period, department, resource, load, column, rule, dimension, counts,
-success, waiver — with up to five failing values *masked* before anything is stored. Rows are
-appended under `lake/quality/results/run_id=<id>/`, so history and trends exist; a batch already
-validated is not validated again. The record keys of all rows failing a scored (error-severity)
-check — a department's own record numbers — go to `lake/quality/failing_keys/`. A spot check validates a seeded random sample of every
-batch instead, stored as `spot_check` rows beside the full results.
+datasource (`pipelines.engines`). A suite runs for counts first; only the expectations that found
+failing rows are asked for them (most find none, and fetching them was most of a validation's
+queries). Every expectation result is flattened to one row — run, period, department, resource, load,
+column, rule, dimension, counts, success, waiver — with up to five failing values *masked* before
+anything is stored. Rows are appended under `lake/quality/results/run_id=<id>/`, so history and trends
+exist; a batch already validated is not validated again. The record keys of all rows failing a scored
+(error-severity) check — a department's own record numbers — go to `lake/quality/failing_keys/`. A
+spot check validates a seeded random sample of every batch instead, stored as `spot_check` rows beside
+the full results.
 """
 
 from __future__ import annotations

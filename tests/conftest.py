@@ -32,13 +32,22 @@ from pipelines.synth.city import generate_city  # noqa: E402
 from pipelines.synth.config import CityConfig  # noqa: E402
 
 SMALL_CITY = CityConfig(people=3_000, seed=7)
+BUILT_CITY = SMALL_CITY.model_copy(update={"periods": 1})
 
 
 @pytest.fixture(scope="session")
 def small_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """A 3,000-person city with the default defect rates: (folder, summary)."""
+    """A 3,000-person city with the default defect rates, delivering three months: (folder, summary)."""
     out = tmp_path_factory.mktemp("city")
     return out, generate_city(SMALL_CITY, out)
+
+
+@pytest.fixture(scope="session")
+def built_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The small city's records delivered in one month (half the batches, each validated on its own):
+    the city `built_small_city` builds, (folder, summary)."""
+    out = tmp_path_factory.mktemp("built_city")
+    return out, generate_city(BUILT_CITY, out)
 
 
 SERVERS = {
@@ -122,13 +131,13 @@ def made_once(folder: Path, make: Callable[[Path], None]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_small_city(small_city, tmp_path_factory) -> Path:
-    """The small city through the real DAGs (`dag.test()`: ingest with the HR API served, subject
+def built_small_city(built_city, tmp_path_factory) -> Path:
+    """The small city (`built_city`) through the real DAGs (`dag.test()`: ingest with the HR API served, subject
     databases, validation, scorecards), then validated once more (which validates nothing), once per
     test run. A test package copies the folder (`copy_data`) and goes on from there;
     `validations.pickle` holds the two validations' result rows, `dag_states.json` each DAG's state."""
     return made_once(
-        shared_dir(tmp_path_factory) / "built_small_city", lambda data: _build_small_city(small_city[0], data)
+        shared_dir(tmp_path_factory) / "built_small_city", lambda data: _build_small_city(built_city[0], data)
     )
 
 

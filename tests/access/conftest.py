@@ -42,14 +42,14 @@ def read_people(city: Path) -> list[dict]:
 # session scope: a package fixture is torn down and built again whenever xdist interleaves another
 # package's tests on this worker
 @pytest.fixture(scope="session")
-def access_city(small_city, built_small_city, tmp_path_factory) -> AccessCity:
+def access_city(built_city, built_small_city, tmp_path_factory) -> AccessCity:
     """The session's built small city (validated twice: run1's failing keys stay the current ones), copied,
     with every role's warehouse and the verification index."""
     from pipelines.access.build import build_all
     from pipelines.verification.index import build_index
     from tests.conftest import copy_data
 
-    city, _ = small_city
+    city, _ = built_city
     data, _ = copy_data(built_small_city, tmp_path_factory.mktemp("data"))
     settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
     with on_day(AS_OF):

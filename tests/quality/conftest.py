@@ -12,7 +12,7 @@ SPOT_CHECK_ROWS, SPOT_CHECK_SEED = 400, 11
 # session scope: a package fixture is torn down and built again whenever xdist interleaves another
 # package's tests on this worker
 @pytest.fixture(scope="session")
-def quality_city(small_city, built_small_city, tmp_path_factory):
+def quality_city(built_city, built_small_city, tmp_path_factory):
     """The session's built small city (ingested, subject databases built, validated twice: the second
     validates nothing), copied, then spot-checked, scored and published: (settings, first run's rows,
     second run's rows, spot-check rows, site folder)."""
@@ -22,7 +22,7 @@ def quality_city(small_city, built_small_city, tmp_path_factory):
     from tests.access.conftest import TEST_KEY
     from tests.conftest import copy_data
 
-    city, _ = small_city
+    city, _ = built_city
     data, (first, second) = copy_data(built_small_city, tmp_path_factory.mktemp("data"))
     settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
     spot = validate(settings, run_id="spot1", sample=SPOT_CHECK_ROWS, seed=SPOT_CHECK_SEED)

@@ -70,13 +70,13 @@ def test_nothing_stored_is_an_unmasked_id_or_phone(validated):
     assert not UNMASKED_PERSONAL_NUMBER.search(text)
 
 
-def test_every_injected_missing_value_of_a_required_field_is_counted(small_city, validated):
+def test_every_injected_missing_value_of_a_required_field_is_counted(built_city, validated):
     """Completeness against the city's truth: missing names, IDs and placeholders in required fields."""
     import csv
 
     from pipelines.catalog import load_catalog
 
-    city, _ = small_city
+    city, _ = built_city
     _, first, _ = validated
     required = {(d.code, r.slug, f.name) for d, r in load_catalog().resources() for f in r.fields if f.required}
     injected: dict[str, int] = {}
@@ -147,10 +147,10 @@ def _injected(city, defect: str) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("defect", "rule_suffix"), [("bad_check_char", ".check_char"), ("impossible_date", ".real_date")]
 )
-def test_accuracy_failures_equal_the_injected_defects_of_every_department(small_city, validated, defect, rule_suffix):
+def test_accuracy_failures_equal_the_injected_defects_of_every_department(built_city, validated, defect, rule_suffix):
     """Accuracy, computed on all records: every wrong check character (citizen IDs and credit codes) and
     every impossible date the city injected is counted once, department by department, and nothing else is."""
-    city, _ = small_city
+    city, _ = built_city
     _, first, _ = validated
     found: dict[str, int] = {}
     for r in first:

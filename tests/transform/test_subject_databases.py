@@ -19,11 +19,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("airflow")]
 
 
 @pytest.fixture(scope="session")
-def built(small_city, built_small_city):
+def built(built_city, built_small_city):
     """The session's small city, built through the DAGs (read only here: other packages copy it)."""
     from pipelines.settings import Settings
 
-    city, _ = small_city
+    city, _ = built_city
     states = json.loads((built_small_city / "dag_states.json").read_text(encoding="utf-8"))
     return states, Settings(data_dir=built_small_city, source_root=city), city
 

@@ -32,6 +32,11 @@ class LinkageSettings(BaseModel):
     threshold: float = Field(
         0.95, gt=0.5, lt=1, description="Match probability at or above which two records are the same."
     )
+    older_than: dict[str, str] = Field(
+        default_factory=dict,
+        description="party -> the party of the same record it is older than (a parent than the newborn): a "
+        "record of the first is never linked to a person born on or after the second.",
+    )
 
 
 class SubjectRules(BaseModel):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipelines.engines import engine_for
+from pipelines.engines.dialects import HOUSE
 from pipelines.linkage.id_changes import keep_previous_links, record_id_changes
 from pipelines.settings import Settings
 
@@ -138,7 +139,7 @@ def _train(ws: Workspace, db_api, model: LinkageModel):
     return linker
 
 
-def link(settings: Settings, subject: str, threshold: float) -> LinkageResult:
+def link(settings: Settings, subject: str, threshold: float, older_than: dict[str, str] | None = None) -> LinkageResult:
     """Link `subject`'s records in the warehouse; writes `linkage.<subject>_links` and `_edges` there."""
     import pyarrow as pa
 
@@ -172,7 +173,7 @@ def link(settings: Settings, subject: str, threshold: float) -> LinkageResult:
         )
         id_column = SUBJECTS[subject].id_column
         previous = keep_previous_links(ws, ws.warehouse(SCHEMA, f"{subject}_links"), id_column)
-        links = _write_links(ws, db_api, model, threshold)
+        links = _write_links(ws, db_api, model, threshold, older_than or {})
         record_id_changes(ws, ws.warehouse(SCHEMA, f"{subject}_id_changes"), links, id_column, previous)
         ws.register(
             "_model", pa.table({"settings_json": [json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)]})
@@ -187,18 +188,44 @@ def link(settings: Settings, subject: str, threshold: float) -> LinkageResult:
     return LinkageResult(subject, *counts, pairs, trained - started, scored - trained, time.perf_counter() - started)
 
 
-def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float) -> str:
+def _record(source_record_id: str) -> str:
+    """SQL: the record a party's `source_record_id` (department/resource/record key/party) belongs to."""
+    return f"regexp_replace({source_record_id}, '/[^/]*$', '')"
+
+
+def _different_records(edges: str) -> str:
+    """SQL: the edge joins parties of two different records. The parties one record names (a father and
+    the newborn on one birth certificate, of one name) are different people, whatever their scores."""
+    return f"{_record(f'{edges}.source_record_id_l')} != {_record(f'{edges}.source_record_id_r')}"
+
+
+def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float, older_than: dict[str, str]) -> str:
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     t, edges = model.subject, ws.warehouse(SCHEMA, f"{model.subject}_edges")
     review, tables = ws.warehouse(SCHEMA, f"{model.subject}_review"), SUBJECTS[model.subject]
+    # a parent is older than the newborn its record names: never the person born on or after that day
+    older, born_after = "", ""
+    if older_than:
+        pairs = " or ".join(f"(p.party = {HOUSE.lit(a)} and c.party = {HOUSE.lit(b)})" for a, b in older_than.items())
+        ws.execute(
+            f"""create or replace table {t}_born_before as
+            select p.source_record_id, min(c.birth_date) as born_before
+            from {t}_input p join {t}_input c
+              on {_record("p.source_record_id")} = {_record("c.source_record_id")}
+            where ({pairs}) and c.birth_date is not null
+            group by p.source_record_id"""
+        )
+        older = f"left join {t}_born_before b on b.source_record_id = e.source_record_id_l"
+        born_after = "and (b.born_before is null or r.birth_date is null or r.birth_date < b.born_before)"
     # every identified person an unresolved record reaches at the threshold, by their best pair
     ws.execute(
         f"""create or replace table {t}_candidates as
         select source_record_id_l as source_record_id, source_record_id_r as matched_record_id,
                match_probability, match_weight, r.{model.identifier} as cluster_key
         from {edges} e join {t}_input_resolved r on r.source_record_id = e.source_record_id_r
-        where e.match_probability >= {threshold}
+        {older}
+        where e.match_probability >= {threshold} and {_different_records("e")} {born_after}
         qualify row_number() over (
             partition by source_record_id_l, r.{model.identifier} order by match_weight desc, source_record_id_r
         ) = 1"""
@@ -234,7 +261,8 @@ def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float) -
     ws.execute(
         f"""create or replace table {t}_rest_edges as
         select e.source_record_id_l, e.source_record_id_r, e.match_probability from {edges} e
-        where e.source_record_id_l in (select source_record_id from {t}_rest)
+        where {_different_records("e")}
+          and e.source_record_id_l in (select source_record_id from {t}_rest)
           and e.source_record_id_r in (select source_record_id from {t}_rest)"""
     )
     clusters = cluster_pairwise_predictions_at_threshold(

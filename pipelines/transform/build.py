@@ -76,9 +76,9 @@ def standardise(settings: Settings, quiet: bool = True) -> float:
 
 
 def link_subject(settings: Settings, subject: str) -> LinkageResult:
-    """Splink: link one subject's records at the threshold its catalogue rules declare."""
-    rules = load_subject_rules(load_catalog())
-    return link(settings, subject, rules[Subject(subject)].linkage.threshold)
+    """Splink: link one subject's records as its catalogue rules declare (threshold, parties' ages)."""
+    linkage = load_subject_rules(load_catalog())[Subject(subject)].linkage
+    return link(settings, subject, linkage.threshold, linkage.older_than)
 
 
 def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None) -> float:

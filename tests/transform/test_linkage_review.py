@@ -9,8 +9,16 @@ from pipelines.linkage.models import person_model
 from pipelines.linkage.run import REVIEW_MARGIN, _write_links, review_queue
 from pipelines.settings import Settings
 
-RESOLVED = [("registry/father", "330203196501010011"), ("registry/son", "330203199001010013"), ("registry/other", "X")]
-UNRESOLVED = ["birth/father", "hr/clear", "hr/nobody", "tax/near"]
+RESOLVED = [  # record, citizen ID, birth date
+    ("registry/father", "330203196501010011", "1965-01-01"),
+    ("registry/son", "330203199001010013", "1990-01-01"),
+    ("registry/other", "X", None),
+    ("health/births/9/newborn", "N", "2026-05-01"),
+    ("civil_affairs/marriages/5/husband", "F", "1990-03-01"),
+    ("public_security/households/7/subject", "N", "2026-05-01"),  # the newborn's registration
+]
+UNRESOLVED = [("birth/father", None), ("hr/clear", None), ("hr/nobody", None), ("tax/near", None)]
+UNRESOLVED += [("health/births/9/father", "father")]
 EDGES = [  # unresolved, resolved, probability, weight
     ("birth/father", "registry/father", 0.995, 7.6),  # a father and son of one name in one household: a tie
     ("birth/father", "registry/son", 0.995, 7.6),
@@ -18,7 +26,16 @@ EDGES = [  # unresolved, resolved, probability, weight
     ("hr/clear", "registry/son", 0.9, 3.2),
     ("tax/near", "registry/father", 0.99, 6.6),  # the second within REVIEW_MARGIN bits: held
     ("tax/near", "registry/son", 0.98, 6.6 - REVIEW_MARGIN / 2),
+    # a father named without an ID beside his newborn son of the same name: never the son, on this
+    # record or his registration
+    ("health/births/9/father", "health/births/9/newborn", 0.993, 7.23),
+    ("health/births/9/father", "public_security/households/7/subject", 0.993, 7.23),
+    ("health/births/9/father", "civil_affairs/marriages/5/husband", 0.993, 7.23),
 ]
+
+
+def _sql_row(values: tuple) -> str:
+    return "(" + ", ".join("null" if v is None else repr(v) for v in values) + ")"
 
 
 @pytest.fixture
@@ -31,17 +48,26 @@ def linked(tmp_path):
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     duckdb.connect(str(settings.warehouse_path)).close()
     with engine_for(settings).workspace() as ws:
-        ws.execute("create table population_input_resolved (source_record_id varchar, citizen_id varchar)")
-        ws.execute(f"insert into population_input_resolved values {', '.join(map(str, RESOLVED))}")
-        ws.execute("create table population_input_unresolved (source_record_id varchar)")
-        ws.execute(f"insert into population_input_unresolved values {', '.join(f'({r!r})' for r in UNRESOLVED)}")
+        ws.execute(
+            "create table population_input (source_record_id varchar, party varchar, citizen_id varchar, "
+            "birth_date varchar)"
+        )
+        rows = [(r, r.rsplit("/", 1)[-1], cid, born) for r, cid, born in RESOLVED]
+        rows += [(r, party, None, None) for r, party in UNRESOLVED]
+        ws.execute(f"insert into population_input values {', '.join(map(_sql_row, rows))}")
+        ws.execute(
+            "create table population_input_resolved as select * from population_input where citizen_id is not null"
+        )
+        ws.execute(
+            "create table population_input_unresolved as select * from population_input where citizen_id is null"
+        )
         edges = ws.warehouse("linkage", "population_edges")
         ws.execute(
             f"create table {edges} (source_record_id_l varchar, source_record_id_r varchar, "
             "match_probability double, match_weight double)"
         )
         ws.execute(f"insert into {edges} values {', '.join(map(str, EDGES))}")
-        links = _write_links(ws, ws.splink_api(), person_model(), threshold=0.8)
+        links = _write_links(ws, ws.splink_api(), person_model(), 0.8, {"father": "newborn"})
         rows = ws.fetch(f"select source_record_id, cluster_key, match_method from {links}")
     return settings, {r[0]: (r[1], r[2]) for r in rows}
 
@@ -60,11 +86,17 @@ def test_a_tie_is_held_for_review_not_settled_by_record_order(linked):
     assert len({r["candidate_person_id"] for r in held}) == 2  # the two people, by their stable ids
 
 
+def test_two_parties_of_one_record_are_never_one_person(linked):
+    settings, links = linked
+    assert links["health/births/9/father"] == ("F", "probabilistic")  # not its son, here or registered
+    assert "health/births/9/father" not in {r["source_record_id"] for r in review_queue(settings, "population")}
+
+
 def test_a_clear_best_links_and_a_record_reaching_no_one_stays_alone(linked):
     _, links = linked
     assert links["hr/clear"] == ("X", "probabilistic")
     assert links["hr/nobody"][1] == "unmatched"
-    assert all(links[r][0] == cid and links[r][1] == "identifier" for r, cid in RESOLVED)
+    assert all(links[r][0] == cid and links[r][1] == "identifier" for r, cid, _ in RESOLVED)
 
 
 def test_the_review_command_lists_the_held_records(linked, monkeypatch):

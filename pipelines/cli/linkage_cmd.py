@@ -75,7 +75,32 @@ def review_command(
         )
     console.print(table)
     records = len({r["source_record_id"] for r in held})
-    console.print(f"{records} record(s) held for review; `govlake linkage explain RECORD` shows why each scored")
+    console.print(
+        f"{records} record(s) held for review; `govlake linkage explain RECORD` shows why each scored, "
+        "`govlake linkage decide RECORD CANDIDATE --reason ...` settles one"
+    )
+
+
+@app.command("decide")
+def decide_command(
+    record: str = typer.Argument(..., help="The held record, as `govlake linkage review` lists it."),
+    person: str = typer.Argument(..., help="The candidate it is (its id in the review queue)."),
+    reason: str = typer.Option(..., help="Why: what the clerk checked."),
+    subject: str = typer.Option("population", help="population or legal_entities."),
+    by: str = typer.Option(None, help="Who decides (default: the user running the command)."),
+) -> None:
+    """Decide a held record: it is `person`. The next build links it so (match method `clerical`)."""
+    import getpass
+
+    from pipelines.linkage.decisions import decide
+    from pipelines.settings import get_settings
+
+    try:
+        d = decide(get_settings(), subject, record, person, reason, by or getpass.getuser())
+    except (ValueError, KeyError) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"{d.record} is {d.person} (decided by {d.decided_by}); the next `govlake build` links it")
 
 
 @app.command("explain")

@@ -4,7 +4,7 @@ Records with a valid identifier are linked by it, deterministically. The others 
 or invalid) are scored by Splink against the identified records (`predict_between`): the best match
 at or above the threshold decides, unless a second person scores within `REVIEW_MARGIN` of it: such a
 record is held for clerical review (`linkage.<subject>_review`, `govlake linkage review`) and links to
-no one until a clerk decides. Those left over are scored against each other (`predict_within`)
+no one until a clerk decides (`govlake linkage decide`, `pipelines.linkage.decisions`). Those left over are scored against each other (`predict_within`)
 and clustered (connected components); a record matching nothing is a cluster of its own. An
 identified record is never merged into another identifier's cluster, so one bad edge cannot join two
 citizens.
@@ -139,8 +139,15 @@ def _train(ws: Workspace, db_api, model: LinkageModel):
     return linker
 
 
-def link(settings: Settings, subject: str, threshold: float, older_than: dict[str, str] | None = None) -> LinkageResult:
-    """Link `subject`'s records in the warehouse; writes `linkage.<subject>_links` and `_edges` there."""
+def link(
+    settings: Settings,
+    subject: str,
+    threshold: float,
+    older_than: dict[str, str] | None = None,
+    decisions: list[tuple[str, str]] = (),
+) -> LinkageResult:
+    """Link `subject`'s records in the warehouse; writes `linkage.<subject>_links` and `_edges` there.
+    `decisions`: (record, person id) pairs a clerk decided (`pipelines.linkage.decisions`)."""
     import pyarrow as pa
 
     from pipelines.linkage.models import MODELS
@@ -173,7 +180,7 @@ def link(settings: Settings, subject: str, threshold: float, older_than: dict[st
         )
         id_column = SUBJECTS[subject].id_column
         previous = keep_previous_links(ws, ws.warehouse(SCHEMA, f"{subject}_links"), id_column)
-        links = _write_links(ws, db_api, model, threshold, older_than or {})
+        links = _write_links(ws, db_api, model, threshold, older_than or {}, decisions)
         record_id_changes(ws, ws.warehouse(SCHEMA, f"{subject}_id_changes"), links, id_column, previous)
         ws.register(
             "_model", pa.table({"settings_json": [json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)]})
@@ -199,7 +206,17 @@ def _different_records(edges: str) -> str:
     return f"{_record(f'{edges}.source_record_id_l')} != {_record(f'{edges}.source_record_id_r')}"
 
 
-def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float, older_than: dict[str, str]) -> str:
+def _write_links(
+    ws: Workspace,
+    db_api,
+    model: LinkageModel,
+    threshold: float,
+    older_than: dict[str, str],
+    decisions: list[tuple[str, str]] = (),
+) -> str:
+    """`linkage.<subject>_links` (and its review queue) from the scored edges; `decisions`: (record,
+    person id) pairs a clerk decided for records held for review."""
+    import pyarrow as pa
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     t, edges = model.subject, ws.warehouse(SCHEMA, f"{model.subject}_edges")
@@ -232,18 +249,37 @@ def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float, o
     )
     # two people within REVIEW_MARGIN of the best: a clerk decides, not the order of the records
     ws.execute(
-        f"""create or replace table {review} as
+        f"""create or replace table {t}_held as
         with ranked as (
             select *, max(match_weight) over (partition by source_record_id) as best_weight
             from {t}_candidates
         ),
         contenders as (select * from ranked where match_weight >= best_weight - {REVIEW_MARGIN})
         select source_record_id, {cluster_id(model.subject, "cluster_key")} as candidate_{tables.id_column},
-               matched_record_id, match_probability, match_weight
+               cluster_key, matched_record_id, match_probability, match_weight
         from contenders
         where source_record_id in (
             select source_record_id from contenders group by source_record_id having count(*) > 1
         )"""
+    )
+    ws.register(
+        f"{t}_decisions",
+        pa.table(
+            {"source_record_id": [d[0] for d in decisions], "person": [d[1] for d in decisions]},
+            schema=pa.schema([("source_record_id", pa.string()), ("person", pa.string())]),
+        ),
+    )
+    # a clerk's decision links the record to the person it names, while it is still one of the candidates
+    ws.execute(
+        f"""create or replace table {t}_decided as
+        select h.source_record_id, h.matched_record_id, h.match_probability, h.cluster_key
+        from {t}_held h join {t}_decisions d
+          on d.source_record_id = h.source_record_id and d.person = h.candidate_{tables.id_column}"""
+    )
+    ws.execute(
+        f"""create or replace table {review} as
+        select source_record_id, candidate_{tables.id_column}, matched_record_id, match_probability, match_weight
+        from {t}_held where source_record_id not in (select source_record_id from {t}_decided)"""
     )
     ws.execute(
         f"""create or replace table {t}_best as
@@ -256,7 +292,7 @@ def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float, o
         f"""create or replace table {t}_rest as
         select source_record_id from {t}_input_unresolved
         where source_record_id not in (select source_record_id from {t}_best)
-          and source_record_id not in (select source_record_id from {review})"""
+          and source_record_id not in (select source_record_id from {t}_held)"""
     )
     ws.execute(
         f"""create or replace table {t}_rest_edges as
@@ -279,6 +315,9 @@ def _write_links(ws: Workspace, db_api, model: LinkageModel, threshold: float, o
         to_identified as (
             select source_record_id, cluster_key, 'probabilistic' as match_method, match_probability, matched_record_id
             from {t}_best
+            union all
+            select source_record_id, cluster_key, 'clerical' as match_method, match_probability, matched_record_id
+            from {t}_decided
         ),
         rest_pairs as (
             select source_record_id_l as id, source_record_id_r as matched_record_id, match_probability

@@ -76,9 +76,13 @@ def standardise(settings: Settings, quiet: bool = True) -> float:
 
 
 def link_subject(settings: Settings, subject: str) -> LinkageResult:
-    """Splink: link one subject's records as its catalogue rules declare (threshold, parties' ages)."""
+    """Splink: link one subject's records as its catalogue rules declare (threshold, parties' ages), and as
+    clerks decided the records held for review."""
+    from pipelines.linkage.decisions import load_decisions
+
     linkage = load_subject_rules(load_catalog())[Subject(subject)].linkage
-    return link(settings, subject, linkage.threshold, linkage.older_than)
+    decided = [(d.record, d.person) for d in load_decisions(settings, subject)]
+    return link(settings, subject, linkage.threshold, linkage.older_than, decided)
 
 
 def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None) -> float:

@@ -38,15 +38,10 @@ def _sql_row(values: tuple) -> str:
     return "(" + ", ".join("null" if v is None else repr(v) for v in values) + ")"
 
 
-@pytest.fixture
-def linked(tmp_path):
-    import duckdb
-
+def _link(settings: Settings, decisions: list[tuple[str, str]] = ()) -> dict:
+    """The scores above in a linkage workspace, then the links written from them: {record: (cluster, method)}."""
     from pipelines.engines import engine_for
 
-    settings = Settings(data_dir=tmp_path)
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    duckdb.connect(str(settings.warehouse_path)).close()
     with engine_for(settings).workspace() as ws:
         ws.execute(
             "create table population_input (source_record_id varchar, party varchar, citizen_id varchar, "
@@ -63,13 +58,24 @@ def linked(tmp_path):
         )
         edges = ws.warehouse("linkage", "population_edges")
         ws.execute(
-            f"create table {edges} (source_record_id_l varchar, source_record_id_r varchar, "
+            f"create or replace table {edges} (source_record_id_l varchar, source_record_id_r varchar, "
             "match_probability double, match_weight double)"
         )
         ws.execute(f"insert into {edges} values {', '.join(map(str, EDGES))}")
-        links = _write_links(ws, ws.splink_api(), person_model(), 0.8, {"father": "newborn"})
-        rows = ws.fetch(f"select source_record_id, cluster_key, match_method from {links}")
-    return settings, {r[0]: (r[1], r[2]) for r in rows}
+        links = _write_links(ws, ws.splink_api(), person_model(), 0.8, {"father": "newborn"}, decisions)
+        return {
+            r[0]: (r[1], r[2]) for r in ws.fetch(f"select source_record_id, cluster_key, match_method from {links}")
+        }
+
+
+@pytest.fixture
+def linked(tmp_path):
+    import duckdb
+
+    settings = Settings(data_dir=tmp_path)
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(settings.warehouse_path)).close()
+    return settings, _link(settings)
 
 
 def test_a_tie_is_held_for_review_not_settled_by_record_order(linked):
@@ -115,3 +121,44 @@ def test_the_review_command_lists_the_held_records(linked, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "birth/father" in result.output and "tax/near" in result.output and "hr/clear" not in result.output
     assert "2 record(s) held for review" in result.output
+
+
+def test_a_clerks_decision_links_the_held_record_and_takes_it_off_the_queue(linked, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+    from pipelines.linkage.decisions import decisions_path, load_decisions
+    from pipelines.settings import get_settings
+
+    settings, _ = linked
+    held = {r["matched_record_id"]: r["candidate_person_id"] for r in review_queue(settings, "population")}
+    father = held["registry/father"]
+    monkeypatch.setenv("GOVLAKE_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        wrong = runner.invoke(app, ["linkage", "decide", "birth/father", "P000", "--reason", "checked the registry"])
+        decided = runner.invoke(
+            app,
+            [
+                "linkage",
+                "decide",
+                "birth/father",
+                father,
+                "--reason",
+                "birth date on the certificate",
+                "--by",
+                "clerk1",
+            ],
+        )
+    finally:
+        get_settings.cache_clear()
+    assert wrong.exit_code == 2 and "not a candidate" in wrong.output
+    assert decided.exit_code == 0, decided.output
+    assert "clerk1" in decisions_path(settings).read_text(encoding="utf-8")
+
+    decided = [(d.record, d.person) for d in load_decisions(settings, "population")]
+    assert decided == [("birth/father", father)]  # what the build passes to the linkage
+    links = _link(settings, decided)
+    assert links["birth/father"] == ("330203196501010011", "clerical")
+    assert {r["source_record_id"] for r in review_queue(settings, "population")} == {"tax/near"}

@@ -130,8 +130,8 @@ def person_model() -> LinkageModel:
             block_on("person_name"),
             block_on("name_pinyin", "division_code"),
             block_on("mobile_phone"),
-            # named with the same person or in the same household or entity, surname alike: a father named
-            # without an ID whose given name was mistyped still meets himself on his wife's records
+            # named with the same person or in the same household or entity: a father named without an ID
+            # whose given name was mistyped still meets himself on his wife's records
             block_on("contexts", arrays_to_explode=["contexts"]),
         ],
         retain_intermediate_calculation_columns=True,

@@ -4,10 +4,10 @@ Records with a valid identifier are linked by it, deterministically. The others 
 or invalid) are scored by Splink against the identified records (`predict_between`): the best match
 at or above the threshold decides, unless a second person scores within `REVIEW_MARGIN` of it: such a
 record is held for clerical review (`linkage.<subject>_review`, `govlake linkage review`) and links to
-no one until a clerk decides (`govlake linkage decide`, `pipelines.linkage.decisions`). Those left over are scored against each other (`predict_within`)
-and clustered (connected components); a record matching nothing is a cluster of its own. An
-identified record is never merged into another identifier's cluster, so one bad edge cannot join two
-citizens.
+no one until a clerk decides (`govlake linkage decide`, `pipelines.linkage.decisions`). Those left over
+are scored against each other (`predict_within`) and clustered (connected components); a record
+matching nothing is a cluster of its own. An identified record is never merged into another
+identifier's cluster, so one bad edge cannot join two citizens.
 """
 
 from __future__ import annotations
@@ -285,7 +285,7 @@ def _write_links(
         f"""create or replace table {t}_best as
         select source_record_id, matched_record_id, match_probability, cluster_key
         from {t}_candidates
-        where source_record_id not in (select source_record_id from {review})
+        where source_record_id not in (select source_record_id from {t}_held)
         qualify row_number() over (partition by source_record_id order by match_weight desc, matched_record_id) = 1"""
     )
     ws.execute(

@@ -37,7 +37,14 @@ def role_database(role: str, schema: str) -> str:
 
 
 def _databases(spark) -> list[str]:
-    return [d.name for d in spark.catalog.listDatabases()]
+    # SHOW statements, not `spark.catalog.list*`: those fetch every table's metadata over py4j (~600
+    # calls, 1.2 s a role reader, most of a query through the service)
+    return [r[0] for r in spark.sql("show databases").collect()]
+
+
+def _tables(spark, database: str) -> list[str]:
+    """The database's tables (temporary views, which SHOW TABLES lists too, are not the database's)."""
+    return [r.tableName for r in spark.sql(f"show tables in {database}").collect() if not r.isTemporary]
 
 
 class SparkRoleBuild(RoleBuild):
@@ -123,7 +130,7 @@ class SparkRoleReader(RoleReader):
                 schema = database.removeprefix(prefix)
             else:
                 continue
-            out |= {f"{schema}.{t.name}": f"{database}.{t.name}" for t in self.spark.catalog.listTables(database)}
+            out |= {f"{schema}.{t}": f"{database}.{t}" for t in _tables(self.spark, database)}
         return out
 
     def guarded(self, sql: str) -> str:

@@ -1,10 +1,10 @@
 """One city through both engines: the same subject databases, scorecards and role warehouses.
 
-A 2,500-person city (every kind of record, defect and link; large enough for probabilistic links; its
+A 1,500-person city (every kind of record, defect and link; large enough for probabilistic links; its
 records delivered in one month, not three: the same records in half the batches, each validated on
-its own) is ingested by the ingest DAGs, then lives one more day and is ingested again (a move, two marriages and
-a death changed in place and delivered: second versions, ended records; three days brought only two
-more moves for a fifth more Spark time); each engine then runs the same DAGs
+its own) is ingested by the ingest DAGs, then lives one more day and is ingested again (the day's
+events changed in place and delivered: second versions, ended records; more days brought few more
+events for much more Spark time); each engine then runs the same DAGs
 (`build_subject_databases`, `publish_quality_scorecards`, `build_access_warehouses`, with
 `dag.test()`) on its own data dir, holding a copy of that lake. Every mart and every table of every
 role's warehouse is compared: row count, keys and a checksum over its sorted rows
@@ -38,7 +38,7 @@ from tests.access.conftest import AS_OF, TEST_KEY, AccessCity, on_day, read_peop
 from tests.access.probes import analyst_queries, leaks, role_tables
 from tests.conftest import hr_api_served, made_once, shared_dir
 
-CITY = CityConfig(people=2_500, seed=3, periods=1)  # one month delivered: half the batches of three
+CITY = CityConfig(people=1_500, seed=3, periods=1)  # one month delivered: half the batches of three
 DAYS = 1
 MOST = int(CITY.people * 0.9)  # rows a real build of the city has: not an empty one
 SUBJECT_DATABASES = {"population.persons", "legal_entities.legal_entities", "licences.licences"}

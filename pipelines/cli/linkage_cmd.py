@@ -92,12 +92,26 @@ def decide_command(
     """Decide a held record: it is `person`. The next build links it so (match method `clerical`)."""
     import getpass
 
+    from pipelines.access.audit import AuditLog, AuditUnavailable
+    from pipelines.access.scrub import scrub_text
     from pipelines.linkage.decisions import decide
     from pipelines.settings import get_settings
 
+    settings = get_settings()
+
+    def audit(d) -> None:
+        AuditLog.open(settings).append(
+            d.decided_by,
+            "linkage decision",
+            subject=d.subject,
+            record=scrub_text(d.record),
+            person=d.person,
+            reason=scrub_text(d.reason),
+        )
+
     try:
-        d = decide(get_settings(), subject, record, person, reason, by or getpass.getuser())
-    except (ValueError, KeyError) as exc:
+        d = decide(settings, subject, record, person, reason, by or getpass.getuser(), audit)
+    except (ValueError, KeyError, AuditUnavailable) as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     console.print(f"{d.record} is {d.person} (decided by {d.decided_by}); the next `govlake build` links it")

@@ -3,11 +3,12 @@
 A held record (`linkage.<subject>_review`) links to no one until a clerk decides; the decision is kept
 beside the lake (one JSON line each, validated on reading, never rewritten) and every later linkage
 honours it while the record is still held between the same people. A decision names a record key and a
-person id, no personal data.
+person id, no personal data. Like a query, a decision is audited before it takes effect.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,8 +46,17 @@ def load_decisions(settings: Settings, subject: str) -> list[Decision]:
     return list(latest.values())
 
 
-def decide(settings: Settings, subject: str, record: str, person: str, reason: str, decided_by: str) -> Decision:
-    """Record that the held `record` is `person`, one of its candidates; raises ValueError otherwise."""
+def decide(
+    settings: Settings,
+    subject: str,
+    record: str,
+    person: str,
+    reason: str,
+    decided_by: str,
+    audit: Callable[[Decision], None],
+) -> Decision:
+    """Record that the held `record` is `person`, one of its candidates; raises ValueError otherwise.
+    `audit` gets the decision before it is kept (the access layer's log, above this one)."""
     from pipelines.linkage.run import SUBJECTS, review_queue
 
     column = f"candidate_{SUBJECTS[subject].id_column}"
@@ -63,6 +73,7 @@ def decide(settings: Settings, subject: str, record: str, person: str, reason: s
         decided_by=decided_by,
         decided_at=datetime.now(UTC),
     )
+    audit(decision)  # before it takes effect: a decision the log cannot hold is not made
     path = decisions_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as f:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipelines.linkage.models import person_model
@@ -126,6 +128,7 @@ def test_the_review_command_lists_the_held_records(linked, monkeypatch):
 def test_a_clerks_decision_links_the_held_record_and_takes_it_off_the_queue(linked, monkeypatch):
     from typer.testing import CliRunner
 
+    from pipelines.access.audit import AuditLog
     from pipelines.cli import app
     from pipelines.linkage.decisions import decisions_path, load_decisions
     from pipelines.settings import get_settings
@@ -156,6 +159,10 @@ def test_a_clerks_decision_links_the_held_record_and_takes_it_off_the_queue(link
     assert wrong.exit_code == 2 and "not a candidate" in wrong.output
     assert decided.exit_code == 0, decided.output
     assert "clerk1" in decisions_path(settings).read_text(encoding="utf-8")
+    audit = AuditLog.open(settings)
+    assert audit.verify().ok
+    entries = [json.loads(line) for line in audit.path.read_text(encoding="utf-8").splitlines()]
+    assert [(e["actor"], e["action"], e["person"]) for e in entries] == [("clerk1", "linkage decision", father)]
 
     decided = [(d.record, d.person) for d in load_decisions(settings, "population")]
     assert decided == [("birth/father", father)]  # what the build passes to the linkage

@@ -32,7 +32,9 @@ from pipelines.synth.city import generate_city  # noqa: E402
 from pipelines.synth.config import CityConfig  # noqa: E402
 
 SMALL_CITY = CityConfig(people=3_000, seed=7)
-BUILT_CITY = SMALL_CITY.model_copy(update={"periods": 1})
+# what the access and quality tests prove (masks, disclosure, audit, scores against injected defects)
+# holds for any city with every kind of record and defect: 2,000 people, one month delivered
+BUILT_CITY = SMALL_CITY.model_copy(update={"people": 2_000, "periods": 1})
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +46,8 @@ def small_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 @pytest.fixture(scope="session")
 def built_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """The small city's records delivered in one month (half the batches, each validated on its own):
-    the city `built_small_city` builds, (folder, summary)."""
+    """A smaller city than `small_city`, delivered in one month (half the batches, each validated on its
+    own): the city `built_small_city` builds, (folder, summary)."""
     out = tmp_path_factory.mktemp("built_city")
     return out, generate_city(BUILT_CITY, out)
 

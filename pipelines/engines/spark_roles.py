@@ -39,7 +39,7 @@ def role_database(role: str, schema: str) -> str:
 def _databases(spark) -> list[str]:
     # SHOW statements, not `spark.catalog.list*`: those fetch every table's metadata over py4j (~600
     # calls, 1.2 s a role reader, most of a query through the service)
-    return [r[0] for r in spark.sql("show databases").collect()]
+    return [r.namespace for r in spark.sql("show databases").collect()]
 
 
 def _tables(spark, database: str) -> list[str]:

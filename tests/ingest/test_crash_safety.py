@@ -50,6 +50,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
     rng = random.Random(20261124)
     deliveries, per_delivery = _whole_run(env)
     shutil.rmtree(tmp_path / "data")
+    layout = LakeLayout(tmp_path / "data" / "lake")
     killed = attempts = mid_load = 0
     while killed < KILLS and attempts < 3 * KILLS:
         attempts += 1
@@ -61,15 +62,14 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
             proc.send_signal(signal.SIGKILL)
             killed += 1
         proc.communicate()
-        if proc.returncode == -signal.SIGKILL and (tmp_path / "data" / "lake" / "_ledger.sqlite").exists():
-            states = ledger_states(LakeLayout(tmp_path / "data" / "lake"))
+        if proc.returncode == -signal.SIGKILL and layout.ledger_path.exists():
+            states = ledger_states(layout)
             mid_load += (states["running"] + states["staged"]) > 0  # a load begun and not yet published
         if proc.returncode == 0:  # it finished first: start from an empty lake so kills land in real work again
             shutil.rmtree(tmp_path / "data", ignore_errors=True)
     assert killed == KILLS and mid_load >= KILLS // 2, (killed, mid_load)
     final = subprocess.run([sys.executable, "-c", INGEST], env=env, capture_output=True, text=True)
     assert final.returncode == 0, final.stderr[-2000:]
-    layout = LakeLayout(tmp_path / "data" / "lake")
     assert assert_every_source_row_exactly_once(city, layout) > 2_000  # the city, not an empty lake
     assert assert_watermarks_match_the_lake(layout) == 4  # three tables and the HR API
     states = ledger_states(layout)

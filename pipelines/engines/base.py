@@ -137,11 +137,11 @@ class Workspace(ABC):
 DBT_FLAGS = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
 
 
-def run_dbt_process(variables: dict[str, str], args: list[str], quiet: bool = True) -> str:
+def run_dbt_process(variables: dict[str, str], args: list[str], quiet: bool = True, cwd: Path | None = None) -> str:
     """One dbt command in its own process (the embedded engine, and a Spark Thrift server target)."""
     dbt = Path(sys.executable).parent / "dbt"
     env = {**os.environ, **variables}
-    proc = subprocess.run([str(dbt), *args, *DBT_FLAGS], capture_output=True, text=True, check=False, env=env)
+    proc = subprocess.run([str(dbt), *args, *DBT_FLAGS], capture_output=True, text=True, check=False, env=env, cwd=cwd)
     if not quiet:
         print(proc.stdout, end="")
     lines = proc.stdout.splitlines()

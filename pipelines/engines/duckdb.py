@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
+from pipelines.engines import dbt_parse
 from pipelines.engines.base import BatchTables, Engine, RoleBuild, RoleReader, Workspace, run_dbt_process
 from pipelines.engines.dialects import DUCKDB
 from pipelines.engines.duckdb_roles import DuckDBRoleBuild, DuckDBRoleReader, role_file
@@ -21,8 +23,19 @@ class DuckDBEngine(Engine):
 
     def run_dbt(self, args: list[str], quiet: bool = True) -> str:
         """dbt in its own process: dbt-duckdb keeps the warehouse open for the life of the process, and
-        the linkage step needs it next."""
-        return run_dbt_process(self.dbt_variables(), args, quiet)
+        the linkage step needs it next. It runs in the data folder, with the warehouse's and the lake's
+        paths relative to it: its parse of the project is then every folder's (`dbt_parse`)."""
+        root = self.settings.data_root
+        root.mkdir(parents=True, exist_ok=True)
+        variables = self.dbt_variables() | {
+            "GOVLAKE_WAREHOUSE": os.path.relpath(self.settings.warehouse_path, root),
+            "GOVLAKE_LAKE_ROOT": os.path.relpath(self.settings.lake_root, root),
+        }
+        target = Path(variables["DBT_TARGET_PATH"])
+        dbt_parse.reuse(target)
+        summary = run_dbt_process(variables, args, quiet, cwd=root)
+        dbt_parse.share(target)
+        return summary
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.settings.warehouse_path), read_only=read_only)

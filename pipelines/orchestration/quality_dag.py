@@ -13,11 +13,12 @@ def validate_task() -> dict:
     return {"results": len(rows), "failed": sum(not r["success"] and not r["waived"] for r in rows)}
 
 
-def score_task() -> float:
+def score_task(ds: str | None = None) -> float:
+    """Airflow passes the run's date (`ds`): dormancy is judged as of the run, as the build's expiry is."""
     from pipelines.settings import get_settings
     from pipelines.transform.build import build_scorecards
 
-    return round(build_scorecards(get_settings()), 1)
+    return round(build_scorecards(get_settings(), as_of=ds), 1)
 
 
 def publish_task() -> str:

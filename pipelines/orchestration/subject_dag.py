@@ -27,8 +27,9 @@ def deliveries_settled(departments: list[str], *, ti=None, dag_run=None) -> bool
     return not any(in_flight.values()) or waited_minutes >= get_settings().build_wait_minutes
 
 
-def standardise_task() -> dict:
-    """Skipped when every load in the lake has been built already; returns the loads it takes in."""
+def standardise_task(ds: str | None = None) -> dict:
+    """Skipped when every load in the lake has been built already; returns the loads it takes in. The run's
+    date (`ds`) as the marts' (`pipelines.transform.build.dbt_vars`)."""
     from airflow.sdk.exceptions import AirflowSkipException
 
     from pipelines.settings import get_settings
@@ -38,7 +39,7 @@ def standardise_task() -> dict:
     loads = pending_loads(settings)
     if not loads:
         raise AirflowSkipException("every published load is in the subject databases already")
-    return {"seconds": round(standardise(settings), 1), "loads": loads}
+    return {"seconds": round(standardise(settings, as_of=ds), 1), "loads": loads}
 
 
 def link_task(subject: str) -> dict:

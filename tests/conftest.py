@@ -19,6 +19,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # one Airflow metadata database per w
     _home = Path(os.environ.get("AIRFLOW_HOME") or Path(__file__).resolve().parents[1] / ".airflow")
     os.environ["AIRFLOW_HOME"] = str(_home / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}")
 
+import json  # noqa: E402
 import pickle  # noqa: E402
 import shutil  # noqa: E402
 import uuid  # noqa: E402
@@ -32,9 +33,6 @@ from pipelines.synth.city import generate_city  # noqa: E402
 from pipelines.synth.config import CityConfig  # noqa: E402
 
 SMALL_CITY = CityConfig(people=3_000, seed=7)
-# what the access and quality tests prove (masks, disclosure, audit, scores against injected defects)
-# holds for any city with every kind of record and defect: 2,000 people, one month delivered
-BUILT_CITY = SMALL_CITY.model_copy(update={"people": 2_000, "periods": 1})
 
 
 @pytest.fixture(scope="session")
@@ -42,14 +40,6 @@ def small_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A 3,000-person city with the default defect rates, delivering three months: (folder, summary)."""
     out = tmp_path_factory.mktemp("city")
     return out, generate_city(SMALL_CITY, out)
-
-
-@pytest.fixture(scope="session")
-def built_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    """A smaller city than `small_city`, delivered in one month (half the batches, each validated on its
-    own): the city `built_small_city` builds, (folder, summary)."""
-    out = tmp_path_factory.mktemp("built_city")
-    return out, generate_city(BUILT_CITY, out)
 
 
 SERVERS = {
@@ -133,35 +123,60 @@ def made_once(folder: Path, make: Callable[[Path], None]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_small_city(built_city, tmp_path_factory) -> Path:
-    """The small city (`built_city`) through the real DAGs (`dag.test()`: ingest with the HR API served, subject
-    databases, validation, scorecards), then validated once more (which validates nothing), once per
-    test run. A test package copies the folder (`copy_data`) and goes on from there;
-    `validations.pickle` holds the two validations' result rows, `dag_states.json` each DAG's state."""
+def built_lake(tmp_path_factory) -> tuple[Path, dict]:
+    """The session's city ingested and lived one more day (`tests/built_city.py`), made once per test run
+    by whichever worker asks first: (folder holding `city/` and the ingested `data/`, the ingest DAGs'
+    states)."""
+    from tests.built_city import make_lake
+
+    root = made_once(shared_dir(tmp_path_factory) / "equivalence", make_lake)
+    return root, json.loads((root / "ingested.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def built_city(built_lake) -> Path:
+    """The session's city: its sources and its truth."""
+    return built_lake[0] / "city"
+
+
+@pytest.fixture(scope="session")
+def initial_loads(built_lake) -> set[str]:
+    """The loads of the city's first month, which carry the defects its truth lists (the day lived after
+    delivers second versions of some of those records, defects and all)."""
+    from tests.built_city import INITIAL_LOADS
+
+    return set(json.loads((built_lake[0] / INITIAL_LOADS).read_text()))
+
+
+@pytest.fixture(scope="session")
+def built_small_city(built_lake, tmp_path_factory) -> Path:
+    """The session's city built through the real DAGs on DuckDB (`dag.test()`: subject databases,
+    validation, scorecards, role warehouses, verification index), then validated once more (which
+    validates nothing), once per test run: DuckDB's side of the equivalence test. A test package copies
+    the folder (`copy_data`) and goes on from there; `validations.pickle` holds the two validations'
+    result rows, `dag_states.json` each DAG's state, `run.pickle` what the equivalence test compares."""
     return made_once(
-        shared_dir(tmp_path_factory) / "built_small_city", lambda data: _build_small_city(built_city[0], data)
+        shared_dir(tmp_path_factory) / "built_small_city", lambda data: _build_small_city(built_lake[0], data)
     )
 
 
-def _build_small_city(city: Path, data: Path) -> None:
-    import json
-
+def _build_small_city(root: Path, data: Path) -> None:
     import duckdb
 
-    from pipelines.orchestration.local_runs import test_dags
     from pipelines.quality.validate import RESULT_COLUMNS, results_root, validate
     from pipelines.settings import Settings
-    from tests.access.conftest import TEST_KEY
+    from tests.access.conftest import TEST_KEY, AccessCity, read_people
+    from tests.built_city import copy_lake, run_platform
 
-    # AIRFLOW_HOME stays: Airflow reads it once per process; ensure_airflow_db() migrates that home
-    with hr_api_served(city, GOVLAKE_DATA_DIR=str(data), GOVLAKE_PSEUDONYM_KEY=TEST_KEY.get_secret_value()):
-        states = test_dags("ingest_") | test_dags("build_subject_databases") | test_dags("publish_quality_scorecards")
+    city = root / "city"
+    run = run_platform("duckdb", copy_lake(root, data), AccessCity(None, read_people(city)))
     settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
     stored = str(results_root(settings) / "run_id=*" / "*.parquet")
     first = duckdb.sql(f"select {', '.join(RESULT_COLUMNS)} from read_parquet('{stored}')").fetchall()
     runs = ([dict(zip(RESULT_COLUMNS, r, strict=True)) for r in first], validate(settings, run_id="run2"))
     (data / "validations.pickle").write_bytes(pickle.dumps(runs))
-    (data / "dag_states.json").write_text(json.dumps(states))
+    (data / "dag_states.json").write_text(json.dumps(run["states"]))
+    (data / "run.pickle").write_bytes(pickle.dumps(run))
 
 
 def copy_data(built: Path, to: Path) -> tuple[Path, tuple[list[dict], list[dict]]]:
@@ -172,14 +187,7 @@ def copy_data(built: Path, to: Path) -> tuple[Path, tuple[list[dict], list[dict]
 
 def pytest_collection_modifyitems(items):
     """Longest first: Spark's side of the two-engine run (the longest test by far) starts at once on one
-    worker, which first makes the equivalence lake; the other works through the rest, slow tests first
+    worker, which first makes the session's lake; the other works through the rest, slow tests first
     (`make test` passes `--no-loadscope-reorder`, so xdist hands out the groups in this order rather than
-    by how many tests each holds). DuckDB's side of the equivalence comes last: by then the lake is made
-    (no worker waits on it), and whichever worker is free first runs it."""
-    items.sort(
-        key=lambda item: (
-            item.get_closest_marker("spark") is None,
-            item.module.__name__ == "tests.engines.test_equivalence",
-            item.get_closest_marker("slow") is None,
-        )
-    )
+    by how many tests each holds), and builds the session's city on DuckDB when it first needs it."""
+    items.sort(key=lambda item: (item.get_closest_marker("spark") is None, item.get_closest_marker("slow") is None))

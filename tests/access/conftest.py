@@ -43,19 +43,13 @@ def read_people(city: Path) -> list[dict]:
 # package's tests on this worker
 @pytest.fixture(scope="session")
 def access_city(built_city, built_small_city, tmp_path_factory) -> AccessCity:
-    """The session's built small city (validated twice: run1's failing keys stay the current ones), copied,
-    with every role's warehouse and the verification index."""
-    from pipelines.access.build import build_all
-    from pipelines.verification.index import build_index
+    """The session's built city, copied: its role warehouses and verification index were built by the
+    access DAG on AS_OF, and its validation results are run1's (their failing keys the current ones)."""
     from tests.conftest import copy_data
 
-    city, _ = built_city
     data, _ = copy_data(built_small_city, tmp_path_factory.mktemp("data"))
-    settings = Settings(data_dir=data, source_root=city, pseudonym_key=TEST_KEY)
-    with on_day(AS_OF):
-        build_all(settings)
-    build_index(settings)
-    return AccessCity(settings, read_people(city))
+    settings = Settings(data_dir=data, source_root=built_city, pseudonym_key=TEST_KEY)
+    return AccessCity(settings, read_people(built_city))
 
 
 @contextlib.contextmanager

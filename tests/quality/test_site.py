@@ -188,7 +188,7 @@ def test_no_file_of_the_site_holds_unmasked_personal_data(site, built_city):
     """Every file under site/: no 18- or 15-digit ID number, no mobile number, no full name of anyone in
     the city (the masked forms 张* and 330206********123X are what may appear)."""
     _, root = site
-    city, _ = built_city
+    city = built_city
     names = set()
     with (city / "truth" / "persons.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):

@@ -23,7 +23,7 @@ def built(built_city, built_small_city):
     """The session's small city, built through the DAGs (read only here: other packages copy it)."""
     from pipelines.settings import Settings
 
-    city, _ = built_city
+    city = built_city
     states = json.loads((built_small_city / "dag_states.json").read_text(encoding="utf-8"))
     return states, Settings(data_dir=built_small_city, source_root=city), city
 
@@ -60,7 +60,7 @@ def test_linkage_meets_its_precision_and_recall_goals(built):
     scores = {s.subject: s for s in evaluate(settings, city / "truth")}
     for subject in ("population", "legal_entities"):
         s = scores[subject]
-        assert s.records > 1_000
+        assert s.records > 500  # the 1,500-person city's, not an empty build's
         assert s.precision >= 0.99 and s.recall >= 0.98, s
 
 
@@ -86,10 +86,14 @@ def test_every_landed_record_is_in_a_subject_database_or_quarantined(warehouse):
 
 
 def test_each_record_landed_is_a_source_record_of_the_subject_database(built, warehouse):
-    """Against the lake itself: one person_sources or quarantine row per household-registry row landed."""
+    """Against the lake itself: one person_sources or quarantine row per household-registry record landed
+    (a record the city changed on its second day landed twice, as two versions)."""
+    from pipelines.catalog import load_catalog
+
     _, settings, _ = built
+    key = load_catalog().resource("public_security", "household_registry").key_field.name
     lake = settings.lake_root / "raw" / "dept=public_security" / "resource=household_registry" / "*" / "*.parquet"
-    (rows,) = warehouse.execute(f"select count(*) from read_parquet('{lake}')").fetchone()
+    (rows,) = warehouse.execute(f"select count(distinct {key}) from read_parquet('{lake}')").fetchone()
     (mapped,) = warehouse.execute(
         "select count(*) from population.person_sources where resource = 'household_registry'"
     ).fetchone()

@@ -73,14 +73,14 @@ def async_database_url(env: dict[str, str]) -> dict[str, str]:
 
 
 def airflow_cli(env: dict[str, str], *commands: list[str]) -> None:
-    """Airflow commands run to completion in one process (setup steps: importing Airflow is most of a
-    command's time), their output shown only if one fails."""
+    """Airflow commands run to completion in one process, each as `python -m airflow` runs it (setup
+    steps: importing Airflow is most of a command's time), their output shown only if one fails."""
     program = (
-        "from airflow.cli import cli_parser\n"
-        "parser = cli_parser.get_parser()\n"
+        "import sys\n"
+        "from airflow.__main__ import main\n"
         f"for argv in {commands!r}:\n"
-        "    args = parser.parse_args(argv)\n"
-        "    args.func(args)\n"
+        "    sys.argv = ['airflow', *argv]\n"
+        "    main()\n"
     )
     done = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
     if done.returncode:

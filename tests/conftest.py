@@ -129,7 +129,7 @@ def built_lake(tmp_path_factory) -> tuple[Path, dict]:
     states)."""
     from tests.built_city import make_lake
 
-    root = made_once(shared_dir(tmp_path_factory) / "equivalence", make_lake)
+    root = made_once(shared_dir(tmp_path_factory) / "lake", make_lake)
     return root, json.loads((root / "ingested.json").read_text())
 
 

@@ -189,5 +189,14 @@ def pytest_collection_modifyitems(items):
     """Longest first: Spark's side of the two-engine run (the longest test by far) starts at once on one
     worker, which first makes the session's lake; the other works through the rest, slow tests first
     (`make test` passes `--no-loadscope-reorder`, so xdist hands out the groups in this order rather than
-    by how many tests each holds), and builds the session's city on DuckDB when it first needs it."""
-    items.sort(key=lambda item: (item.get_closest_marker("spark") is None, item.get_closest_marker("slow") is None))
+    by how many tests each holds). The tests on the session's built city come last: Spark's worker
+    builds it on DuckDB once Spark is done, as its test needs it next, rather than the other worker
+    building it beside Spark (Spark's thousands of small jobs lose far more to a busy machine than
+    their share of it)."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("spark") is None,
+            "built_small_city" in item.fixturenames,
+            item.get_closest_marker("slow") is None,
+        )
+    )

@@ -35,6 +35,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _connections(process: psutil.Process) -> list:
+    """The process's sockets; none when it ended since it was listed (a task's process often has)."""
+    try:
+        return process.net_connections(kind="inet")
+    except (psutil.NoSuchProcess, FileNotFoundError):
+        return []
+
+
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
@@ -100,7 +108,7 @@ def scheduled(tmp_path_factory, airflow_database):
         listening = {
             (p.pid, c.laddr.ip, c.laddr.port)
             for p in processes
-            for c in p.net_connections(kind="inet")
+            for c in _connections(p)
             if c.status == psutil.CONN_LISTEN
         }
         pids = {p.pid for p in processes}

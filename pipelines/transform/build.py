@@ -62,25 +62,27 @@ def missing_resources(settings: Settings) -> list[str]:
     ]
 
 
-def dbt_vars(settings: Settings, as_of: str | None = None) -> list[str]:
+def dbt_vars(missing: list[str], as_of: str | None = None) -> list[str]:
     """The `--vars` of every dbt command of a build, the same for each: dbt parses the whole project again
     whenever they differ from the previous command's (about 8 of a small build's 15 s per command), and
     reuses its parse when they do not.
 
-    `resources_without_batches`: catalogued resources with no published batch yet, which stage as empty.
-    `as_of` (YYYY-MM-DD, default today): the date expiry and dormancy are judged against."""
-    return ["--vars", json.dumps({"resources_without_batches": missing_resources(settings), "as_of": as_of})]
+    `resources_without_batches` (`missing`, from `missing_resources`): catalogued resources with no
+    published batch yet, which stage as empty. `as_of` (YYYY-MM-DD, default today): the date expiry and
+    dormancy are judged against."""
+    return ["--vars", json.dumps({"resources_without_batches": missing, "as_of": as_of})]
 
 
 def standardise(settings: Settings, quiet: bool = True, as_of: str | None = None) -> float:
     """dbt: seeds, staging and intermediate models and their tests. Returns seconds.
 
     A resource with no published batch yet (a department just catalogued) stages as empty."""
-    if len(missing_resources(settings)) == len(load_catalog().resources()):
+    missing = missing_resources(settings)
+    if len(missing) == len(load_catalog().resources()):
         raise BuildFailed("nothing has landed in the lake yet: run the ingest DAGs first")
     settings.data_root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    run_dbt(settings, [*BEFORE_LINKAGE, *dbt_vars(settings, as_of)], quiet)
+    run_dbt(settings, [*BEFORE_LINKAGE, *dbt_vars(missing, as_of)], quiet)
     return time.perf_counter() - started
 
 
@@ -100,7 +102,7 @@ def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None
     `as_of` (YYYY-MM-DD, default today) is the date lifecycle checks judge expiry against: a DAG run
     passes its own date, so a rerun of an old run judges as that run did."""
     started = time.perf_counter()
-    run_dbt(settings, [*AFTER_LINKAGE, *dbt_vars(settings, as_of)], quiet)
+    run_dbt(settings, [*AFTER_LINKAGE, *dbt_vars(missing_resources(settings), as_of)], quiet)
     return time.perf_counter() - started
 
 
@@ -110,7 +112,7 @@ def build_scorecards(settings: Settings, quiet: bool = True, as_of: str | None =
 
     started = time.perf_counter()
     export_loads(settings)
-    run_dbt(settings, [*SCORECARDS, *dbt_vars(settings, as_of)], quiet)
+    run_dbt(settings, [*SCORECARDS, *dbt_vars(missing_resources(settings), as_of)], quiet)
     return time.perf_counter() - started
 
 

@@ -20,6 +20,13 @@ def validated(quality_city):
     return settings, first, second
 
 
+@pytest.fixture(scope="module")
+def first_month(validated, initial_loads) -> list[dict]:
+    """The first run's rows of the first month's deliveries: those hold every record the truth's defects
+    name, once (the lived day re-delivers some of them, defects and all)."""
+    return [r for r in validated[1] if r["load_id"] in initial_loads]
+
+
 def test_one_row_per_expectation_and_batch(validated):
     settings, first, _ = validated
     batches = published_batches(settings)
@@ -72,15 +79,14 @@ def test_nothing_stored_is_an_unmasked_id_or_phone(validated):
     assert not UNMASKED_PERSONAL_NUMBER.search(text)
 
 
-def test_every_injected_missing_value_of_a_required_field_is_counted(built_city, validated, initial_loads):
+def test_every_injected_missing_value_of_a_required_field_is_counted(built_city, first_month):
     """Completeness against the city's truth: missing names, IDs and placeholders in required fields, in
-    the first month's deliveries (which hold every record the truth's defects name, once)."""
+    the first month's deliveries."""
     import csv
 
     from pipelines.catalog import load_catalog
 
-    city = built_city
-    first = [r for r in validated[1] if r["load_id"] in initial_loads]
+    city, first = built_city, first_month
     required = {(d.code, r.slug, f.name) for d, r in load_catalog().resources() for f in r.fields if f.required}
     injected: dict[str, int] = {}
     with (city / "truth" / "defects.csv").open(encoding="utf-8") as f:
@@ -150,14 +156,11 @@ def _injected(city, defect: str) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("defect", "rule_suffix"), [("bad_check_char", ".check_char"), ("impossible_date", ".real_date")]
 )
-def test_accuracy_failures_equal_the_injected_defects_of_every_department(
-    built_city, validated, initial_loads, defect, rule_suffix
-):
+def test_accuracy_failures_equal_the_injected_defects_of_every_department(built_city, first_month, defect, rule_suffix):
     """Accuracy, computed on all records of the first month's deliveries: every wrong check character
     (citizen IDs and credit codes) and every impossible date the city injected is counted once,
     department by department, and nothing else is."""
-    city = built_city
-    first = [r for r in validated[1] if r["load_id"] in initial_loads]
+    city, first = built_city, first_month
     found: dict[str, int] = {}
     for r in first:
         if r["rule"].endswith(rule_suffix):

@@ -2,6 +2,8 @@
 
 Sizes come from the environment so a quick run and the full one use the same code:
 BENCH_CITY_PEOPLE="100000,1000000" make bench
+A day against a full build at a million people, DuckDB only (`bench/daily.py`):
+BENCH_ONLY=daily BENCH_DAILY_PEOPLE=1000000 BENCH_DAILY_ENGINES=duckdb make bench
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import engines, generator, history, ingest, orchestration, quality, standards, subjects, verification
+from bench import daily, engines, generator, history, ingest, orchestration, quality, standards, subjects, verification
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -29,7 +31,7 @@ def main() -> None:
     console = Console(width=160)
     sizes = [int(s) for s in os.environ.get("BENCH_CITY_PEOPLE", "50000,200000").split(",")]
     only = os.environ.get(
-        "BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration,verification,engines,history"
+        "BENCH_ONLY", "generator,ingest,standards,subjects,quality,orchestration,verification,engines,history,daily"
     ).split(",")
     if "generator" in only:
         bench_generator(console, sizes)
@@ -47,12 +49,38 @@ def main() -> None:
         bench_orchestration(console, int(os.environ.get("BENCH_ORCHESTRATION_PEOPLE", str(sizes[0]))))
     if "engines" in only:
         bench_engines(console, int(os.environ.get("BENCH_ENGINES_PEOPLE", str(sizes[-1]))))
+    if "daily" in only:
+        bench_daily(
+            console,
+            int(os.environ.get("BENCH_DAILY_PEOPLE", str(sizes[-1]))),
+            os.environ.get("BENCH_DAILY_ENGINES", "duckdb,spark").split(","),
+        )
     if "history" in only:
         bench_history(
             console,
             int(os.environ.get("BENCH_HISTORY_PEOPLE", "10000")),
             int(os.environ.get("BENCH_HISTORY_DAYS", "90")),
         )
+
+
+def bench_daily(console: Console, people: int, engines_: list[str]) -> None:
+    results = {}
+    for engine in engines_:
+        r = results[engine] = daily.run(people, engine)
+        table = Table(
+            "stage",
+            "full build s",
+            "one day s",
+            "day / full",
+            title=f"a day against a full build: {people:,} people, {engine}",
+        )
+        for stage, full in r["full"].items():
+            day = r["day"][stage]
+            table.add_row(stage, f"{full:.1f}", f"{day:.1f}", f"{day / full:.3f}" if full else "-")
+        table.add_row("total", f"{r['total_full']:.1f}", f"{r['total_day']:.1f}", f"{r['day_over_full']:.3f}")
+        console.print(table)
+        console.print(f"the day's events: {r['events']}")
+    _save(console, "daily", results)
 
 
 def bench_history(console: Console, people: int, days: int) -> None:

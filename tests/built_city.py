@@ -76,16 +76,24 @@ def make_lake(root: Path) -> None:
     (root / INITIAL_LOADS).write_text(json.dumps(first))
 
 
-def copy_lake(root: Path, data: Path) -> Path:
-    """`data` holding a copy of the lake made by `make_lake` (raw batches, quarantine, ledger)."""
-    for part in ("raw", "quarantine"):
-        shutil.copytree(root / "data" / "lake" / part, data / "lake" / part, dirs_exist_ok=True)
-    shutil.copy2(root / "data" / "lake" / "_ledger.sqlite", data / "lake" / "_ledger.sqlite")
+def copy_lake(root: Path, data: Path, loads: list[str] | None = None) -> Path:
+    """`data` holding a copy of the lake made by `make_lake` (raw batches, quarantine, ledger); with `loads`,
+    only those loads' raw batches (the rest can be copied later, as if they landed then)."""
+    lake = root / "data" / "lake"
+    if loads is None:
+        shutil.copytree(lake / "raw", data / "lake" / "raw", dirs_exist_ok=True)
+    else:
+        for load in loads:
+            for batch in lake.glob(f"raw/*/*/load_id={load}"):
+                shutil.copytree(batch, data / "lake" / batch.relative_to(lake), dirs_exist_ok=True)
+    shutil.copytree(lake / "quarantine", data / "lake" / "quarantine", dirs_exist_ok=True)
+    shutil.copy2(lake / "_ledger.sqlite", data / "lake" / "_ledger.sqlite")
     return data
 
 
-def run_platform(engine: str, data: Path, city: AccessCity) -> dict:
-    """The DAGs on `engine` over the lake in `data`, on AS_OF, then what the equivalence test compares."""
+def run_platform(engine: str, data: Path, city: AccessCity, before=None) -> dict:
+    """The DAGs on `engine` over the lake in `data`, on AS_OF, then what the equivalence test compares.
+    `before(settings)` runs first, on the engine's settings."""
     from pipelines.engines import engine_for
     from pipelines.engines.fingerprint import fingerprint
     from pipelines.orchestration.local_runs import test_dags
@@ -98,6 +106,9 @@ def run_platform(engine: str, data: Path, city: AccessCity) -> dict:
         mp.setenv("GOVLAKE_PSEUDONYM_KEY", TEST_KEY.get_secret_value())
         get_settings.cache_clear()
         settings = get_settings()
+        if before is not None:
+            with timed(f"{engine} before"):
+                before(settings)
         with on_day(AS_OF):
             for dag_id in ("build_subject_databases", "publish_quality_scorecards", "build_access_warehouses"):
                 with timed(f"{engine} {dag_id}"):
@@ -105,6 +116,7 @@ def run_platform(engine: str, data: Path, city: AccessCity) -> dict:
             out = {"states": states}
             for name, read in {
                 "fingerprint": fingerprint,
+                "staging_runs": _staging_runs,
                 "league": _league,
                 "roles": _role_fingerprints,
                 "verification": _verification_index,
@@ -123,6 +135,15 @@ EXPLAINED = """
     from intermediate.int_person_records_unioned join linkage.population_links using (source_record_id)
     where matched_record_id is not null order by 1 limit 3
 """
+
+
+def _staging_runs(settings) -> int:
+    """How many dbt runs standardised the household registry's batches (each batch is standardised once)."""
+    from pipelines.engines import engine_for
+
+    return engine_for(settings).scalar(
+        "select count(distinct standardised_in) from staging.stg_public_security__household_registry_rows"
+    )
 
 
 def _league(settings) -> list:

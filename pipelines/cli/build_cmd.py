@@ -38,6 +38,11 @@ def print_report(report) -> None:
 def build_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show dbt's log."),
     as_of: str = typer.Option(None, help="Date (YYYY-MM-DD) licence expiry is judged against; default today."),
+    full_refresh: bool = typer.Option(
+        False,
+        "--full-refresh",
+        help="Standardise every batch in the lake again, not only those new since the last build.",
+    ),
 ) -> None:
     """dbt staging and intermediate models, Splink linkage, then the marts, each with their tests."""
     from pipelines.settings import get_settings
@@ -50,7 +55,7 @@ def build_command(
             err_console.print(f"[red]--as-of must be a date YYYY-MM-DD, got {as_of!r}[/red]")
             raise typer.Exit(2) from None
     try:
-        report = build_subject_databases(get_settings(), quiet=not verbose, as_of=as_of)
+        report = build_subject_databases(get_settings(), quiet=not verbose, as_of=as_of, full_refresh=full_refresh)
     except BuildFailed as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None

@@ -7,6 +7,7 @@ for `make bench`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from pipelines.engines.base import BuildFailed
 from pipelines.lake.layout import LakeLayout
 from pipelines.lake.ledger import Ledger
 from pipelines.linkage.run import LinkageResult, link
+from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import Settings
+from pipelines.transform.staging_models import rows_model
 
 # the scorecards read validation results, built by `govlake quality score` once validation has run
 BEFORE_LINKAGE = ["build", "--exclude", "source:linkage+", "source:quality+"]
@@ -73,17 +76,67 @@ def dbt_vars(missing: list[str], as_of: str | None = None) -> list[str]:
     return ["--vars", json.dumps({"resources_without_batches": missing, "as_of": as_of})]
 
 
-def standardise(settings: Settings, quiet: bool = True, as_of: str | None = None) -> float:
-    """dbt: seeds, staging and intermediate models and their tests. Returns seconds.
+# what standardising a row depends on: the generated staging models, the standards' macros, the code lists
+STAGING_INPUTS = ["dbt_project.yml", "models/staging", "macros", "seeds"]
 
-    A resource with no published batch yet (a department just catalogued) stages as empty."""
+
+def staging_code_digest() -> str:
+    """A digest of everything standardising a row depends on: when it changes, rows standardised before
+    no longer say what the code says, and the incremental staging tables are rebuilt in full."""
+    digest = hashlib.sha256()
+    for entry in STAGING_INPUTS:
+        path = DBT_PROJECT_DIR / entry
+        for file in sorted([path] if path.is_file() else (f for f in path.rglob("*") if f.is_file())):
+            digest.update(str(file.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def _staging_state(settings: Settings):
+    """Where the digest of the code that standardised the engine's staging tables is kept."""
+    return settings.data_root / f"staging-code-{settings.engine.value}.sha256"
+
+
+def _staging_stale(settings: Settings) -> bool:
+    """Whether the engine's staging rows were standardised by other code than today's (or by none)."""
+    state = _staging_state(settings)
+    return not state.exists() or state.read_text() != staging_code_digest()
+
+
+def _run_staging(settings: Settings, args: list[str], quiet: bool, as_of: str | None, refresh: bool) -> float:
+    """A dbt command that standardises batches: every batch again with `refresh`, else only the new ones;
+    then records the code that did it. Returns seconds."""
     missing = missing_resources(settings)
     if len(missing) == len(load_catalog().resources()):
         raise BuildFailed("nothing has landed in the lake yet: run the ingest DAGs first")
     settings.data_root.mkdir(parents=True, exist_ok=True)
+    code = staging_code_digest()
     started = time.perf_counter()
-    run_dbt(settings, [*BEFORE_LINKAGE, *dbt_vars(missing, as_of)], quiet)
+    run_dbt(settings, [*args, *dbt_vars(missing, as_of), *(["--full-refresh"] if refresh else [])], quiet)
+    _staging_state(settings).write_text(code)
     return time.perf_counter() - started
+
+
+def standardise(settings: Settings, quiet: bool = True, as_of: str | None = None, full_refresh: bool = False) -> float:
+    """dbt: seeds, staging and intermediate models and their tests. Returns seconds.
+
+    The staging rows are incremental: only batches not standardised yet are, unless `full_refresh` or the
+    staging code changed since they were (`staging_code_digest`). A resource with no published batch yet
+    (a department just catalogued) stages as empty."""
+    return _run_staging(settings, BEFORE_LINKAGE, quiet, as_of, full_refresh or _staging_stale(settings))
+
+
+def standardise_batches(settings: Settings, resources: list[str] | None = None, quiet: bool = True) -> float:
+    """Only the staging rows (`stg_*_rows`) of `resources` ("department/resource"; default all): the batches in
+    the lake standardised, nothing built on them yet; the next build standardises only what landed since.
+    When the staging code changed, every resource's rows are standardised again, not only these. Returns
+    seconds."""
+    stale = _staging_stale(settings)
+    models = (
+        ["config.materialized:incremental"]
+        if stale or not resources
+        else [rows_model(*r.split("/", 1)) for r in resources]
+    )
+    return _run_staging(settings, ["build", "--select", *(f"+{m}" for m in models)], quiet, None, stale)
 
 
 def link_subject(settings: Settings, subject: str) -> LinkageResult:
@@ -132,11 +185,14 @@ def mark_built(settings: Settings, load_ids: list[str]) -> None:
     _ledger(settings).mark_consumed(CONSUMER, load_ids, at)
 
 
-def build_subject_databases(settings: Settings, quiet: bool = True, as_of: str | None = None) -> BuildReport:
-    """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason."""
+def build_subject_databases(
+    settings: Settings, quiet: bool = True, as_of: str | None = None, full_refresh: bool = False
+) -> BuildReport:
+    """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason.
+    `full_refresh`: standardise every batch again, not only the new ones."""
     loads = pending_loads(settings)
     report = BuildReport()
-    report.seconds["dbt: staging and intermediate"] = standardise(settings, quiet, as_of)
+    report.seconds["dbt: staging and intermediate"] = standardise(settings, quiet, as_of, full_refresh)
     for subject in LINK_ORDER:
         result = link_subject(settings, subject)
         report.linkage.append(result)

@@ -1,5 +1,6 @@
-"""Generate the dbt staging layer from the catalogue: per resource, one source, its versions
-(`stg_<dept>__<resource>_versions`) and its current records (`stg_<dept>__<resource>`).
+"""Generate the dbt staging layer from the catalogue: per resource, one source, its delivered rows
+standardised (`stg_<dept>__<resource>_rows`, incremental: a batch is standardised once, when it lands),
+its versions (`stg_<dept>__<resource>_versions`) and its current records (`stg_<dept>__<resource>`).
 
 Staging is mechanical (rename each field to its standard column, normalise it with the standards
 macros, cast it, keep the record key and load id, derive versions by the resource's delivery semantics),
@@ -51,6 +52,10 @@ def _field_sql(f: FieldSpec) -> list[str]:
     return lines
 
 
+def rows_model(dept: str, resource: str) -> str:
+    return f"stg_{dept}__{resource}_rows"
+
+
 def versions_model(dept: str, resource: str) -> str:
     return f"stg_{dept}__{resource}_versions"
 
@@ -70,8 +75,20 @@ def _operation_sql(resource: Resource) -> list[str]:
     ]
 
 
-def render_model(dept: Department, resource: Resource) -> str:
-    """The SQL of `stg_<dept>__<resource>_versions`."""
+def _content_columns(resource: Resource) -> list[str]:
+    """The columns a version compares: every typed column but when and how the version came."""
+    typed = [line for f in resource.fields if not f.key for line in _field_sql(f)]
+    bookkeeping = {resource.delivery.changed_at}
+    if resource.delivery.operation is not None:
+        bookkeeping.add(next(f.staging_column for f in resource.fields if f.name == resource.delivery.operation.field))
+    return [line.rsplit(" as ", 1)[1] for line in typed if line.rsplit(" as ", 1)[1] not in bookkeeping]
+
+
+def render_rows(dept: Department, resource: Resource) -> str:
+    """The SQL of `stg_<dept>__<resource>_rows`: every delivered row, normalised and typed. Incremental by
+    load (append on both engines): a run standardises only the batches not in the table yet, which is
+    most of a day's staging saved; lake batches never change, so the table equals a full rebuild's.
+    `pipelines.transform.build` refreshes it in full when the staging code or the standards change."""
     normalised = [
         f"{{{{ std_normalise('{f.element}', {_quote(f.name)}) }}}} as {f.staging_column}"
         for f in resource.fields
@@ -79,13 +96,7 @@ def render_model(dept: Department, resource: Resource) -> str:
     ]
     key = next(_field_sql(f)[0] for f in resource.fields if f.key)
     typed = [line for f in resource.fields if not f.key for line in _field_sql(f)]
-    bookkeeping = {resource.delivery.changed_at}  # when and how a version came is not its content
-    if resource.delivery.operation is not None:
-        bookkeeping.add(next(f.staging_column for f in resource.fields if f.name == resource.delivery.operation.field))
-    content = [line.rsplit(" as ", 1)[1] for line in typed if line.rsplit(" as ", 1)[1] not in bookkeeping]
     operation = _operation_sql(resource)
-    has_operation = "true" if operation else "false"
-    changed_at = f"'{resource.delivery.changed_at}'" if resource.delivery.changed_at else "none"
     indent = ",\n        "
     lineage = ["_load_id", "_semantics", "_delivered_at"]
     empty_columns = indent.join(
@@ -94,7 +105,8 @@ def render_model(dept: Department, resource: Resource) -> str:
         + ["cast(null as bigint) as _row_number"]
     )
     return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
-{{#- {resource.name.en} ({resource.name.zh}), {resource.code} -#}}
+{{#- {resource.name.en} ({resource.name.zh}), {resource.code}: delivered rows, standardised once per batch -#}}
+{{{{ config(materialized='incremental', incremental_strategy='append') }}}}
 
 with source as (
     {{%- if '{dept.code}/{resource.slug}' in var('resources_without_batches', []) %}}
@@ -104,6 +116,9 @@ with source as (
     where false
     {{%- else %}}
     select * from {{{{ source('{dept.code}', '{resource.slug}') }}}}
+    {{%- if is_incremental() %}}
+    where _load_id not in (select load_id from {{{{ this }}}} where load_id is not null)
+    {{%- endif %}}
     {{%- endif %}}
 ),
 
@@ -133,9 +148,26 @@ standardised as (
         {indent.join([*(["is_delete_operation"] if operation else []), *typed])}
     from normalised
 
+)
+
+select standardised.*, '{{{{ invocation_id }}}}' as standardised_in
+from standardised
+"""
+
+
+def render_model(dept: Department, resource: Resource) -> str:
+    """The SQL of `stg_<dept>__<resource>_versions`: the versions its delivery semantics give, derived from
+    every standardised row (window functions over the rows: cheap beside standardising them)."""
+    has_operation = "true" if resource.delivery.operation is not None else "false"
+    changed_at = f"'{resource.delivery.changed_at}'" if resource.delivery.changed_at else "none"
+    return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
+{{#- {resource.name.en} ({resource.name.zh}), {resource.code} -#}}
+
+with standardised as (
+    select * from {{{{ ref('{rows_model(dept.code, resource.slug)}') }}}}
 ),
 
-{{{{ record_versions('standardised', {content!r}, changed_at={changed_at}, has_operation={has_operation}) }}}}
+{{{{ record_versions('standardised', {_content_columns(resource)!r}, changed_at={changed_at}, has_operation={has_operation}) }}}}
 """
 
 
@@ -217,6 +249,13 @@ def render_models_yml(dept: Department, resources: list[Resource]) -> str:
         ]
         models += [
             {
+                "name": rows_model(dept.code, r.slug),
+                "description": f"{r.name.en}: every delivered row, standardised once when its batch landed "
+                f"(incremental by load; `standardised_in` is the dbt run that did it). {GENERATED.format(dept=dept.code)}",
+                # untested: the versions model, which reads every one of its rows, tests the same columns
+                "columns": [{k: v for k, v in c.items() if k != "data_tests"} for c in columns],
+            },
+            {
                 "name": versions_model(dept.code, r.slug),
                 "description": f"{r.name.en}: every version of every record, standardised, with the time it was "
                 f"valid (delivered as `{semantics}`). {GENERATED.format(dept=dept.code)}",
@@ -241,6 +280,7 @@ def render_all(catalog: Catalog) -> dict[Path, str]:
         files[folder / f"_{code}__sources.yml"] = render_sources(dept, resources)
         files[folder / f"_{code}__models.yml"] = render_models_yml(dept, resources)
         for r in resources:
+            files[folder / f"{rows_model(code, r.slug)}.sql"] = render_rows(dept, r)
             files[folder / f"{versions_model(code, r.slug)}.sql"] = render_model(dept, r)
             files[folder / f"{current_model(code, r.slug)}.sql"] = render_current(dept, r)
     return files

@@ -252,3 +252,31 @@ def test_a_change_feed_updates_and_deletes_records(two_days):
     assert valid_to == "2026-11-21 10:00:00"  # ended by the delete row, at its change time
     [(n, keys)] = _query(s, "select count(*), count(distinct record_key) from staging.stg_tax__taxpayer_registrations")
     assert n == keys
+
+
+def test_each_batch_is_standardised_once_and_every_batch_again_when_the_code_changes(two_days):
+    """Day two's build standardised only day two's batches; a resource first delivered on day two has only
+    them. When the code that standardises a row changes, every resource's rows are standardised again.
+    (Last in this module: it restandardises the warehouse's staging rows.)"""
+    from pipelines.lake.layout import LakeLayout
+    from pipelines.transform.build import _staging_state, standardise_batches
+
+    s = two_days["settings"]
+    runs = "select count(distinct standardised_in), count(*), count(distinct load_id) from staging.stg_{}_rows"
+    with sqlite3.connect(LakeLayout(s.lake_root).ledger_path) as ledger:
+        landed = dict(
+            ledger.execute(
+                "select department || '__' || resource, sum(rows_landed) from loads where status = 'published' group by 1"
+            ).fetchall()
+        )
+    registry, organisations = "public_security__household_registry", "civil_affairs__social_organisations"
+    [(registry_runs, registry_rows, registry_loads)] = _query(s, runs.format(registry))
+    assert registry_runs == 2 and registry_loads > 2 and registry_rows == landed[registry]  # no batch twice
+    [(organisation_runs, organisation_rows, _)] = _query(s, runs.format(organisations))
+    assert organisation_runs == 1 and organisation_rows == landed[organisations]
+
+    _staging_state(s).write_text("the digest of yesterday's standards")
+    standardise_batches(s, ["public_security/household_registry"])
+    for resource in (registry, organisations, "tax__taxpayer_registrations"):
+        [(n_runs, n_rows, _)] = _query(s, runs.format(resource))
+        assert (n_runs, n_rows) == (1, landed[resource]), resource

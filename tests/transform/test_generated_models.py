@@ -15,9 +15,15 @@ from pipelines.transform.staging_models import STAGING_DIR
 def test_one_staging_model_per_resource_and_every_field_renamed_to_its_standard_column():
     files = render()
     for dept, resource in load_catalog().resources():
-        current = files[STAGING_DIR / dept.code / f"stg_{dept.code}__{resource.slug}.sql"]
-        sql = files[STAGING_DIR / dept.code / f"stg_{dept.code}__{resource.slug}_versions.sql"]
-        assert f"ref('stg_{dept.code}__{resource.slug}_versions')" in current and "where is_current" in current
+        name = f"stg_{dept.code}__{resource.slug}"
+        current = files[STAGING_DIR / dept.code / f"{name}.sql"]
+        versions = files[STAGING_DIR / dept.code / f"{name}_versions.sql"]
+        sql = files[STAGING_DIR / dept.code / f"{name}_rows.sql"]
+        assert f"ref('{name}_versions')" in current and "where is_current" in current
+        assert f"ref('{name}_rows')" in versions
+        # standardised once per batch: incremental, reading only the loads not in the table yet
+        assert "materialized='incremental'" in sql and "if is_incremental()" in sql
+        assert "where _load_id not in (select load_id from {{ this }}" in sql
         assert f"source('{dept.code}', '{resource.slug}')" in sql
         for f in resource.fields:
             assert f"adapter.quote('{f.name}')" in sql  # each engine quotes the source column its way

@@ -11,6 +11,9 @@ for _key, _value in {
     "SCARF_NO_ANALYTICS": "true",
     "GX_ANALYTICS_ENABLED": "False",
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    # as `make test` sets it: a DagBag made before dag.test() otherwise fixes Airflow's DAG bundle on a folder
+    # under AIRFLOW_HOME, and dag.test() then finds its DAG "not serialized"
+    "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "dags"),
     "SPARK_LOCAL_IP": "127.0.0.1",
 }.items():
     os.environ.setdefault(_key, _value)

@@ -64,7 +64,11 @@ def ingest_resource(
     settings: Settings | None = None,
     catalog: Catalog | None = None,
     on_delivery: Callable[[str], None] | None = None,
+    delivered_by: datetime | None = None,
 ) -> list[LoadResult]:
+    """Land the resource's new deliveries. `delivered_by` (an Airflow run's data interval end): a file dropped
+    after it belongs to a later interval and is left for that run, so a backfill over past dates lands each
+    interval's files in its own run. A database or an API is read as it is now: it keeps no past state."""
     settings = settings or get_settings()
     res = (catalog or load_catalog()).resource(department, resource)
     layout = LakeLayout(settings.lake_root)
@@ -78,6 +82,10 @@ def ingest_resource(
         except SourceError as exc:
             return [LoadResult(department, resource, "(listing)", "failed", message=f"{exc.reason}: {exc}")]
         for delivery in deliveries:
+            if _after(delivery, delivered_by):
+                later = f"delivered at {delivery.delivered_at}, after this run's interval ended ({delivered_by:%Y-%m-%d %H:%M:%S}): a later run lands it"
+                results.append(LoadResult(department, resource, delivery.ref, "skipped", message=later))
+                continue
             if on_delivery:
                 on_delivery(delivery.ref)
             if delivery.content_hash and _seen(ledger, source, department, resource, delivery.content_hash):
@@ -85,6 +93,13 @@ def ingest_resource(
                 continue
             results.append(_load(layout, ledger, source, delivery, department, resource))
     return results
+
+
+def _after(delivery, delivered_by: datetime | None) -> bool:
+    """Whether a delivery whose time is known up front (a file's) came after `delivered_by`."""
+    if delivered_by is None or delivery.delivered_at is None:
+        return False
+    return datetime.fromisoformat(delivery.delivered_at) > delivered_by
 
 
 def _seen(ledger: Ledger, source: Source, department: str, resource: str, content_hash: str) -> bool:

@@ -10,15 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 
-def land_resource(department: str, resource: str, *, outlet_events=None) -> dict:
+def land_resource(department: str, resource: str, *, data_interval_end=None, outlet_events=None) -> dict:
     """Task body: ingest one resource; fail the task (so Airflow retries) if any delivery failed, skip
-    it if nothing new was published."""
+    it if nothing new was published. Files dropped after the run's data interval are left for a later
+    run: a backfill over past dates lands each interval's files in its own run."""
     from airflow.sdk.exceptions import AirflowSkipException
 
     from pipelines.ingest.runner import ingest_resource
     from pipelines.orchestration.assets import raw_asset
 
-    results = ingest_resource(department, resource)
+    results = ingest_resource(department, resource, delivered_by=data_interval_end)
     summary = {
         "deliveries": len(results),
         "published": sum(r.status == "published" for r in results),

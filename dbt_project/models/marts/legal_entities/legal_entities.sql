@@ -5,10 +5,16 @@ with golden as (
     select * from {{ ref('int_entity_attribute_values') }}
     where value_rank = 1
 
+),
+
+entities as (  -- every entity a record names, even one none of whose values is valid
+
+    select distinct entity_id from {{ ref('entity_sources') }}
+
 )
 
 select
-    entity_id,
+    entities.entity_id,
     {{ pivot_golden_values({
         'uscc': 'string',
         'entity_name': 'string',
@@ -22,5 +28,6 @@ select
         'established_on': 'date',
         'industry_code': 'string',
     }) }}
-from golden
-group by entity_id
+from entities
+left join golden on golden.entity_id = entities.entity_id
+group by entities.entity_id

@@ -1,14 +1,22 @@
 {#- population.persons: one row per real person, each attribute from its authoritative source
-    (population.person_attribute_lineage says which and as of when). -#}
+    (population.person_attribute_lineage says which and as of when). Every person a record names has a
+    row, even one whose records hold no valid value at all (a legal representative named only by a name
+    that failed its standard): person_sources and legal_entities point to it. -#}
 with golden as (
 
     select * from {{ ref('int_person_attribute_values') }}
     where value_rank = 1
 
+),
+
+people as (
+
+    select distinct person_id from {{ ref('person_sources') }}
+
 )
 
 select
-    person_id,
+    people.person_id,
     {{ pivot_golden_values({
         'citizen_id': 'string',
         'person_name': 'string',
@@ -22,5 +30,6 @@ select
         'death_date': 'date',
     }) }},
     max(case when attribute = 'death_date' then 1 else 0 end) = 1 as is_deceased
-from golden
-group by person_id
+from people
+left join golden on golden.person_id = people.person_id
+group by people.person_id

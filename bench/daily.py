@@ -42,8 +42,10 @@ def _stages(settings: Settings) -> dict:
 
 def _timed(seconds: dict, name: str, step) -> None:
     started = time.perf_counter()
-    step()
+    result = step()
     seconds[name] = round(time.perf_counter() - started, 2)
+    for stage, took in getattr(result, "seconds", {}).items():  # the build's own stages (dbt, linkage)
+        seconds[f"  {stage}"] = round(took, 2)
 
 
 def run(people: int, engine: str = "duckdb", seed: int = 42) -> dict:
@@ -77,7 +79,7 @@ def run(people: int, engine: str = "duckdb", seed: int = 42) -> dict:
         engine_for(settings).close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    total_full, total_day = sum(full.values()), sum(day.values())
+    total_full, total_day = (sum(v for k, v in t.items() if not k.startswith(" ")) for t in (full, day))
     return {
         "people": people,
         "engine": engine,

@@ -96,20 +96,21 @@ def _staging_state(settings: Settings):
     return settings.data_root / f"staging-code-{settings.engine.value}.sha256"
 
 
-def _staging_stale(settings: Settings) -> bool:
-    """Whether the engine's staging rows were standardised by other code than today's (or by none)."""
+def _staging_stale(settings: Settings, code: str) -> bool:
+    """Whether the engine's staging rows were standardised by other code than `code` (or by none)."""
     state = _staging_state(settings)
-    return not state.exists() or state.read_text() != staging_code_digest()
+    return not state.exists() or state.read_text() != code
 
 
-def _run_staging(settings: Settings, args: list[str], quiet: bool, as_of: str | None, refresh: bool) -> float:
+def _run_staging(
+    settings: Settings, args: list[str], quiet: bool, as_of: str | None, refresh: bool, code: str
+) -> float:
     """A dbt command that standardises batches: every batch again with `refresh`, else only the new ones;
-    then records the code that did it. Returns seconds."""
+    then records `code` (`staging_code_digest`) as what did it. Returns seconds."""
     missing = missing_resources(settings)
     if len(missing) == len(load_catalog().resources()):
         raise BuildFailed("nothing has landed in the lake yet: run the ingest DAGs first")
     settings.data_root.mkdir(parents=True, exist_ok=True)
-    code = staging_code_digest()
     started = time.perf_counter()
     run_dbt(settings, [*args, *dbt_vars(missing, as_of), *(["--full-refresh"] if refresh else [])], quiet)
     _staging_state(settings).write_text(code)
@@ -122,7 +123,8 @@ def standardise(settings: Settings, quiet: bool = True, as_of: str | None = None
     The staging rows are incremental: only batches not standardised yet are, unless `full_refresh` or the
     staging code changed since they were (`staging_code_digest`). A resource with no published batch yet
     (a department just catalogued) stages as empty."""
-    return _run_staging(settings, BEFORE_LINKAGE, quiet, as_of, full_refresh or _staging_stale(settings))
+    code = staging_code_digest()
+    return _run_staging(settings, BEFORE_LINKAGE, quiet, as_of, full_refresh or _staging_stale(settings, code), code)
 
 
 def standardise_batches(settings: Settings, resources: list[str] | None = None, quiet: bool = True) -> float:
@@ -130,13 +132,14 @@ def standardise_batches(settings: Settings, resources: list[str] | None = None, 
     the lake standardised, nothing built on them yet; the next build standardises only what landed since.
     When the staging code changed, every resource's rows are standardised again, not only these. Returns
     seconds."""
-    stale = _staging_stale(settings)
+    code = staging_code_digest()
+    stale = _staging_stale(settings, code)
     models = (
         ["config.materialized:incremental"]
         if stale or not resources
         else [rows_model(*r.split("/", 1)) for r in resources]
     )
-    return _run_staging(settings, ["build", "--select", *(f"+{m}" for m in models)], quiet, None, stale)
+    return _run_staging(settings, ["build", "--select", *(f"+{m}" for m in models)], quiet, None, stale, code)
 
 
 def link_subject(settings: Settings, subject: str) -> LinkageResult:

@@ -75,13 +75,22 @@ def _operation_sql(resource: Resource) -> list[str]:
     ]
 
 
+def _typed_lines(resource: Resource) -> list[str]:
+    """`<expression> as <column>` for every field but the key (identifiers add their `_as_given` copy)."""
+    return [line for f in resource.fields if not f.key for line in _field_sql(f)]
+
+
+def _typed_columns(resource: Resource) -> list[str]:
+    """The staging columns `_typed_lines` gives, in order."""
+    return [line.rsplit(" as ", 1)[1] for line in _typed_lines(resource)]
+
+
 def _content_columns(resource: Resource) -> list[str]:
     """The columns a version compares: every typed column but when and how the version came."""
-    typed = [line for f in resource.fields if not f.key for line in _field_sql(f)]
     bookkeeping = {resource.delivery.changed_at}
     if resource.delivery.operation is not None:
         bookkeeping.add(next(f.staging_column for f in resource.fields if f.name == resource.delivery.operation.field))
-    return [line.rsplit(" as ", 1)[1] for line in typed if line.rsplit(" as ", 1)[1] not in bookkeeping]
+    return [c for c in _typed_columns(resource) if c not in bookkeeping]
 
 
 def render_rows(dept: Department, resource: Resource) -> str:
@@ -95,7 +104,7 @@ def render_rows(dept: Department, resource: Resource) -> str:
         if not f.key
     ]
     key = next(_field_sql(f)[0] for f in resource.fields if f.key)
-    typed = [line for f in resource.fields if not f.key for line in _field_sql(f)]
+    typed = _typed_lines(resource)
     operation = _operation_sql(resource)
     indent = ",\n        "
     lineage = ["_load_id", "_semantics", "_delivered_at"]
@@ -174,8 +183,9 @@ with standardised as (
 def render_current(dept: Department, resource: Resource) -> str:
     """The SQL of `stg_<dept>__<resource>`: one row per record key, ended records gone, in the columns of
     the record itself (the version bookkeeping stays in the versions model)."""
-    typed = [line.rsplit(" as ", 1)[1] for f in resource.fields if not f.key for line in _field_sql(f)]
-    columns = ",\n    ".join(["department", "resource", "record_key", "load_id", "source_row_number", *typed])
+    columns = ",\n    ".join(
+        ["department", "resource", "record_key", "load_id", "source_row_number", *_typed_columns(resource)]
+    )
     return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
 {{#- {resource.name.en} ({resource.name.zh}): the current version of every record that has not ended -#}}
 select

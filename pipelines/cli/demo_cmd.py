@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -12,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipelines.cli.console import console
+from pipelines.lake.layout import LakeLayout
 from pipelines.settings import get_settings
 from pipelines.synth.config import CityConfig, DefectRates
 
@@ -163,20 +165,41 @@ def serve(
         server.shutdown()
 
 
+def quarter_months(quarter: str) -> list[tuple[date, date]]:
+    """The (first, last) day of each month of a calendar quarter named like `2026Q3`."""
+    year, _, q = quarter.upper().partition("Q")
+    if not (year.isdigit() and q in ("1", "2", "3", "4")):
+        raise typer.BadParameter(f"{quarter!r}: expected a quarter such as 2026Q3")
+    months = []
+    for month in range(3 * int(q) - 2, 3 * int(q) + 1):
+        first = date(int(year), month, 1)
+        months.append((first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)))
+    return months
+
+
 @app.command("run")
-def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)) -> None:
-    """The end-to-end demo on the embedded engine: catalogue, synthetic city, ingestion and the subject
-    databases, through the real DAGs."""
+def run(
+    people: int = typer.Option(10_000, min=10),
+    seed: int = typer.Option(42),
+    quarter: str = typer.Option("2026Q3", help="The calendar quarter the city lives through, month by month."),
+) -> None:
+    """The end-to-end demo on the embedded engine: catalogue, synthetic city, then one quarter of the city's
+    life, a month per step, each step's deliveries ingested and built through the real DAGs at the step's
+    logical date; then the quarter's scorecards (their periods, timeliness and dormancy from those
+    simulated deliveries) and the role warehouses."""
     import secrets
 
     from pipelines.cli.catalog_cmd import valid_catalog_or_exit
     from pipelines.cli.ingest_cmd import print_ledger
     from pipelines.cli.quality_cmd import print_league_table
     from pipelines.orchestration.generate import GENERATOR as dag_files
-    from pipelines.orchestration.local_runs import test_dags
     from pipelines.synth.api import start_api_server
+    from pipelines.synth.timeline import LivingCity
 
     settings = get_settings()
+    months = quarter_months(quarter)
+    if months[-1][1] >= date.today():
+        raise typer.BadParameter(f"{quarter} has not ended yet: the city lives only through past days")
     console.rule("[bold]govlake demo")
     console.print(f"engine [bold]{settings.engine.value}[/bold], data in [bold]{settings.data_root}[/bold]")
     catalog = valid_catalog_or_exit()
@@ -188,51 +211,47 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
     if stale:
         console.print(f"[red]DAG files out of date: {', '.join(p.name for p in stale)}; run `govlake generate`[/red]")
         raise typer.Exit(1)
-    cfg = CityConfig(people=people, seed=seed)
+    cfg = CityConfig(people=people, seed=seed, as_of=months[0][0] - timedelta(days=1))
     started = time.perf_counter()
     summary = generate_with_progress(cfg, settings.sources_dir)
-    console.print("[green]2. synthetic city generated[/green]")
+    console.print(f"[green]2. synthetic city generated[/green] as of {cfg.as_of} (its monthly files up to then)")
     print_city_summary(summary, settings.sources_dir, time.perf_counter() - started)
 
     token = secrets.token_urlsafe(16)
     server, _ = start_api_server(settings.sources_dir / "hr_social_security" / "enrolments", token=token)
     os.environ["GOVLAKE_SRC_HR_SOCIAL_SECURITY_API"] = f"http://127.0.0.1:{server.server_address[1]}"
     os.environ["GOVLAKE_SRC_HR_SOCIAL_SECURITY_TOKEN"] = token
-    started = time.perf_counter()
-    with console.status("3. ingesting through the Airflow DAGs (dag.test())"):
-        try:
-            states = test_dags("ingest_")
-        finally:
-            server.shutdown()
-    for dag_id, state in states.items():
-        colour = "green" if state == "success" else "red"
-        console.print(f"   {dag_id}: [{colour}]{state}[/{colour}]")
-    console.print(f"[green]3. ingestion DAGs ran[/green] in {time.perf_counter() - started:.1f} s")
-    print_ledger()
-    if any(state != "success" for state in states.values()):
-        raise typer.Exit(1)
-
-    _run_dag(
-        "build_subject_databases",
-        "4. building the subject databases (dbt, Splink) through the Airflow DAG",
-        "4. subject databases built",
+    city = LivingCity(settings.sources_dir, seed, months[0][0])
+    steps = Table(
+        "month", "events", "live s", "ingest s", "loads", "build s", title=f"3. the quarter {quarter}, a month per step"
     )
+    try:
+        for first, last in months:
+            steps.add_row(*_live_month(city, first, last))
+    finally:
+        city.close()
+        server.shutdown()
+    console.print(steps)
+    print_ledger()
     print_subject_databases(settings)
+    # the scorecards read every month's deliveries whenever they run: once, at the quarter's end, is enough
     _run_dag(
         "publish_quality_scorecards",
-        "5. validating (Great Expectations), scoring (dbt) and publishing the scorecard site",
-        "5. scorecards published",
+        "4. validating every month's batches (Great Expectations), scoring (dbt) and publishing the site",
+        "4. scorecards published",
+        _end_of(months[-1][1]),
     )
     print_league_table(settings)
     _run_dag(
         "build_access_warehouses",
-        "6. building each role's warehouse (sharing classes, approvals, masking, pseudonyms) and the verification index",
-        "6. role warehouses built",
+        "5. building each role's warehouse (sharing classes, approvals, masking, pseudonyms) and the verification index",
+        "5. role warehouses built",
+        _end_of(months[-1][1]),
     )
     print_access_example(settings)
     console.rule("results")
     console.print(f"departmental sources: {settings.sources_dir}")
-    console.print(f"ground truth:         {settings.sources_dir / 'truth'}")
+    console.print(f"ground truth:         {settings.sources_dir / 'truth'}  (events.csv: the quarter's events)")
     console.print(
         f"lake (Parquet):       {settings.lake_root / 'raw'}  (quarantine: {settings.lake_root / 'quarantine'})"
     )
@@ -246,6 +265,40 @@ def run(people: int = typer.Option(10_000, min=10), seed: int = typer.Option(42)
         '--role analyst`, then `govlake query "SQL"` with that token)'
     )
     console.print(f"audit log:            {settings.access_root / 'audit' / 'audit.jsonl'}  (`govlake audit verify`)")
+
+
+def _end_of(day: date) -> datetime:
+    """A step's logical date: the last second of its last day, so the day's deliveries fall inside it."""
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
+
+
+def _live_month(city, first: date, last: date) -> tuple[str, ...]:
+    """One step of the demo's quarter: the city lives the month, then the month's runs of the ingest DAGs
+    and of the build, at the month's end as their logical date. Returns the step's row."""
+    from pipelines.lake.ledger import Ledger
+    from pipelines.orchestration.local_runs import test_dags
+
+    settings = get_settings()
+    clocks = [time.perf_counter()]
+    events = sum(city.live((last - first).days + 1).values())
+    clocks.append(time.perf_counter())
+    logical = _end_of(last)
+    ledger = Ledger(LakeLayout(settings.lake_root).ledger_path)
+    before = len(ledger.rows("status = 'published'"))
+    with console.status(f"3. {first:%Y-%m}: the ingest DAGs at {logical:%Y-%m-%d %H:%M}"):
+        states = test_dags("ingest_", logical)
+    clocks.append(time.perf_counter())
+    failed = {d: s for d, s in states.items() if s != "success"}
+    if failed:
+        console.print(f"[red]ingest runs of {first:%Y-%m} did not succeed: {failed}[/red]")
+        raise typer.Exit(1)
+    loads = len(ledger.rows("status = 'published'")) - before
+    _run_dag(
+        "build_subject_databases", f"3. {first:%Y-%m}: building the subject databases (dbt, Splink)", None, logical
+    )
+    clocks.append(time.perf_counter())
+    took = [f"{b - a:.1f}" for a, b in itertools.pairwise(clocks)]
+    return (f"{first:%Y-%m}", f"{events:,}", took[0], took[1], f"{loads:,}", took[2])
 
 
 def print_access_example(settings) -> None:
@@ -265,18 +318,20 @@ def print_access_example(settings) -> None:
     console.print(f"   audit log: {check.entries} entries, {'intact' if check.ok else 'TAMPERED'}")
 
 
-def _run_dag(dag_id: str, doing: str, done: str) -> None:
-    """One DAG run with `dag.test()`, its state printed; exits the demo if it did not succeed."""
+def _run_dag(dag_id: str, doing: str, done: str | None, logical_date: datetime) -> None:
+    """One DAG run with `dag.test()` at `logical_date`; exits the demo if it did not succeed. Its state
+    is printed with `done` (when given), or only when it failed."""
     from pipelines.orchestration.local_runs import test_dags
 
     started = time.perf_counter()
     with console.status(doing):
-        state = test_dags(dag_id).get(dag_id, "missing")
-    colour = "green" if state == "success" else "red"
-    console.print(f"   {dag_id}: [{colour}]{state}[/{colour}]")
+        state = test_dags(dag_id, logical_date).get(dag_id, "missing")
     if state != "success":
+        console.print(f"   {dag_id} at {logical_date:%Y-%m-%d}: [red]{state}[/red]")
         raise typer.Exit(1)
-    console.print(f"[green]{done}[/green] in {time.perf_counter() - started:.1f} s")
+    if done:
+        console.print(f"   {dag_id}: [green]{state}[/green]")
+        console.print(f"[green]{done}[/green] in {time.perf_counter() - started:.1f} s")
 
 
 def print_subject_databases(settings) -> None:

@@ -28,6 +28,8 @@ class Engine(ABC):
 
     name: str
     sql: Dialect  # the SQL the engine speaks (its `name` is sqlglot's)
+    # processes validating batches at once: each validates its share in scratch tables of its own
+    validation_workers = 1
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -20,6 +20,9 @@ MEMORY_LIMIT = "6GB"
 class DuckDBEngine(Engine):
     name = "duckdb"
     sql = DUCKDB
+    # GX spends most of a batch's validation in Python, one core's worth: a process per core (a scratch
+    # file each); Spark's batch tables live in its one session, so Spark validates in one
+    validation_workers = min(os.cpu_count() or 1, 4)
 
     def run_dbt(self, args: list[str], quiet: bool = True) -> str:
         """dbt in its own process: dbt-duckdb keeps the warehouse open for the life of the process, and

@@ -68,7 +68,9 @@ def ingest_resource(
 ) -> list[LoadResult]:
     """Land the resource's new deliveries. `delivered_by` (an Airflow run's data interval end): a file dropped
     after it belongs to a later interval and is left for that run, so a backfill over past dates lands each
-    interval's files in its own run. A database or an API is read as it is now: it keeps no past state."""
+    interval's files in its own run. A database or an API is read as it is now (it keeps no past state), and
+    the read is stamped as delivered at the end of the run's interval when that is past: the moment the
+    run stands for, so a backfilled month's read counts in that month's timeliness and history."""
     settings = settings or get_settings()
     res = (catalog or load_catalog()).resource(department, resource)
     layout = LakeLayout(settings.lake_root)
@@ -91,7 +93,7 @@ def ingest_resource(
             if delivery.content_hash and _seen(ledger, source, department, resource, delivery.content_hash):
                 results.append(LoadResult(department, resource, delivery.ref, "skipped", message="already loaded"))
                 continue
-            results.append(_load(layout, ledger, source, delivery, department, resource))
+            results.append(_load(layout, ledger, source, delivery, department, resource, _read_at(delivered_by)))
     return results
 
 
@@ -102,6 +104,13 @@ def _after(delivery, delivered_by: datetime | None) -> bool:
     return datetime.fromisoformat(delivery.delivered_at) > delivered_by
 
 
+def _read_at(delivered_by: datetime | None) -> str:
+    """When a source read now is delivered: now, or the end of a past data interval the run stands for."""
+    if delivered_by is None or delivered_by >= datetime.now(UTC):
+        return _now()
+    return delivered_by.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
 def _seen(ledger: Ledger, source: Source, department: str, resource: str, content_hash: str) -> bool:
     """Whether this content adds nothing: the latest state read again, or a delivery already loaded."""
     if source.reads_current_state:
@@ -109,7 +118,7 @@ def _seen(ledger: Ledger, source: Source, department: str, resource: str, conten
     return ledger.already_loaded(department, resource, content_hash) is not None
 
 
-def _load(layout, ledger, source, delivery, department: str, resource: str) -> LoadResult:
+def _load(layout, ledger, source, delivery, department: str, resource: str, read_at: str) -> LoadResult:
     load_id = new_load_id()
     started = time.perf_counter()
     kind = source.resource.source.kind
@@ -124,7 +133,7 @@ def _load(layout, ledger, source, delivery, department: str, resource: str) -> L
         _now(),
         status="running",
         semantics=semantics,
-        delivered_at=delivery.delivered_at or _now(),
+        delivered_at=delivery.delivered_at or read_at,
     )
     ledger.upsert(record)
     batch = StagedBatch(layout, department, resource, load_id, semantics, record.delivered_at)

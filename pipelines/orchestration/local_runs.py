@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from pipelines.paths import DAGS_DIR, REPO_ROOT
@@ -38,12 +39,13 @@ def load_dags(dag_ids: list[str] | None = None) -> dict:
     return {i: bag.dags[i] for i in sorted(bag.dags) if dag_ids is None or i in dag_ids}
 
 
-def test_dags(prefix: str = "ingest_") -> dict[str, str]:
-    """Run every DAG whose id starts with `prefix` once; return its final state by dag id."""
+def test_dags(prefix: str = "ingest_", logical_date: datetime | None = None) -> dict[str, str]:
+    """Run every DAG whose id starts with `prefix` once (at `logical_date`, default now); return its final
+    state by dag id."""
     ensure_airflow_db()
     states = {}
     for dag_id, dag in load_dags().items():
         if dag_id.startswith(prefix):
-            run = dag.test()
+            run = dag.test(logical_date=logical_date) if logical_date else dag.test()
             states[dag_id] = str(run.state) if run is not None else "unknown"
     return states

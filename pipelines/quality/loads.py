@@ -1,27 +1,27 @@
 """The load ledger as the scorecards read it: a Parquet snapshot in the lake (`quality/loads.parquet`).
 
 The ledger is SQLite, written by the ingest tasks; dbt reads Parquet on every engine. The snapshot
-keeps what timeliness and accessibility need (status, landing time, the period a delivery speaks
-for) and leaves out error texts, which are for the engineers' console, not the scorecards.
+keeps what timeliness and accessibility need (status, when the department delivered, the month that
+falls in) and leaves out error texts, which are for the engineers' console, not the scorecards.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from pathlib import Path
 
 from pipelines.lake.layout import LakeLayout, write_parquet_atomically
 from pipelines.settings import Settings
 
-PERIOD = re.compile(r"(\d{4})-(\d{2})")
 COLUMNS = ("load_id", "department", "resource", "status", "rows_in", "rows_landed", "rows_quarantined", "started_at")
+# when the department delivered (a file's time, or the moment a read stands for); older ledgers lack it
+DELIVERED_AT = "coalesce(delivered_at, started_at)"
 
 
-def delivery_period(delivery: str, started_at: str) -> str:
-    """The month a delivery speaks for: named in the file or page (`births_2026-08.csv`), else its landing month."""
-    m = PERIOD.search(delivery) or PERIOD.search(started_at)
-    return f"{m.group(1)}-{m.group(2)}" if m else started_at[:7]
+def delivery_period(delivered_at: str) -> str:
+    """The month a delivery counts in: the month the department delivered it, whatever its file is named
+    (a month's births delivered early the next month count in the next month, as late as they were)."""
+    return delivered_at[:7]
 
 
 def loads_snapshot_path(settings: Settings) -> Path:
@@ -36,10 +36,10 @@ def export_loads(settings: Settings) -> Path:
     rows: list[dict] = []
     if ledger.exists():
         with sqlite3.connect(ledger) as con:
-            cursor = con.execute(f"select {', '.join(COLUMNS)}, delivery from loads")
-            for *values, delivery in cursor.fetchall():
+            cursor = con.execute(f"select {', '.join(COLUMNS)}, {DELIVERED_AT} from loads")
+            for *values, delivered_at in cursor.fetchall():
                 row = dict(zip(COLUMNS, values, strict=True))
-                row["period"] = delivery_period(delivery, row["started_at"])
+                row["delivered_at"], row["period"] = delivered_at, delivery_period(delivered_at)
                 rows.append(row)
     schema = pa.schema(
         [
@@ -51,10 +51,14 @@ def export_loads(settings: Settings) -> Path:
             ("rows_landed", pa.int64()),
             ("rows_quarantined", pa.int64()),
             ("started_at", pa.timestamp("us")),
+            ("delivered_at", pa.timestamp("us")),
             ("period", pa.string()),
         ]
     )
-    table = pa.Table.from_pylist([{**r, "started_at": _timestamp(r["started_at"])} for r in rows], schema=schema)
+    table = pa.Table.from_pylist(
+        [{**r, "started_at": _timestamp(r["started_at"]), "delivered_at": _timestamp(r["delivered_at"])} for r in rows],
+        schema=schema,
+    )
     return write_parquet_atomically(table, loads_snapshot_path(settings))
 
 

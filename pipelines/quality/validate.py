@@ -29,7 +29,7 @@ from pipelines.catalog.models import Department, Resource
 from pipelines.engines import engine_for
 from pipelines.engines.base import BatchTables
 from pipelines.lake.layout import LakeLayout, write_parquet_atomically
-from pipelines.quality.loads import delivery_period
+from pipelines.quality.loads import DELIVERED_AT, delivery_period
 from pipelines.quality.overrides import overrides_for
 from pipelines.quality.suites import build_suite, suite_parameters
 from pipelines.settings import Settings
@@ -89,12 +89,12 @@ def published_batches(settings: Settings) -> list[Batch]:
         return []
     with sqlite3.connect(lake.ledger_path) as con:
         loads = con.execute(
-            "select department, resource, load_id, delivery, started_at from loads where status = 'published' "
+            f"select department, resource, load_id, {DELIVERED_AT} from loads where status = 'published' "
             "order by department, resource, started_at"
         ).fetchall()
     catalog = load_catalog()
     out = []
-    for dept, res, load_id, delivery, started_at in loads:
+    for dept, res, load_id, delivered_at in loads:
         files = sorted(lake.raw_batch(dept, res, load_id).glob("*.parquet"))
         if files and dept in catalog.departments:
             out.append(
@@ -102,7 +102,7 @@ def published_batches(settings: Settings) -> list[Batch]:
                     catalog.departments[dept].department,
                     catalog.resource(dept, res),
                     load_id,
-                    delivery_period(delivery, started_at),
+                    delivery_period(delivered_at),
                     files,
                 )
             )
@@ -173,9 +173,6 @@ def validate(
 
     With `sample`, a spot check instead: `sample` random rows of every published batch (seeded), stored
     as `spot_check` rows that the scorecards report with confidence intervals, not as scores."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
     run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     mode = FULL if sample is None else SPOT_CHECK
     done = _already_validated(settings) if mode == FULL else set()
@@ -184,14 +181,72 @@ def validate(
         batches = [b for b in batches if b.department.code == department]
     if not batches:
         return []
+    job = _Job(settings, run_id, mode, sample, seed, datetime.now(UTC).replace(tzinfo=None), date.today())
+    workers = min(engine_for(settings).validation_workers, len(batches) // MIN_BATCHES_PER_WORKER) or 1
+    if workers == 1:
+        rows, keys = _validate_batches(job, batches, run_id)
+    else:
+        rows, keys = _in_processes(job, batches, workers)
+    _store(settings, run_id, rows)
+    if mode == FULL:
+        _store_failing_keys(settings, run_id, keys)
+    return rows
+
+
+# a worker process pays GX's import (seconds): worth it only for this many batches or more each
+MIN_BATCHES_PER_WORKER = 8
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every batch of one validation run is validated with, wherever it runs."""
+
+    settings: Settings
+    run_id: str
+    mode: str
+    sample: int | None
+    seed: int
+    validated_at: datetime
+    today: date
+
+
+def _in_processes(job: _Job, batches: list[Batch], workers: int) -> tuple[list[dict], list[tuple]]:
+    """The batches shared among `workers` processes (each with its own scratch tables), the largest first
+    so the shares come out even; the result rows and keys in the batches' own order, as one process
+    gives them."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    order = sorted(range(len(batches)), key=lambda i: -sum(f.stat().st_size for f in batches[i].files))
+    shares = [sorted(order[k::workers]) for k in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        done = list(
+            pool.map(_validate_batches, [job] * workers, [[batches[i] for i in s] for s in shares], range(workers))
+        )
+    by_load = {}
+    for rows, keys in done:
+        for row in rows:
+            by_load.setdefault(row["load_id"], ([], []))[0].append(row)
+        for key in keys:
+            by_load.setdefault(key[3], ([], []))[1].append(key)
+    ordered = [by_load.get(b.load_id, ([], [])) for b in batches]
+    return [r for rows, _ in ordered for r in rows], [k for _, keys in ordered for k in keys]
+
+
+def _validate_batches(job: _Job, batches: list[Batch], scratch: object) -> tuple[list[dict], list[tuple]]:
+    """Validate `batches` in scratch tables of their own (`scratch` names them within the run); returns
+    the result rows and the failing record keys of scored checks."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     rows: list[dict] = []
     keys: list[tuple] = []
-    validated_at = datetime.now(UTC).replace(tzinfo=None)
-    today = date.today()
-    with engine_for(settings).batch_tables(run_id) as tables:
+    with engine_for(job.settings).batch_tables(f"{job.run_id}_{scratch}") as tables:
         tables.register(CODE_TABLE, code_table())  # what the code-list checks look codes up in
         # every batch normalised once, into a table (a view would normalise again for every expectation)
-        counts = [tables.create(f"batch_{i}", batch_sql(b, tables, sample, seed)) for i, b in enumerate(batches)]
+        counts = [
+            tables.create(f"batch_{i}", batch_sql(b, tables, job.sample, job.seed)) for i, b in enumerate(batches)
+        ]
         populations = [tables.count(tables.lake_files(b.glob)) for b in batches]
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -205,12 +260,12 @@ def validate(
             for r in results:
                 meta = r.expectation_config.meta
                 failing = _failing_rows(r, tables, view)
-                rows.append(_flatten(r, failing, batch, counts[i], run_id, validated_at, overrides, today))
-                rows[-1].update(mode=mode, population_count=populations[i])
-                if mode == FULL and meta["severity"] == "error":  # what is scored; warnings keep their samples
+                rows.append(_flatten(r, failing, batch, counts[i], job.run_id, job.validated_at, overrides, job.today))
+                rows[-1].update(mode=job.mode, population_count=populations[i])
+                if job.mode == FULL and meta["severity"] == "error":  # what is scored; warnings keep their samples
                     keys.extend(
                         (
-                            run_id,
+                            job.run_id,
                             batch.department.code,
                             batch.resource.slug,
                             batch.load_id,
@@ -220,10 +275,7 @@ def validate(
                         )
                         for k in _failing_keys(r, failing, tables)
                     )
-    _store(settings, run_id, rows)
-    if mode == FULL:
-        _store_failing_keys(settings, run_id, keys)
-    return rows
+    return rows, keys
 
 
 COUNTS = {"result_format": "BASIC", "partial_unexpected_count": 0}

@@ -6,9 +6,11 @@ the same seed gives byte-identical sources.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import json
-from datetime import date, datetime
+import os
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,19 @@ import sqlalchemy as sa
 
 BATCH = 5_000
 FIXED_TIME = datetime(2026, 1, 1)
+
+
+def delivered_on(path: Path, on: date) -> None:
+    """The department delivered the file on `on`: its modification time, noon UTC, is what the ingest
+    reads as the delivery's time (never later than now: a file cannot arrive in the future)."""
+    moment = min(datetime(on.year, on.month, on.day, 12, tzinfo=UTC), datetime.now(UTC)).timestamp()
+    os.utime(path, (moment, moment))
+
+
+def period_end(period: str) -> date:
+    """The last day of a `YYYY-MM` period: a generated city's monthly file is delivered on it."""
+    year, month = map(int, period.split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 class PeriodRouter:
@@ -92,8 +107,9 @@ class CsvSink:
         self.writers[self.router.route(period)].writerow(["" if row.get(c) is None else row[c] for c in self.columns])
 
     def close(self) -> list[Path]:
-        for _, f in self.files.values():
+        for period, (path, f) in self.files.items():
             f.close()
+            delivered_on(path, period_end(period))
         return [p for p, _ in self.files.values()]
 
 
@@ -133,8 +149,9 @@ class XlsxSink:
                 ws.write_string(r, j, str(v))
 
     def close(self) -> list[Path]:
-        for _, book, _, _ in self.books.values():
+        for period, (path, book, _, _) in self.books.items():
             book.close()
+            delivered_on(path, period_end(period))
         return [p for p, *_ in self.books.values()]
 
 

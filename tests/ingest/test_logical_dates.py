@@ -57,3 +57,31 @@ def test_a_backfill_lands_each_months_files_in_that_months_run(tmp_path, monkeyp
         assert str(births_task.state) == "skipped"
     finally:
         get_settings.cache_clear()
+
+
+def test_a_read_in_a_backfilled_run_counts_as_delivered_when_its_interval_ended(tmp_path, monkeypatch):
+    """A database keeps no past state, so a run for a past day reads it as it is; the read stands for the
+    run's day, and the scorecards count it in that day's month, not in the month the run happened to run."""
+    import pyarrow.parquet as pq
+
+    from pipelines.orchestration.local_runs import ensure_airflow_db, load_dags
+    from pipelines.quality.loads import export_loads
+
+    city, data = tmp_path / "city", tmp_path / "data"
+    generate_city(CityConfig(people=100, seed=6), city)
+    monkeypatch.setenv("GOVLAKE_DATA_DIR", str(data))
+    monkeypatch.setenv("GOVLAKE_SOURCE_ROOT", str(city))
+    get_settings.cache_clear()
+    ensure_airflow_db()
+    try:
+        run = load_dags(["ingest_public_security"])["ingest_public_security"].test(
+            logical_date=datetime(2026, 9, 30, 23, 59, 59, tzinfo=UTC)
+        )
+        assert str(run.state) == "success"
+        with sqlite3.connect(data / "lake" / "_ledger.sqlite") as ledger:
+            ((delivered_at, started_at),) = ledger.execute("select delivered_at, started_at from loads").fetchall()
+        assert delivered_at == "2026-09-30T23:59:59.000+00:00" and started_at > delivered_at
+        loads = pq.read_table(export_loads(get_settings())).to_pylist()
+        assert [(r["period"], r["delivered_at"]) for r in loads] == [("2026-09", datetime(2026, 9, 30, 23, 59, 59))]
+    finally:
+        get_settings.cache_clear()

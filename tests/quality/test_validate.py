@@ -258,3 +258,28 @@ def test_spot_check_intervals_cover_the_full_validation(quality_city):
         assert 0 <= low <= rate <= high <= 1
         inside += low <= (checked - failing) / checked <= high
     assert inside / len(intervals) >= 0.9, (inside, len(intervals))
+
+
+def test_batches_validated_in_processes_give_what_one_process_gives(validated, tmp_path, monkeypatch):
+    """DuckDB shares a run's batches among processes (GX spends a batch's time in Python): the rows and
+    failing keys stored are those of one process validating every batch in turn."""
+    import shutil
+
+    from pipelines.engines.duckdb import DuckDBEngine
+    from pipelines.quality import validate as validation
+
+    settings, _, _ = validated
+    stored = {}
+    for workers in (1, 2):
+        data = tmp_path / f"workers{workers}"
+        shutil.copytree(settings.data_root, data, ignore=shutil.ignore_patterns("*.lock"))
+        for folder in ("results", "failing_keys"):
+            shutil.rmtree(data / "lake" / "quality" / folder)
+        monkeypatch.setattr(DuckDBEngine, "validation_workers", workers)
+        monkeypatch.setattr(validation, "MIN_BATCHES_PER_WORKER", 1)
+        copy = settings.model_copy(update={"data_dir": data})
+        rows = validation.validate(copy, run_id="same")
+        keys = duckdb.sql(f"select * from read_parquet('{data}/lake/quality/failing_keys/**/*.parquet')").fetchall()
+        stored[workers] = ([{k: v for k, v in r.items() if k != "validated_at"} for r in rows], keys)
+    assert len(stored[1][0]) > 100 and len(stored[1][1]) > 10
+    assert stored[2] == stored[1]

@@ -45,16 +45,22 @@ def test_the_history_matches_the_living_citys_events(tmp_path):
     assert not differences(fingerprint(incremental, tables), fingerprint(full, tables))
 
 
-def test_the_timeline_is_deterministic_per_seed(tmp_path):
-    cities = []
-    for name in ("a", "b"):
+def test_the_timeline_is_deterministic_per_seed_and_goes_on_where_it_stopped(tmp_path):
+    """The same seed gives the same city, whether it lives 40 days in one call or in steps (as the demo's
+    quarter lives a month per step): a later call goes on from the day after the last one lived."""
+    cities, lived = [], []
+    for name, steps in (("a", [40]), ("b", [15, 25])):
         city = tmp_path / name
         generate_city(CityConfig(people=300, seed=5, as_of=date(2026, 8, 31)), city)
         living = LivingCity(city, 5, date(2026, 9, 1))
-        living.live(40)
+        lived.append([living.live(days) for days in steps])
         living.close()
         cities.append(city)
     a, b = cities
+    (whole,), (first, second) = lived
+    assert whole == {k: first.get(k, 0) + second.get(k, 0) for k in whole} and set(first) | set(second) == set(whole)
+    events = (a / "truth" / "events.csv").read_text(encoding="utf-8").splitlines()
+    assert max(e.split(",")[0] for e in events[1:]) == "2026-10-10"
     assert (a / "truth" / "events.csv").read_bytes() == (b / "truth" / "events.csv").read_bytes()
     for folder in ("health/births", "health/deaths", "tax/taxpayers", "civil_affairs/marriages"):
         names = sorted(p.name for p in (a / folder).iterdir())

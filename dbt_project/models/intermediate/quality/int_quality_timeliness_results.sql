@@ -1,11 +1,12 @@
 {#- Timeliness (时效性), per published batch: delivered within one update cycle of the resource's previous
-    delivery (the first delivery of a resource has nothing to be late against). -#}
+    delivery (the first delivery of a resource has nothing to be late against). Delivered is when the
+    department delivered (a file's time), not when the platform landed it. -#}
 with published as (
 
     select
         loads.*,
-        lag(loads.started_at) over (
-            partition by loads.department, loads.resource order by loads.started_at
+        lag(loads.delivered_at) over (
+            partition by loads.department, loads.resource order by loads.delivered_at, loads.started_at
         ) as previous_delivered_at
     from {{ source('quality', 'loads') }} as loads
     where loads.status = 'published'
@@ -22,7 +23,7 @@ select
     cast(
         case
             when published.previous_delivered_at is null then 0
-            when {{ dbt.datediff('published.previous_delivered_at', 'published.started_at', 'day') }}
+            when {{ dbt.datediff('published.previous_delivered_at', 'published.delivered_at', 'day') }}
                 > catalogued.cycle_days then 1
             else 0
         end as bigint

@@ -15,7 +15,7 @@ deliveries as (
         resource,
         sum(case when status = 'published' then 1 else 0 end) as deliveries_published,
         sum(case when status in ('rejected', 'failed') then 1 else 0 end) as deliveries_failed,
-        max(case when status = 'published' then started_at end) as last_delivered_at
+        max(case when status = 'published' then delivered_at end) as last_delivered_at
     from loads
     group by department, resource
 

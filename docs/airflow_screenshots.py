@@ -3,7 +3,7 @@
 Starts `govlake airflow`'s components (scheduler, DAG processor, triggerer, API server on loopback) on a
 small city in a folder of its own, unpauses the DAGs (each ingest DAG runs its latest interval), waits
 for the asset chain ingest → build → score → access, then opens the UI in Debian's Chromium (Playwright)
-and saves the day's runs, the build DAG and the warehouse pool to `docs/img/`. Run:
+and saves the day's runs, the build DAG, a subject's asset graph and the warehouse pool to `docs/img/`. Run:
 `.venv/bin/python docs/airflow_screenshots.py`.
 """
 
@@ -43,7 +43,7 @@ def _chain_done(api: AirflowAPI, dag_ids: list[str]):
     return runs if scored and built and not busy else None
 
 
-def _screenshots(url: str, password: str, out: Path) -> list[Path]:
+def _screenshots(url: str, password: str, out: Path, pages: dict[str, str]) -> list[Path]:
     shots = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -53,11 +53,7 @@ def _screenshots(url: str, password: str, out: Path) -> list[Path]:
         page.fill("input[name=password]", password)
         page.keyboard.press("Enter")
         page.wait_for_load_state("networkidle")
-        for name, path in {  # the README shows these
-            "airflow-runs": "/dag_runs",
-            "airflow-build-dag": "/dags/build_subject_databases",
-            "airflow-pools": "/pools",
-        }.items():
+        for name, path in pages.items():
             page.goto(url + path)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(3_000)  # the graph lays itself out after the data arrives
@@ -98,7 +94,15 @@ def main() -> int:
             api.wait(lambda: _chain_done(api, [*ingest, *DOWNSTREAM]), "the asset chain", timeout=900, every=5)
             password = json.loads(airflow.password_file.read_text())["admin"]
             OUT.mkdir(parents=True, exist_ok=True)
-            for shot in _screenshots(airflow.url, password, OUT):
+            assets = {a["name"]: a["id"] for a in api.get("/assets", limit=100)["assets"]}
+            pages = {  # the README shows these
+                "airflow-runs": "/dag_runs",
+                "airflow-build-dag": "/dags/build_subject_databases",
+                # one subject's asset: the graph from the ingest assets through the build to the scoring
+                "airflow-assets": f"/assets/{assets['subject.population']}",
+                "airflow-pools": "/pools",
+            }
+            for shot in _screenshots(airflow.url, password, OUT, pages):
                 print(shot)
     finally:
         server.shutdown()

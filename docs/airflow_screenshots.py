@@ -52,6 +52,7 @@ def _screenshots(url: str, password: str, out: Path, pages: dict[str, str]) -> l
         page.fill("input[name=username]", "admin")
         page.fill("input[name=password]", password)
         page.keyboard.press("Enter")
+        page.wait_for_url(lambda u: "/auth/login" not in u)  # a page opened while login redirects is aborted
         page.wait_for_load_state("networkidle")
         for name, path in pages.items():
             page.goto(url + path)

@@ -41,3 +41,21 @@ def test_unknown_defect_kind_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["demo", "generate", "--people", "50", "--out", str(tmp_path), "--rate", "typo=0.1"])
     assert result.exit_code == 2
     assert "typo=0.1" in result.output and "KIND=RATE" in result.output
+
+
+def test_the_demo_lives_a_quarter_that_has_ended_month_by_month():
+    from datetime import date
+
+    from pipelines.cli.demo_cmd import quarter_months
+
+    assert quarter_months("2026q3") == [
+        (date(2026, 7, 1), date(2026, 7, 31)),
+        (date(2026, 8, 1), date(2026, 8, 31)),
+        (date(2026, 9, 1), date(2026, 9, 30)),
+    ]
+    assert quarter_months("2024Q1")[1] == (date(2024, 2, 1), date(2024, 2, 29))
+    for wrong in ("2026Q5", "Q3", "2026-07"):
+        result = runner.invoke(app, ["demo", "run", "--quarter", wrong])
+        assert result.exit_code == 2 and "expected a quarter such as 2026Q3" in result.output, wrong
+    result = runner.invoke(app, ["demo", "run", "--quarter", "2099Q1"])  # the city lives only through past days
+    assert result.exit_code == 2 and "has not ended yet" in result.output

@@ -178,6 +178,11 @@ class Ledger:
             ).fetchall()
         return [r["load_id"] for r in rows]
 
+    def has_consumed(self, consumer: str) -> bool:
+        """Whether `consumer` has ever marked a load consumed (it has completed a run)."""
+        with self._connect() as con:
+            return con.execute("select 1 from consumed where consumer = ? limit 1", (consumer,)).fetchone() is not None
+
     def mark_consumed(self, consumer: str, load_ids: list[str], at: str) -> None:
         with self._connect() as con:
             con.executemany(

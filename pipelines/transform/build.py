@@ -26,7 +26,8 @@ from pipelines.settings import Settings
 from pipelines.transform.staging_models import rows_model
 
 # the scorecards read validation results, built by `govlake quality score` once validation has run
-BEFORE_LINKAGE = ["build", "--exclude", "source:linkage+", "source:quality+"]
+EXCLUDED = ["--exclude", "source:linkage+", "source:quality+"]
+BEFORE_LINKAGE = ["build", *EXCLUDED]
 AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+"]
 SCORECARDS = ["build", "--select", "source:quality+", "dimension_weights", "catalogued_resources"]
 LINK_ORDER = ["legal_entities", "population"]
@@ -45,6 +46,7 @@ SUBJECT_TABLES = [
 @dataclass
 class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
+    restaged: list[str] = field(default_factory=list)  # "department/resource", or "*" for every one
     linkage: list[LinkageResult] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)
     unbalanced: list[tuple] = field(default_factory=list)
@@ -121,10 +123,36 @@ def standardise(settings: Settings, quiet: bool = True, as_of: str | None = None
     """dbt: seeds, staging and intermediate models and their tests. Returns seconds.
 
     The staging rows are incremental: only batches not standardised yet are, unless `full_refresh` or the
-    staging code changed since they were (`staging_code_digest`). A resource with no published batch yet
-    (a department just catalogued) stages as empty."""
+    staging code changed since they were (`staging_code_digest`). After a first completed build, only the
+    resources with batches no build has taken in yet are staged again, with everything downstream of them
+    (`staging_plan`). A resource with no published batch yet (a department just catalogued) stages as
+    empty."""
+    refresh, changed, code = staging_plan(settings, full_refresh)
+    if changed == []:
+        return 0.0
+    if changed is None:
+        return _run_staging(settings, BEFORE_LINKAGE, quiet, as_of, refresh, code)
+    downstream = [f"{rows_model(*r)}+" for r in changed]
+    return _run_staging(settings, ["build", "--select", *downstream, *EXCLUDED], quiet, as_of, refresh, code)
+
+
+def staging_plan(settings: Settings, full_refresh: bool = False) -> tuple[bool, list[tuple[str, str]] | None, str]:
+    """(whether the staging rows are standardised again from the first batch, the resources staged again
+    — None: every model before the linkage is built — and the staging code's digest). A resource's staging
+    tables depend on its batches and the code alone, so once a build has completed, the next stages again
+    only the resources with batches it has not taken in."""
     code = staging_code_digest()
-    return _run_staging(settings, BEFORE_LINKAGE, quiet, as_of, full_refresh or _staging_stale(settings, code), code)
+    refresh = full_refresh or _staging_stale(settings, code)
+    if refresh or not _ledger(settings).has_consumed(CONSUMER):
+        return refresh, None, code
+    return refresh, resources_with_pending_loads(settings), code
+
+
+def resources_with_pending_loads(settings: Settings) -> list[tuple[str, str]]:
+    """(department, resource) of every load in the lake no completed build has taken in yet."""
+    pending = set(pending_loads(settings))
+    loads = _ledger(settings).rows()
+    return sorted({(r["department"], r["resource"]) for r in loads if r["load_id"] in pending})
 
 
 def standardise_batches(settings: Settings, resources: list[str] | None = None, quiet: bool = True) -> float:
@@ -195,6 +223,8 @@ def build_subject_databases(
     `full_refresh`: standardise every batch again, not only the new ones."""
     loads = pending_loads(settings)
     report = BuildReport()
+    _, changed, _ = staging_plan(settings, full_refresh)
+    report.restaged = ["*"] if changed is None else [f"{d}/{r}" for d, r in changed]
     report.seconds["dbt: staging and intermediate"] = standardise(settings, quiet, as_of, full_refresh)
     for subject in LINK_ORDER:
         result = link_subject(settings, subject)

@@ -5,8 +5,10 @@ complete, and each is listed in `truth/deliveries.csv` with what is wrong with i
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pipelines.synth.sinks import delivered_on
 from pipelines.synth.truth import Truth
 
 
@@ -21,6 +23,11 @@ def _head(path: Path, size: int = 65_536) -> bytes:
         return f.read(size)
 
 
+def _resent(target: Path, original: Path) -> None:
+    """The resend arrived the day after the delivery it copies."""
+    delivered_on(target, datetime.fromtimestamp(original.stat().st_mtime, UTC).date() + timedelta(days=1))
+
+
 def write_malformed_files(out: Path, truth: Truth) -> None:
     births = _first(out / "health" / "births", "births_*.csv")
     if births:
@@ -29,6 +36,7 @@ def write_malformed_files(out: Path, truth: Truth) -> None:
         cut = b"\r\n".join(lines[: min(len(lines) - 1, 21)])
         target = births.with_name(births.stem + "_resend.csv")
         target.write_bytes(cut[: len(cut) - 7] if len(cut) > 40 else cut)  # ends mid-record
+        _resent(target, births)
         truth.write(
             "deliveries", "health", "birth_records", births.stem.split("_")[1], target.name, "malformed:truncated"
         )
@@ -37,6 +45,7 @@ def write_malformed_files(out: Path, truth: Truth) -> None:
     if marriages:
         target = marriages.with_name(marriages.stem + "_broken.xlsx")
         target.write_bytes(_head(marriages, 4096))
+        _resent(target, marriages)
         truth.write(
             "deliveries",
             "civil_affairs",
@@ -53,6 +62,7 @@ def write_malformed_files(out: Path, truth: Truth) -> None:
         tail = "\r\n".join(text[6:]).encode("gbk", errors="replace")
         target = taxpayers.with_name(taxpayers.stem + "_mixed.csv")
         target.write_bytes(head + b"\r\n" + tail + b"\r\n")
+        _resent(target, taxpayers)
         truth.write(
             "deliveries",
             "tax",

@@ -127,7 +127,12 @@ def standardise(settings: Settings, quiet: bool = True, as_of: str | None = None
     resources with batches no build has taken in yet are staged again, with everything downstream of them
     (`staging_plan`). A resource with no published batch yet (a department just catalogued) stages as
     empty."""
-    refresh, changed, code = staging_plan(settings, full_refresh)
+    return _standardise(settings, staging_plan(settings, full_refresh), quiet, as_of)
+
+
+def _standardise(settings: Settings, plan: tuple, quiet: bool, as_of: str | None) -> float:
+    """`standardise` as `plan` (`staging_plan`) says. Returns seconds."""
+    refresh, changed, code = plan
     if changed == []:
         return 0.0
     if changed is None:
@@ -223,9 +228,10 @@ def build_subject_databases(
     `full_refresh`: standardise every batch again, not only the new ones."""
     loads = pending_loads(settings)
     report = BuildReport()
-    _, changed, _ = staging_plan(settings, full_refresh)
+    plan = staging_plan(settings, full_refresh)  # the digest and the ledger read once
+    changed = plan[1]
     report.restaged = ["*"] if changed is None else [f"{d}/{r}" for d, r in changed]
-    report.seconds["dbt: staging and intermediate"] = standardise(settings, quiet, as_of, full_refresh)
+    report.seconds["dbt: staging and intermediate"] = _standardise(settings, plan, quiet, as_of)
     for subject in LINK_ORDER:
         result = link_subject(settings, subject)
         report.linkage.append(result)

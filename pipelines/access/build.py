@@ -33,7 +33,7 @@ from pipelines.access.policy import Grant, RoleKind, grants, load_access
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
 from pipelines.engines import engine_for
-from pipelines.engines.base import RoleBuild
+from pipelines.engines.base import RoleBuild, RoleTable
 from pipelines.engines.dialects import HOUSE
 from pipelines.privacy.keys import key_version
 from pipelines.privacy.pseudonyms import Pseudonymiser
@@ -85,6 +85,7 @@ class BuildReport:
     as_of: date
     grants: list[Grant]
     tables: dict[str, int] = field(default_factory=dict)
+    computed: dict[str, int] = field(default_factory=dict)  # rows computed now; the others kept from the last build
 
 
 def role_warehouse_path(role: str, settings: Settings | None = None) -> Path:
@@ -107,8 +108,8 @@ def _subject_select(
     spec = load_masking()
     if t.lineage:
         source = (
-            f"(select l.{id_column}, list(l.attribute) as seen, "
-            f"coalesce(list(l.attribute) filter (where grants.mode = 'own'), []) as own "
+            f"(select l.{id_column}, list(l.attribute order by l.attribute) as seen, "
+            f"coalesce(list(l.attribute order by l.attribute) filter (where grants.mode = 'own'), []) as own "
             f"from {build.platform(t.schema, t.lineage)} as l join {_grants_values(gs)} using (department, resource) "
             f"group by l.{id_column}) as vis"
         )
@@ -205,8 +206,9 @@ RULE_SAMPLE_COLUMNS = ("department", "resource", "load_id", "column_name", "rule
 
 def _plan(
     build: RoleBuild, catalog: Catalog, gs: list[Grant], settings: Settings, with_history: bool = True
-) -> list[tuple[str, str, str, list[OutputColumn]]]:
-    """(schema, table, FROM clause, columns) of every table of the role's warehouse, or `MaskingMissing`."""
+) -> list[tuple[str, str, str, list[OutputColumn], tuple[str, ...]]]:
+    """(schema, table, FROM clause, columns, the FROM's aliases each row is computed from) of every table
+    of the role's warehouse, or `MaskingMissing`."""
     problems: list[str] = []
     plan = []
     for g in gs:
@@ -217,15 +219,15 @@ def _plan(
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in names]
         else:
             cols = shared_columns(resource, names, g.table, problems)
-        plan.append((g.department, g.resource, relation, cols))
+        plan.append((g.department, g.resource, f"{relation} as s", cols, ("s",)))
     for t in SUBJECT_TABLES:
         names = build.columns(build.platform(t.schema, t.table))
         classes = classify_mart_columns(catalog, t.subject, t.schema, t.table, names, problems)
         frm, cols = _subject_select(build, t, classes, gs, names[0])
-        plan.append((t.schema, t.table, frm, cols))
+        plan.append((t.schema, t.table, frm, cols, ("m", "vis") if t.lineage else ("m", "grants")))
         if t.history and with_history and build.exists(build.platform(t.schema, t.history)):
             frm, cols = _history_select(build, t, classes, gs, names[0])
-            plan.append((t.schema, t.history, frm, cols))
+            plan.append((t.schema, t.history, frm, cols, ("h", "grants")))
     if problems:
         raise MaskingMissing(problems)
     own = sorted({g.department for g in gs if g.mode == "own"})
@@ -239,18 +241,22 @@ def _plan(
                 "rule_samples",
                 f"{scored} where department in ({departments}) and masked_samples != '[]'",
                 sample_cols,
+                (),
             )
         )
         keys = current_failing_keys_sql(settings, scored)
         if keys is not None:
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
-            plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols))
+            plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols, ()))
     return plan
 
 
-def build_role_warehouse(role: str, settings: Settings | None = None, path: Path | None = None) -> BuildReport:
+def build_role_warehouse(
+    role: str, settings: Settings | None = None, path: Path | None = None, full_refresh: bool = False
+) -> BuildReport:
     """Build (replace) the role's warehouse (default: where the engine keeps it, `role_warehouse_path`)
-    from the platform's subject databases and the role's grants today (the real date)."""
+    from the platform's subject databases and the role's grants today (the real date). Where the engine
+    keeps the last build's rows, only rows whose source changed are computed, unless `full_refresh`."""
     settings = settings or get_settings()
     on = clock.today()
     spec = load_access()
@@ -266,19 +272,24 @@ def build_role_warehouse(role: str, settings: Settings | None = None, path: Path
     control = (
         masking.disclosure_control if masking.disclosure_control and role in masking.disclosure_control.roles else None
     )
-    with engine.role_build(role, path) as build:
+    with engine.role_build(role, path, full_refresh) as build:
         build.register_pseudonym(Pseudonymiser.for_purpose(f"role/{role}", settings))
         # a person's values over time single them out far more than one day's: no history under disclosure control
         plan = _plan(build, catalog, gs, settings, with_history=control is None)
         treatments, risks = [], []
-        for schema, table, frm, planned in plan:
+        for schema, table, frm, planned, row_inputs in plan:
             cols = generalised(planned, control) if control else planned
             select = f"select {', '.join(f'{c.sql} as {HOUSE.ident(c.name)}' for c in cols)} from {frm}"
             qis = quasi_identifiers(cols, control) if control else []
-            if qis:
+            if qis:  # whether a row is suppressed depends on the whole table's cells
                 select, risk = _controlled(build, f"{schema}.{table}", select, [c.name for c in cols], qis, control)
                 risks.append(risk)
-            report.tables[f"{schema}.{table}"] = build.create(schema, table, select)
+                row_inputs = ()
+            columns = tuple((c.name, c.sql) for c in cols)
+            name = f"{schema}.{table}"
+            report.tables[name], report.computed[name] = build.refresh(
+                RoleTable(schema, table, select, frm, columns, row_inputs)
+            )
             treatments += [(schema, table, c.name, c.treatment) for c in cols]
         _write_manifest(build, role, on, gs, treatments, settings)
         if control:
@@ -332,10 +343,10 @@ def _write_manifest(
     build.write("_access", "build", dict.fromkeys(built, "string"), [tuple(built.values())])
 
 
-def build_all(settings: Settings | None = None) -> list[BuildReport]:
+def build_all(settings: Settings | None = None, full_refresh: bool = False) -> list[BuildReport]:
     """Every non-administrator role's warehouse."""
     reports = []
     for name, r in load_access().roles.items():
         if r.kind is not RoleKind.ADMINISTRATOR:
-            reports.append(build_role_warehouse(name, settings))
+            reports.append(build_role_warehouse(name, settings, full_refresh=full_refresh))
     return reports

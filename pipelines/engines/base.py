@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,8 +87,9 @@ class Engine(ABC):
         """Where the role's warehouse lives: the privilege boundary an operator grants the role alone."""
 
     @abstractmethod
-    def role_build(self, role: str, location: Path | None = None) -> RoleBuild:
-        """A new warehouse for `role` (at `location`, default `role_location(role)`)."""
+    def role_build(self, role: str, location: Path | None = None, full_refresh: bool = False) -> RoleBuild:
+        """A new warehouse for `role` (at `location`, default `role_location(role)`), updated from the last
+        one where the engine can, unless `full_refresh`."""
 
     @abstractmethod
     def role_reader(self, role: str | None) -> RoleReader:
@@ -227,9 +229,32 @@ class RejectedQuery(ValueError):
     """The engine (or, on Spark, the query guard) refused a role's query; the message is the engine's own."""
 
 
+@dataclass(frozen=True)
+class RoleTable:
+    """One table of a role's warehouse, `select <columns> from <source>`.
+
+    `row_inputs` names the aliases of `source` whose columns the select reads when each row of the table
+    is computed from one row of `source` alone: a build that keeps the last one may then compute only the
+    rows whose source rows changed. Empty when a row depends on others (small cells suppressed over the
+    whole table): the table is computed whole."""
+
+    schema: str
+    table: str
+    select: str
+    source: str
+    columns: tuple[tuple[str, str], ...]  # (name, house-dialect SQL over `source`)
+    row_inputs: tuple[str, ...] = ()
+
+
 class RoleBuild(ABC):
     """A role's warehouse being built apart from the last good one, which it replaces only on `commit`.
     Statements are house-dialect SQL over the platform's tables, named by `platform()`."""
+
+    def refresh(self, t: RoleTable) -> tuple[int, int]:
+        """The role's table `t`, computed whole unless the adapter can update it from its last build:
+        (its rows, the rows computed now)."""
+        rows = self.create(t.schema, t.table, t.select)
+        return rows, rows
 
     @abstractmethod
     def platform(self, schema: str, table: str) -> str:

@@ -4,16 +4,20 @@ DuckDB has no privilege boundary inside one database file, so views over the pla
 would keep nothing from a reader of that file; the boundary is the file. A build writes a new file
 beside the old one and replaces it atomically; a reader opens it read-only with external access off
 and the configuration locked, so ATTACH, COPY and file readers cannot reach the platform or the lake.
+With a row state (`duckdb_role_rows`), the new file starts as a copy of the old one and each table is
+updated in it: only the rows whose source changed are computed again.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
 
-from pipelines.engines.base import RejectedQuery, RoleBuild, RoleReader
+from pipelines.engines.base import RejectedQuery, RoleBuild, RoleReader, RoleTable
+from pipelines.engines.duckdb_role_rows import STATE, RowState
 
 PLATFORM = "platform"
 LOCKED_DOWN = {"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True}
@@ -25,13 +29,22 @@ def role_file(access_root: Path, role: str) -> Path:
 
 
 class DuckDBRoleBuild(RoleBuild):
-    def __init__(self, warehouse: Path, target: Path) -> None:
+    def __init__(self, warehouse: Path, target: Path, state: Path | None = None, full_refresh: bool = False) -> None:
+        """`state`: where the rows' state is kept, to update the warehouse in place next time (None: a
+        warehouse built whole and kept by nobody, as a build to another path is)."""
         self.target = target
         self.tmp = target.with_name(f"building_{target.name}")
         target.parent.mkdir(parents=True, exist_ok=True)
         self.tmp.unlink(missing_ok=True)
+        keep = state is not None and not full_refresh and RowState.matches(state, target)
+        if keep:
+            shutil.copyfile(target, self.tmp)
         self.con = duckdb.connect(str(self.tmp))
         self.con.execute(f"attach '{warehouse}' as {PLATFORM} (read_only)")
+        self.state = None if state is None else RowState(self.con, state)
+        if self.state is not None:
+            self.state.attach(keep)
+        self.written: set[str] = set()
 
     def platform(self, schema: str, table: str) -> str:
         return f"{PLATFORM}.{schema}.{table}"
@@ -50,30 +63,55 @@ class DuckDBRoleBuild(RoleBuild):
 
     def register_pseudonym(self, pseudonymise) -> None:
         pseudonymise.register(self.con)
+        if self.state is not None:  # rows pseudonymised under another key are computed again
+            self.state.salt = pseudonymise("key", "fingerprint")
 
     def rows(self, select: str) -> list[tuple]:
         return self.con.execute(select).fetchall()
 
+    def refresh(self, t: RoleTable) -> tuple[int, int]:
+        if self.state is None or not t.row_inputs:
+            return super().refresh(t)
+        self.written.add(f"{t.schema}.{t.table}")
+        return self.state.refresh(t)
+
     def create(self, schema: str, table: str, select: str) -> int:
+        self.written.add(f"{schema}.{table}")
         self.con.execute(f'create schema if not exists "{schema}"')
-        self.con.execute(f'create table "{schema}"."{table}" as {select}')
+        self.con.execute(f'create or replace table "{schema}"."{table}" as {select}')
         return self.con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
 
     def write(self, schema: str, table: str, columns: dict[str, str], rows: list[tuple]) -> None:
+        self.written.add(f"{schema}.{table}")
         self.con.execute(f'create schema if not exists "{schema}"')
-        self.con.execute(f'create table "{schema}"."{table}" ({", ".join(f"{n} {t}" for n, t in columns.items())})')
+        self.con.execute(
+            f'create or replace table "{schema}"."{table}" ({", ".join(f"{n} {t}" for n, t in columns.items())})'
+        )
         if rows:
             self.con.executemany(f'insert into "{schema}"."{table}" values ({", ".join("?" * len(columns))})', rows)
 
     def commit(self) -> None:
+        """Tables the last build had and this one did not make are dropped (a grant that ended), then the
+        warehouse replaces the last one, and its row state the last state."""
+        tables = "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+        for schema, table in self.con.execute(tables).fetchall():
+            if f"{schema}.{table}" not in self.written:
+                self.con.execute(f'drop table "{schema}"."{table}"')
+        if self.state is not None:
+            self.state.forget(self.written)
+            self.con.execute("detach " + STATE)
         self.con.execute("detach " + PLATFORM)
         self.con.close()
         os.replace(self.tmp, self.target)
+        if self.state is not None:
+            self.state.commit(self.target)
 
     def discard(self) -> None:
         self.con.close()
         self.tmp.unlink(missing_ok=True)
         self.tmp.with_name(self.tmp.name + ".wal").unlink(missing_ok=True)
+        if self.state is not None:
+            self.state.discard()
 
 
 class DuckDBRoleReader(RoleReader):

@@ -67,9 +67,7 @@ class SparkRoleBuild(RoleBuild):
         import pandas as pd
 
         def udf(kinds, values):
-            return pd.Series(
-                [pseudonymise(k, None if pd.isna(v) else v) for k, v in zip(kinds, values, strict=True)], dtype=object
-            )
+            return pd.Series(pseudonymise.many(list(kinds), [None if pd.isna(v) else v for v in values]), dtype=object)
 
         self.spark.udf.register("pseudonym", pandas_series_udf(udf, "string"))
 

@@ -22,7 +22,7 @@ PSEUDONYM_HEX_CHARS = 32  # 128 bits
 
 class Pseudonymiser:
     def __init__(self, key: bytes):
-        self._key = key
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once; each value hashes on a copy
 
     @classmethod
     def for_purpose(cls, purpose: str, settings: Settings | None = None) -> Pseudonymiser:
@@ -34,15 +34,25 @@ class Pseudonymiser:
     def __call__(self, kind: str, value: str | None) -> str | None:
         if value is None:
             return None
-        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-        return digest[:PSEUDONYM_HEX_CHARS]
+        mac = self._mac.copy()
+        mac.update(f"{kind}:{value}".encode())
+        return mac.hexdigest()[:PSEUDONYM_HEX_CHARS]
+
+    def many(self, kinds: list[str], values: list[str | None]) -> list[str | None]:
+        """Pseudonyms of a column, each distinct value hashed once: a history repeats a person's id on
+        every one of its rows."""
+        seen: dict[tuple[str, str | None], str | None] = {}
+        out = []
+        for pair in zip(kinds, values, strict=True):
+            if pair not in seen:
+                seen[pair] = self(*pair)
+            out.append(seen[pair])
+        return out
 
     def register(self, con, name: str = "pseudonym") -> None:
         """`pseudonym(kind, value)` as a vectorised DuckDB function on connection `con`."""
 
         def udf(kinds: pa.Array, values: pa.Array) -> pa.Array:
-            return pa.array(
-                [self(k, v) for k, v in zip(kinds.to_pylist(), values.to_pylist(), strict=True)], pa.string()
-            )
+            return pa.array(self.many(kinds.to_pylist(), values.to_pylist()), pa.string())
 
         con.create_function(name, udf, ["VARCHAR", "VARCHAR"], "VARCHAR", type="arrow", side_effects=False)

@@ -168,9 +168,12 @@ def _person_map(settings: Settings) -> tuple[dict[tuple, str], set[tuple[str, st
     return mapping, moved
 
 
-def live_city(root: Path, people: int, days: int, as_of: date, seed: int = 42, builds: int = 3) -> LivingCityRun:
+def live_city(
+    root: Path, people: int, days: int, as_of: date, seed: int = 42, builds: int = 3, then=None
+) -> LivingCityRun:
     """Generate a city as of `as_of`, live it `days` days ingesting every day, build the subject databases
-    `builds` times along the way (ids must stay stable or be followed through `id_changes`), score the history."""
+    `builds` times along the way (ids must stay stable or be followed through `id_changes`), score the history.
+    `then(settings)` runs after each build (what follows the build in the DAGs)."""
     import time
     from datetime import timedelta
 
@@ -199,6 +202,8 @@ def live_city(root: Path, people: int, days: int, as_of: date, seed: int = 42, b
         if (on - as_of).days in at:
             t = time.perf_counter()
             build_subject_databases(settings)
+            if then is not None:
+                then(settings)
             seconds["build"] += time.perf_counter() - t
             mapping, moved = _person_map(settings)
             maps.append(mapping)

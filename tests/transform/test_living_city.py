@@ -1,7 +1,8 @@
 """A city living five weeks, ingested every day and built twice: the history holds the truth's dated
 events, invents (almost) none, every person keeps its id or is followed through population.id_changes, and
 the two builds (the second standardising only the batches new since the first) give the subject databases
-one full build of the same lake gives."""
+one full build of the same lake gives; the role warehouses updated after each build (the second computing
+only the rows whose source changed) are those one build from nothing gives."""
 
 from __future__ import annotations
 
@@ -20,7 +21,18 @@ from tests.built_city import copy_lake
 
 @pytest.mark.slow
 def test_the_history_matches_the_living_citys_events(tmp_path):
-    run = live_city(tmp_path, people=1_500, days=35, as_of=date(2026, 8, 31), seed=3, builds=2)
+    from pipelines.access.build import build_all
+
+    updates = []
+    run = live_city(
+        tmp_path,
+        people=1_500,
+        days=35,
+        as_of=date(2026, 8, 31),
+        seed=3,
+        builds=2,
+        then=lambda s: updates.append(build_all(s)),
+    )
     score = run.score
     assert sum(run.events.values()) > 50 and {"move", "marriage", "death", "birth", "moved_out"} <= set(run.events)
     assert score.events - score.awaiting_delivery > 50
@@ -31,7 +43,7 @@ def test_the_history_matches_the_living_citys_events(tmp_path):
 
     # the same lake built once, from nothing, with every batch standardised in one run
     from pipelines.engines import engine_for
-    from pipelines.engines.fingerprint import differences, fingerprint, mart_tables
+    from pipelines.engines.fingerprint import differences, fingerprint, mart_tables, role_fingerprint
     from pipelines.transform.build import build_subject_databases
 
     incremental, full = Settings(data_dir=tmp_path / "data"), Settings(data_dir=copy_lake(tmp_path, tmp_path / "full"))
@@ -43,6 +55,26 @@ def test_the_history_matches_the_living_citys_events(tmp_path):
     tables = [t for t in mart_tables(full) if not t.startswith("quality.") and not t.endswith(".id_changes")]
     assert len(tables) >= 10 and "population.persons_history" in tables
     assert not differences(fingerprint(incremental, tables), fingerprint(full, tables))
+
+    # the role warehouses: updated in place after each build, and built whole from the full build's marts
+    from tests.access.probes import role_tables
+
+    second = {r.role: r for r in updates[1]}
+    assert (
+        sum(sum(r.computed.values()) for r in second.values())
+        < sum(sum(r.tables.values()) for r in second.values()) / 4
+    )
+    assert (
+        second["health"].computed["population.persons_history"]
+        < second["health"].tables["population.persons_history"] / 4
+    )
+    assert second["analyst"].computed["population.persons"] == second["analyst"].tables["population.persons"]  # cells
+    rebuilt = {r.role: r for r in build_all(full)}
+    assert all(r.computed == r.tables for r in rebuilt.values())
+    for role in second:
+        names = [*role_tables(full, role), "_access.grants", "_access.columns"]
+        assert set(names) == {*second[role].tables, "_access.grants", "_access.columns"}
+        assert not differences(role_fingerprint(incremental, role, names), role_fingerprint(full, role, names)), role
 
 
 def test_the_timeline_is_deterministic_per_seed_and_goes_on_where_it_stopped(tmp_path):

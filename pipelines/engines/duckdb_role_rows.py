@@ -1,0 +1,147 @@
+"""Updating a role's DuckDB warehouse in place: a day's changes cost a day's rows, not the whole city's.
+
+Each row of a role's table is computed from one row of its source (a mart or staging row with the
+lineage and grant it joins), so a build may keep every row whose source row is unchanged and compute,
+mask and pseudonymise only the others. What it needs to know is kept beside the warehouse, never in it:
+for every row, a digest of its source row and a hash of the row itself (`RowState`). Digests of
+unmasked rows are the platform's data, not the role's, so the state lives in the platform's data folder
+and a role's reader never sees it.
+
+A day is then: digest the source (in DuckDB, no Python), compare the counts per digest with the state's,
+delete the rows of the digests whose count changed (found by their hash, as many copies as the state
+holds) and insert those digests' rows computed now. A table whose SELECT changed (grants, masking, key)
+is computed whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.engines.base import RoleTable
+from pipelines.engines.dialects import HOUSE
+
+STATE = "rowstate"
+SIGNATURES = f"{STATE}.main.signatures"
+
+
+def _stat(path: Path) -> str:
+    """Which file the state was made for: replaced files differ in inode, size or time."""
+    st = path.stat()
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+class RowState:
+    """Per table of a role's warehouse: the signature of its SELECT and, per row, (digest of its source
+    row, hash of the row). Built in a copy of the last state, which replaces it after the warehouse."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path) -> None:
+        self.con, self.path = con, path
+        self.salt = ""  # what else the rows depend on: the pseudonym key's fingerprint
+        self.tmp = path.with_name(f"building_{path.name}")
+        self.tmp.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def matches(path: Path, warehouse: Path) -> bool:
+        """Whether the state at `path` was left by the build that left `warehouse` (a run killed between
+        replacing the one and the other leaves them apart: the next build starts over)."""
+        if not (path.exists() and warehouse.exists()):
+            return False
+        with duckdb.connect(str(path), read_only=True) as con:
+            made_for = con.execute("select warehouse from built").fetchone()
+        return made_for is not None and made_for[0] == _stat(warehouse)
+
+    def attach(self, keep: bool) -> None:
+        """The state of the last build (`keep`), or an empty one, attached as `rowstate`."""
+        if keep:
+            shutil.copyfile(self.path, self.tmp)
+        self.con.execute(f"attach '{self.tmp}' as {STATE}")
+        self.con.execute(f"create table if not exists {SIGNATURES} (name varchar, signature varchar)")
+
+    def refresh(self, t: RoleTable) -> tuple[int, int]:
+        """`t` in the warehouse being built (a copy of the last one, or an empty file): (rows, rows computed)."""
+        name, rows = f"{HOUSE.ident(t.schema)}.{HOUSE.ident(t.table)}", self._rows_table(t)
+        signature = hashlib.sha256("\x1f".join((t.select, *t.row_inputs, self.salt)).encode()).hexdigest()
+        stored = self.con.execute(f"select signature from {SIGNATURES} where name = ?", [rows]).fetchone()
+        digest = f"hash({', '.join(t.row_inputs)})"
+        names = ", ".join(HOUSE.ident(n) for n, _ in t.columns)
+        computed = f"select {digest} as __digest, {', '.join(f'{sql} as {HOUSE.ident(n)}' for n, sql in t.columns)}"
+        state = f"{STATE}.main.{HOUSE.ident(rows)}"
+        if stored is None or stored[0] != signature or not self._exists(t.schema, t.table):
+            self.con.execute(f"create temp table fresh as {computed} from {t.source}")
+            self.con.execute(f"create schema if not exists {HOUSE.ident(t.schema)}")
+            self.con.execute(f"create or replace table {name} as select {names} from fresh")
+            self.con.execute(
+                f"create or replace table {state} as select __digest as digest, hash({names}) as row_hash from fresh"
+            )
+        else:
+            self._changed(t.source, digest, state)
+            self.con.execute(
+                f"create temp table gone as select row_hash, count(*) as n from {state} "
+                "where digest in (select digest from changed) group by row_hash"
+            )
+            self.con.execute(
+                f"delete from {name} where rowid in (select rid from ("
+                f"  select rowid as rid, hash({names}) as h, row_number() over (partition by hash({names}) order by rowid) as k"
+                f"  from {name} where hash({names}) in (select row_hash from gone)"
+                ") as c join gone on c.h = gone.row_hash where c.k <= gone.n)"
+            )
+            self.con.execute(
+                f"create temp table fresh as select * from ({computed} from {t.source}) "
+                "where __digest in (select digest from changed)"
+            )
+            self.con.execute(f"insert into {name} select {names} from fresh")
+            self.con.execute(f"delete from {state} where digest in (select digest from changed)")
+            self.con.execute(f"insert into {state} select __digest, hash({names}) from fresh")
+            self.con.execute("drop table gone; drop table changed")
+        fresh = self.con.execute("select count(*) from fresh").fetchone()[0]
+        self.con.execute("drop table fresh")
+        self.con.execute(f"delete from {SIGNATURES} where name = ?", [rows])
+        self.con.execute(f"insert into {SIGNATURES} values (?, ?)", [rows, signature])
+        return self.con.execute(f"select count(*) from {name}").fetchone()[0], fresh
+
+    def _changed(self, source: str, digest: str, state: str) -> None:
+        """`changed`: the digests whose number of source rows differs from the last build's (new ones,
+        gone ones, and those whose copies came or went)."""
+        self.con.execute(
+            f"create temp table changed as select digest from "
+            f"(select {digest} as digest, count(*) as n from {source} group by 1) as now "
+            f"full join (select digest, count(*) as n from {state} group by 1) as was using (digest) "
+            "where now.n is distinct from was.n"
+        )
+
+    @staticmethod
+    def _rows_table(t: RoleTable) -> str:
+        return f"{t.schema}.{t.table}"
+
+    def _exists(self, schema: str, table: str) -> bool:
+        return bool(
+            self.con.execute(
+                "select count(*) from duckdb_tables() where database_name = current_database() "
+                "and schema_name = ? and table_name = ?",
+                [schema, table],
+            ).fetchone()[0]
+        )
+
+    def forget(self, kept: set[str]) -> None:
+        """Only the tables this build wrote keep a state."""
+        for (name,) in self.con.execute(f"select name from {SIGNATURES}").fetchall():
+            if name not in kept:
+                self.con.execute(f"drop table if exists {STATE}.main.{HOUSE.ident(name)}")
+                self.con.execute(f"delete from {SIGNATURES} where name = ?", [name])
+
+    def commit(self, warehouse: Path) -> None:
+        """After the warehouse replaced the last one: record which file this state belongs to, then replace
+        the last state."""
+        with duckdb.connect(str(self.tmp)) as con:
+            con.execute("create or replace table built as select ? as warehouse", [_stat(warehouse)])
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+        self.tmp.with_name(self.tmp.name + ".wal").unlink(missing_ok=True)

@@ -29,21 +29,29 @@ def _day(value: str | None) -> date:
 @app.command("build")
 def build(
     role: str = typer.Option(None, "--role", help="One role (default: every role but the administrator)."),
+    full_refresh: bool = typer.Option(
+        False, "--full-refresh", help="Compute every row again, not only the rows whose source changed."
+    ),
 ) -> None:
     """Build each role's warehouse (and the verification index) from the platform warehouse, with the
-    grants live today: approvals are judged against the real date only."""
+    grants live today: approvals are judged against the real date only. On DuckDB a warehouse is updated
+    in place: only rows whose source changed since its last build are computed."""
     from pipelines.access.build import build_all, build_role_warehouse
     from pipelines.access.columns import MaskingMissing
     from pipelines.verification.index import build_index
 
     try:
-        reports = [build_role_warehouse(role)] if role else build_all()
+        reports = (
+            [build_role_warehouse(role, full_refresh=full_refresh)] if role else build_all(full_refresh=full_refresh)
+        )
     except MaskingMissing as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
-    table = Table("role", "warehouse", "tables", "rows")
+    table = Table("role", "warehouse", "tables", "rows", "computed now")
     for r in reports:
-        table.add_row(r.role, str(r.path), str(len(r.tables)), f"{sum(r.tables.values()):,}")
+        table.add_row(
+            r.role, str(r.path), str(len(r.tables)), f"{sum(r.tables.values()):,}", f"{sum(r.computed.values()):,}"
+        )
     console.print(table)
     if not role:
         counts = build_index()

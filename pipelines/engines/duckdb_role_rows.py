@@ -129,7 +129,8 @@ class RowState:
         )
 
     def forget(self, kept: set[str]) -> None:
-        """Only the tables this build wrote keep a state."""
+        """Only the tables this build updated through the state keep one (a table computed whole this time
+        has rows the state knows nothing of)."""
         for (name,) in self.con.execute(f"select name from {SIGNATURES}").fetchall():
             if name not in kept:
                 self.con.execute(f"drop table if exists {STATE}.main.{HOUSE.ident(name)}")

@@ -44,7 +44,8 @@ class DuckDBRoleBuild(RoleBuild):
         self.state = None if state is None else RowState(self.con, state)
         if self.state is not None:
             self.state.attach(keep)
-        self.written: set[str] = set()
+        self.written: set[str] = set()  # every table this build made
+        self.updated: set[str] = set()  # those kept up to date through the row state
 
     def platform(self, schema: str, table: str) -> str:
         return f"{PLATFORM}.{schema}.{table}"
@@ -73,6 +74,7 @@ class DuckDBRoleBuild(RoleBuild):
         if self.state is None or not t.row_inputs:
             return super().refresh(t)
         self.written.add(f"{t.schema}.{t.table}")
+        self.updated.add(f"{t.schema}.{t.table}")
         return self.state.refresh(t)
 
     def create(self, schema: str, table: str, select: str) -> int:
@@ -98,7 +100,7 @@ class DuckDBRoleBuild(RoleBuild):
             if f"{schema}.{table}" not in self.written:
                 self.con.execute(f'drop table "{schema}"."{table}"')
         if self.state is not None:
-            self.state.forget(self.written)
+            self.state.forget(self.updated)
             self.con.execute("detach " + STATE)
         self.con.execute("detach " + PLATFORM)
         self.con.close()

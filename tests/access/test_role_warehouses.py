@@ -244,3 +244,26 @@ def test_as_of_reads_the_versions_in_force_that_day():
     assert "valid_from < CAST('2026-09-16' AS TIMESTAMP)" in sql and ") AS h WHERE" in sql
     with pytest.raises(ValueError, match="needs a history table"):
         as_of("select * from population.persons", date(2026, 9, 15))
+
+
+def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(access_city, tmp_path):
+    """Built again on the same marts, a department's warehouse computes none of its rows but its quality
+    tables (which are computed whole); put another file in its place (a run killed between replacing the
+    warehouse and its row state) and every row is computed again. The state is not in the role's file."""
+    import os
+    import shutil
+
+    settings = access_city.settings
+    build_role_warehouse("health", settings)  # the copied city's state was left for another file
+    again = build_role_warehouse("health", settings)
+    assert sum(again.tables.values()) > 10_000
+    assert {t for t, n in again.computed.items() if n} <= {"quality.failing_keys", "quality.rule_samples"}
+    path = role_warehouse_path("health", settings)
+    with duckdb.connect(str(path), read_only=True) as con:
+        held = {f"{s}.{t}" for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
+    assert held == set(again.tables) | {"_access.grants", "_access.columns", "_access.build"}
+
+    shutil.copyfile(path, tmp_path / "other.duckdb")
+    os.replace(tmp_path / "other.duckdb", path)
+    rebuilt = build_role_warehouse("health", settings)
+    assert rebuilt.computed == rebuilt.tables == again.tables

@@ -252,7 +252,11 @@ def _plan(
 
 
 def build_role_warehouse(
-    role: str, settings: Settings | None = None, path: Path | None = None, full_refresh: bool = False
+    role: str,
+    settings: Settings | None = None,
+    path: Path | None = None,
+    full_refresh: bool = False,
+    catalog: Catalog | None = None,
 ) -> BuildReport:
     """Build (replace) the role's warehouse (default: where the engine keeps it, `role_warehouse_path`)
     from the platform's subject databases and the role's grants today (the real date). Where the engine
@@ -264,7 +268,7 @@ def build_role_warehouse(
         raise KeyError(f"unknown role {role!r}; roles: {', '.join(spec.roles)}")
     if spec.roles[role].kind is RoleKind.ADMINISTRATOR:
         raise ValueError("the administrator reads the platform warehouse itself; there is nothing to build")
-    catalog = load_catalog()
+    catalog = catalog or load_catalog()
     gs = grants(role, on, catalog, spec)
     engine = engine_for(settings)
     report = BuildReport(role, path or engine.role_location(role), on, gs)
@@ -345,8 +349,8 @@ def _write_manifest(
 
 def build_all(settings: Settings | None = None, full_refresh: bool = False) -> list[BuildReport]:
     """Every non-administrator role's warehouse."""
-    reports = []
+    reports, catalog = [], load_catalog()  # read and validated once, not once per role
     for name, r in load_access().roles.items():
         if r.kind is not RoleKind.ADMINISTRATOR:
-            reports.append(build_role_warehouse(name, settings, full_refresh=full_refresh))
+            reports.append(build_role_warehouse(name, settings, full_refresh=full_refresh, catalog=catalog))
     return reports

@@ -91,9 +91,9 @@ class RowState:
                 f"  from {name} where hash({names}) in (select row_hash from gone)"
                 ") as c join gone on c.h = gone.row_hash where c.k <= gone.n)"
             )
+            # the filter on the source, not on the computed rows: DuckDB would pseudonymise every row first
             self.con.execute(
-                f"create temp table fresh as select * from ({computed} from {t.source}) "
-                "where __digest in (select digest from changed)"
+                f"create temp table fresh as {computed} from {t.source} where {digest} in (select digest from changed)"
             )
             self.con.execute(f"insert into {name} select {names} from fresh")
             self.con.execute(f"delete from {state} where digest in (select digest from changed)")

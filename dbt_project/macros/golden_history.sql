@@ -4,9 +4,10 @@
     `valid_from`, `valid_to` and the attributes): at every point where any version of an entity begins or
     ends, the golden-record rules choose among the versions valid then, exactly as the current golden
     record chooses among the current ones; consecutive points giving the same value are one version.
-    The latest value of each attribute is therefore the current golden value.
+    The latest value of each attribute is therefore the current golden value. With `digests`, each row also
+    carries its entity's `input_digest` (from an `input_digests` CTE: `entity_increments.sql`).
 -#}
-{% macro golden_history(subject, id_column, attributes) -%}
+{% macro golden_history(subject, id_column, attributes, digests=false) -%}
 change_points as (
 
     select {{ id_column }}, valid_from as as_of from versions
@@ -77,15 +78,21 @@ starts as (
 )
 
 select
-    {{ id_column }},
-    attribute,
-    attribute_value,
-    as_of as valid_from,
-    valid_to,
-    department,
-    resource,
-    source_record_id,
-    is_authority
+    starts.{{ id_column }},
+    starts.attribute,
+    starts.attribute_value,
+    starts.as_of as valid_from,
+    starts.valid_to,
+    starts.department,
+    starts.resource,
+    starts.source_record_id,
+    starts.is_authority
+    {%- if digests %},
+    input_digests.input_digest
+    {%- endif %}
 from starts
+{%- if digests %}
+inner join input_digests on input_digests.{{ id_column }} = starts.{{ id_column }}
+{%- endif %}
 where attribute_value is not null
 {%- endmacro %}

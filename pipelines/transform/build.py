@@ -80,27 +80,33 @@ def dbt_vars(missing: list[str], as_of: str | None = None) -> list[str]:
 
 # what standardising a row depends on: the generated staging models, the standards' macros, the code lists
 STAGING_INPUTS = ["dbt_project.yml", "models/staging", "macros", "seeds"]
+# what a history mart kept entity by entity depends on besides its rows: every model and macro before it
+MARTS_INPUTS = ["dbt_project.yml", "models/staging", "models/intermediate", "models/marts", "macros", "seeds"]
 
 
-def staging_code_digest() -> str:
-    """A digest of everything standardising a row depends on: when it changes, rows standardised before
-    no longer say what the code says, and the incremental staging tables are rebuilt in full."""
+def code_digest(inputs: list[str]) -> str:
+    """A digest of the dbt code under `inputs`: when it changes, rows an incremental model computed before
+    no longer say what the code says, and the model is rebuilt in full."""
     digest = hashlib.sha256()
-    for entry in STAGING_INPUTS:
+    for entry in inputs:
         path = DBT_PROJECT_DIR / entry
         for file in sorted([path] if path.is_file() else (f for f in path.rglob("*") if f.is_file())):
             digest.update(str(file.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
 
 
-def _staging_state(settings: Settings):
-    """Where the digest of the code that standardised the engine's staging tables is kept."""
-    return settings.data_root / f"staging-code-{settings.engine.value}.sha256"
+def staging_code_digest() -> str:
+    return code_digest(STAGING_INPUTS)
 
 
-def _staging_stale(settings: Settings, code: str) -> bool:
-    """Whether the engine's staging rows were standardised by other code than `code` (or by none)."""
-    state = _staging_state(settings)
+def _code_state(settings: Settings, layer: str = "staging"):
+    """Where the digest of the code that computed the engine's incremental tables of `layer` is kept."""
+    return settings.data_root / f"{layer}-code-{settings.engine.value}.sha256"
+
+
+def _code_stale(settings: Settings, code: str, layer: str = "staging") -> bool:
+    """Whether the engine's `layer` tables were computed by other code than `code` (or by none)."""
+    state = _code_state(settings, layer)
     return not state.exists() or state.read_text() != code
 
 
@@ -115,7 +121,7 @@ def _run_staging(
     settings.data_root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     run_dbt(settings, [*args, *dbt_vars(missing, as_of), *(["--full-refresh"] if refresh else [])], quiet)
-    _staging_state(settings).write_text(code)
+    _code_state(settings).write_text(code)
     return time.perf_counter() - started
 
 
@@ -147,7 +153,7 @@ def staging_plan(settings: Settings, full_refresh: bool = False) -> tuple[bool, 
     tables depend on its batches and the code alone, so once a build has completed, the next stages again
     only the resources with batches it has not taken in."""
     code = staging_code_digest()
-    refresh = full_refresh or _staging_stale(settings, code)
+    refresh = full_refresh or _code_stale(settings, code)
     if refresh or not _ledger(settings).has_consumed(CONSUMER):
         return refresh, None, code
     return refresh, resources_with_pending_loads(settings), code
@@ -166,7 +172,7 @@ def standardise_batches(settings: Settings, resources: list[str] | None = None, 
     When the staging code changed, every resource's rows are standardised again, not only these. Returns
     seconds."""
     code = staging_code_digest()
-    stale = _staging_stale(settings, code)
+    stale = _code_stale(settings, code)
     models = (
         ["config.materialized:incremental"]
         if stale or not resources
@@ -185,13 +191,18 @@ def link_subject(settings: Settings, subject: str) -> LinkageResult:
     return link(settings, subject, linkage.threshold, linkage.older_than, decided)
 
 
-def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None) -> float:
+def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None, full_refresh: bool = False) -> float:
     """dbt: the marts downstream of the linkage, with their contracts and tests. Returns seconds.
 
     `as_of` (YYYY-MM-DD, default today) is the date lifecycle checks judge expiry against: a DAG run
-    passes its own date, so a rerun of an old run judges as that run did."""
+    passes its own date, so a rerun of an old run judges as that run did. The history marts kept entity by
+    entity are built whole with `full_refresh`, or when the code before them changed since they were."""
+    code = code_digest(MARTS_INPUTS)
+    refresh = full_refresh or _code_stale(settings, code, "marts")
     started = time.perf_counter()
-    run_dbt(settings, [*AFTER_LINKAGE, *dbt_vars(missing_resources(settings), as_of)], quiet)
+    args = [*AFTER_LINKAGE, *dbt_vars(missing_resources(settings), as_of), *(["--full-refresh"] if refresh else [])]
+    run_dbt(settings, args, quiet)
+    _code_state(settings, "marts").write_text(code)
     return time.perf_counter() - started
 
 
@@ -236,7 +247,7 @@ def build_subject_databases(
         result = link_subject(settings, subject)
         report.linkage.append(result)
         report.seconds[f"linkage: {subject}"] = result.seconds_total
-    report.seconds["dbt: marts and tests"] = build_marts(settings, quiet, as_of)
+    report.seconds["dbt: marts and tests"] = build_marts(settings, quiet, as_of, full_refresh)
     report.row_counts, report.unbalanced = summary(settings)
     if not report.unbalanced:
         mark_built(settings, loads)

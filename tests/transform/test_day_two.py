@@ -273,7 +273,7 @@ def test_each_batch_is_standardised_once_and_every_batch_again_when_the_code_cha
     them. When the code that standardises a row changes, every resource's rows are standardised again.
     (Last in this module: it restandardises the warehouse's staging rows.)"""
     from pipelines.lake.layout import LakeLayout
-    from pipelines.transform.build import _staging_state, standardise_batches
+    from pipelines.transform.build import _code_state, standardise_batches
 
     s = two_days["settings"]
     runs = "select count(distinct standardised_in), count(*), count(distinct load_id) from staging.stg_{}_rows"
@@ -289,7 +289,7 @@ def test_each_batch_is_standardised_once_and_every_batch_again_when_the_code_cha
     [(organisation_runs, organisation_rows, _)] = _query(s, runs.format(organisations))
     assert organisation_runs == 1 and organisation_rows == landed[organisations]
 
-    _staging_state(s).write_text("the digest of yesterday's standards")
+    _code_state(s, "staging").write_text("the digest of yesterday's standards")
     standardise_batches(s, ["public_security/household_registry"])
     for resource in (registry, organisations, "tax__taxpayer_registrations"):
         [(n_runs, n_rows, _)] = _query(s, runs.format(resource))

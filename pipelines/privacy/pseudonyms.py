@@ -22,7 +22,11 @@ PSEUDONYM_HEX_CHARS = 32  # 128 bits
 
 class Pseudonymiser:
     def __init__(self, key: bytes):
+        self._key = key
         self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once; each value hashes on a copy
+
+    def __reduce__(self):  # an HMAC does not pickle: Spark's Python workers get the key and key their own
+        return (Pseudonymiser, (self._key,))
 
     @classmethod
     def for_purpose(cls, purpose: str, settings: Settings | None = None) -> Pseudonymiser:

@@ -128,3 +128,14 @@ def test_rotating_a_purpose_key_re_pseudonymises_what_it_keyed(access_city, tmp_
     after = {r[0] for r in run_query("analyst", seen, settings=settings).rows}
     assert len(after) == len(before) > 1000 and not before & after
     assert {r[0] for r in run_query("health", others, settings=settings).rows} == health_before
+
+
+def test_a_pseudonymiser_pickles_to_the_same_pseudonyms():
+    """Spark ships the pseudonym function to its Python workers pickled: they must compute the same values."""
+    import pickle
+
+    here = Pseudonymiser(b"k" * 32)
+    there = pickle.loads(pickle.dumps(here))
+    values = ["330206199001011234", None, "330206199001011234"]
+    assert there.many(["citizen_id"] * 3, values) == here.many(["citizen_id"] * 3, values)
+    assert here.many(["citizen_id"] * 3, values)[0] == here("citizen_id", values[0]) and here("citizen_id", None) is None

@@ -138,4 +138,6 @@ def test_a_pseudonymiser_pickles_to_the_same_pseudonyms():
     there = pickle.loads(pickle.dumps(here))
     values = ["330206199001011234", None, "330206199001011234"]
     assert there.many(["citizen_id"] * 3, values) == here.many(["citizen_id"] * 3, values)
-    assert here.many(["citizen_id"] * 3, values)[0] == here("citizen_id", values[0]) and here("citizen_id", None) is None
+    assert (
+        here.many(["citizen_id"] * 3, values)[0] == here("citizen_id", values[0]) and here("citizen_id", None) is None
+    )

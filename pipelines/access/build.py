@@ -8,6 +8,7 @@ new store replaces the old one only when complete, so a failed build leaves the 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -276,8 +277,9 @@ def build_role_warehouse(
     control = (
         masking.disclosure_control if masking.disclosure_control and role in masking.disclosure_control.roles else None
     )
-    with engine.role_build(role, path, full_refresh) as build:
-        build.register_pseudonym(Pseudonymiser.for_purpose(f"role/{role}", settings))
+    pseudonymiser = Pseudonymiser.for_purpose(f"role/{role}", settings)
+    with engine.role_build(role, path, full_refresh, _policy(gs, masking, pseudonymiser)) as build:
+        build.register_pseudonym(pseudonymiser)
         # a person's values over time single them out far more than one day's: no history under disclosure control
         plan = _plan(build, catalog, gs, settings, with_history=control is None)
         treatments, risks = [], []
@@ -299,6 +301,14 @@ def build_role_warehouse(
         if control:
             build.write("_access", "risk", RISK_COLUMNS, [r.as_row() for r in risks])
     return report
+
+
+def _policy(gs: list[Grant], masking, pseudonymiser: Pseudonymiser) -> str:
+    """A digest of what decides which values a role sees and how: its grants, the masking standard (rules
+    and disclosure control) and its pseudonym key (by a pseudonym of a constant, not the key). When it
+    changes, the role's warehouse is built in a new file: nothing the role no longer may see stays in it."""
+    parts = [repr([(g.department, g.resource, g.mode) for g in gs]), masking.model_dump_json()]
+    return hashlib.sha256("\x1f".join([*parts, pseudonymiser("key", "fingerprint")]).encode()).hexdigest()
 
 
 def _controlled(

@@ -87,9 +87,12 @@ class Engine(ABC):
         """Where the role's warehouse lives: the privilege boundary an operator grants the role alone."""
 
     @abstractmethod
-    def role_build(self, role: str, location: Path | None = None, full_refresh: bool = False) -> RoleBuild:
+    def role_build(
+        self, role: str, location: Path | None = None, full_refresh: bool = False, policy: str = ""
+    ) -> RoleBuild:
         """A new warehouse for `role` (at `location`, default `role_location(role)`), updated from the last
-        one where the engine can, unless `full_refresh`."""
+        one where the engine can, unless `full_refresh` or the `policy` (a digest of the grants, masks and
+        key) differs from the last build's."""
 
     @abstractmethod
     def role_reader(self, role: str | None) -> RoleReader:

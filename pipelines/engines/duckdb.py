@@ -63,7 +63,9 @@ class DuckDBEngine(Engine):
     def role_location(self, role: str) -> Path:
         return role_file(self.settings.access_root, role)
 
-    def role_build(self, role: str, location: Path | None = None, full_refresh: bool = False) -> RoleBuild:
+    def role_build(
+        self, role: str, location: Path | None = None, full_refresh: bool = False, policy: str = ""
+    ) -> RoleBuild:
         if not self.settings.warehouse_path.exists():
             raise FileNotFoundError(
                 f"no warehouse at {self.settings.warehouse_path}: build the subject databases first"
@@ -71,7 +73,7 @@ class DuckDBEngine(Engine):
         target = location or self.role_location(role)
         # the rows' state is the platform's (digests of unmasked rows): in its data folder, not the roles'
         state = self.settings.data_root / "role_state" / target.name if location is None else None
-        return DuckDBRoleBuild(self.settings.warehouse_path, target, state, full_refresh)
+        return DuckDBRoleBuild(self.settings.warehouse_path, target, state, full_refresh, policy)
 
     def role_reader(self, role: str | None) -> RoleReader:
         return DuckDBRoleReader(self.settings.warehouse_path if role is None else self.role_location(role))

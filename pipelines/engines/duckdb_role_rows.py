@@ -9,8 +9,8 @@ and a role's reader never sees it.
 
 A day is then: digest the source (in DuckDB, no Python), compare the counts per digest with the state's,
 delete the rows of the digests whose count changed (found by their hash, as many copies as the state
-holds) and insert those digests' rows computed now. A table whose SELECT changed (grants, masking, key)
-is computed whole.
+holds) and insert those digests' rows computed now. A table whose SELECT changed is computed whole; a
+change of the role's grants, masks or key starts a new file (`DuckDBRoleBuild`).
 """
 
 from __future__ import annotations
@@ -39,22 +39,21 @@ class RowState:
     """Per table of a role's warehouse: the signature of its SELECT and, per row, (digest of its source
     row, hash of the row). Built in a copy of the last state, which replaces it after the warehouse."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path) -> None:
-        self.con, self.path = con, path
-        self.salt = ""  # what else the rows depend on: the pseudonym key's fingerprint
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, policy: str) -> None:
+        self.con, self.path, self.policy = con, path, policy  # the grants, masks and key the rows were made under
         self.tmp = path.with_name(f"building_{path.name}")
         self.tmp.unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
-    def matches(path: Path, warehouse: Path) -> bool:
+    def matches(path: Path, warehouse: Path, policy: str) -> bool:
         """Whether the state at `path` was left by the build that left `warehouse` (a run killed between
-        replacing the one and the other leaves them apart: the next build starts over)."""
+        replacing the one and the other leaves them apart: the next build starts over), under `policy`."""
         if not (path.exists() and warehouse.exists()):
             return False
         with duckdb.connect(str(path), read_only=True) as con:
-            made_for = con.execute("select warehouse from built").fetchone()
-        return made_for is not None and made_for[0] == _stat(warehouse)
+            made_for = con.execute("select warehouse, policy from built").fetchone()
+        return made_for == (_stat(warehouse), policy)
 
     def attach(self, keep: bool) -> None:
         """The state of the last build (`keep`), or an empty one, attached as `rowstate`."""
@@ -65,13 +64,13 @@ class RowState:
 
     def refresh(self, t: RoleTable) -> tuple[int, int]:
         """`t` in the warehouse being built (a copy of the last one, or an empty file): (rows, rows computed)."""
-        name, rows = f"{HOUSE.ident(t.schema)}.{HOUSE.ident(t.table)}", self._rows_table(t)
-        signature = hashlib.sha256("\x1f".join((t.select, *t.row_inputs, self.salt)).encode()).hexdigest()
-        stored = self.con.execute(f"select signature from {SIGNATURES} where name = ?", [rows]).fetchone()
+        name, key = f"{HOUSE.ident(t.schema)}.{HOUSE.ident(t.table)}", f"{t.schema}.{t.table}"
+        signature = hashlib.sha256("\x1f".join((t.select, *t.row_inputs, self.policy)).encode()).hexdigest()
+        stored = self.con.execute(f"select signature from {SIGNATURES} where name = ?", [key]).fetchone()
         digest = f"hash({', '.join(t.row_inputs)})"
         names = ", ".join(HOUSE.ident(n) for n, _ in t.columns)
         computed = f"select {digest} as __digest, {', '.join(f'{sql} as {HOUSE.ident(n)}' for n, sql in t.columns)}"
-        state = f"{STATE}.main.{HOUSE.ident(rows)}"
+        state = f"{STATE}.main.{HOUSE.ident(key)}"
         if stored is None or stored[0] != signature or not self._exists(t.schema, t.table):
             self.con.execute(f"create temp table fresh as {computed} from {t.source}")
             self.con.execute(f"create schema if not exists {HOUSE.ident(t.schema)}")
@@ -101,8 +100,8 @@ class RowState:
             self.con.execute("drop table gone; drop table changed")
         fresh = self.con.execute("select count(*) from fresh").fetchone()[0]
         self.con.execute("drop table fresh")
-        self.con.execute(f"delete from {SIGNATURES} where name = ?", [rows])
-        self.con.execute(f"insert into {SIGNATURES} values (?, ?)", [rows, signature])
+        self.con.execute(f"delete from {SIGNATURES} where name = ?", [key])
+        self.con.execute(f"insert into {SIGNATURES} values (?, ?)", [key, signature])
         return self.con.execute(f"select count(*) from {name}").fetchone()[0], fresh
 
     def _changed(self, source: str, digest: str, state: str) -> None:
@@ -114,10 +113,6 @@ class RowState:
             f"full join (select digest, count(*) as n from {state} group by 1) as was using (digest) "
             "where now.n is distinct from was.n"
         )
-
-    @staticmethod
-    def _rows_table(t: RoleTable) -> str:
-        return f"{t.schema}.{t.table}"
 
     def _exists(self, schema: str, table: str) -> bool:
         return bool(
@@ -140,7 +135,9 @@ class RowState:
         """After the warehouse replaced the last one: record which file this state belongs to, then replace
         the last state."""
         with duckdb.connect(str(self.tmp)) as con:
-            con.execute("create or replace table built as select ? as warehouse", [_stat(warehouse)])
+            con.execute(
+                "create or replace table built as select ? as warehouse, ? as policy", [_stat(warehouse), self.policy]
+            )
         os.replace(self.tmp, self.path)
 
     def discard(self) -> None:

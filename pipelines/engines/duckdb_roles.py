@@ -29,19 +29,23 @@ def role_file(access_root: Path, role: str) -> Path:
 
 
 class DuckDBRoleBuild(RoleBuild):
-    def __init__(self, warehouse: Path, target: Path, state: Path | None = None, full_refresh: bool = False) -> None:
+    def __init__(
+        self, warehouse: Path, target: Path, state: Path | None = None, full_refresh: bool = False, policy: str = ""
+    ) -> None:
         """`state`: where the rows' state is kept, to update the warehouse in place next time (None: a
-        warehouse built whole and kept by nobody, as a build to another path is)."""
+        warehouse built whole and kept by nobody, as a build to another path is). The last file is kept
+        only under the same `policy`: a grant ended or a mask changed starts a new file, so no freed page
+        of it holds what the role may no longer see."""
         self.target = target
         self.tmp = target.with_name(f"building_{target.name}")
         target.parent.mkdir(parents=True, exist_ok=True)
         self.tmp.unlink(missing_ok=True)
-        keep = state is not None and not full_refresh and RowState.matches(state, target)
+        keep = state is not None and not full_refresh and RowState.matches(state, target, policy)
         if keep:
             shutil.copyfile(target, self.tmp)
         self.con = duckdb.connect(str(self.tmp))
         self.con.execute(f"attach '{warehouse}' as {PLATFORM} (read_only)")
-        self.state = None if state is None else RowState(self.con, state)
+        self.state = None if state is None else RowState(self.con, state, policy)
         if self.state is not None:
             self.state.attach(keep)
         self.written: set[str] = set()  # every table this build made
@@ -64,8 +68,6 @@ class DuckDBRoleBuild(RoleBuild):
 
     def register_pseudonym(self, pseudonymise) -> None:
         pseudonymise.register(self.con)
-        if self.state is not None:  # rows pseudonymised under another key are computed again
-            self.state.salt = pseudonymise("key", "fingerprint")
 
     def rows(self, select: str) -> list[tuple]:
         return self.con.execute(select).fetchall()

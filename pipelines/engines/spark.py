@@ -138,7 +138,9 @@ class SparkEngine(Engine):
     def role_location(self, role: str) -> Path:
         return self.settings.access_root / f"warehouse_{role}"
 
-    def role_build(self, role: str, location: Path | None = None, full_refresh: bool = False) -> RoleBuild:
+    def role_build(
+        self, role: str, location: Path | None = None, full_refresh: bool = False, policy: str = ""
+    ) -> RoleBuild:
         """Parquet files are not updated in place: every build writes the role's tables whole."""
         target = location or self.role_location(role)
         return SparkRoleBuild(self, role, target, register=target == self.role_location(role))

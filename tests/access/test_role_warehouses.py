@@ -246,14 +246,21 @@ def test_as_of_reads_the_versions_in_force_that_day():
         as_of("select * from population.persons", date(2026, 9, 15))
 
 
-def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(access_city, tmp_path):
+def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_small_city, built_city, tmp_path):
     """Built again on the same marts, a department's warehouse computes none of its rows but its quality
-    tables (which are computed whole); put another file in its place (a run killed between replacing the
-    warehouse and its row state) and every row is computed again. The state is not in the role's file."""
+    tables (which are computed whole), and its file holds no state. Another file put in its place (a run
+    killed between replacing the warehouse and its row state), or a new pseudonym key, and every row is
+    computed again, in a new file."""
     import os
     import shutil
 
-    settings = access_city.settings
+    from pipelines.privacy.keys import rotate
+    from pipelines.settings import Settings
+    from tests.access.conftest import TEST_KEY
+    from tests.conftest import copy_data
+
+    data, _ = copy_data(built_small_city, tmp_path / "data")
+    settings = Settings(data_dir=data, source_root=built_city, pseudonym_key=TEST_KEY)
     build_role_warehouse("health", settings)  # the copied city's state was left for another file
     again = build_role_warehouse("health", settings)
     assert sum(again.tables.values()) > 10_000
@@ -267,3 +274,9 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(access_ci
     os.replace(tmp_path / "other.duckdb", path)
     rebuilt = build_role_warehouse("health", settings)
     assert rebuilt.computed == rebuilt.tables == again.tables
+
+    before = os.stat(path).st_size
+    rotate("pseudonym/role/health", settings)
+    rekeyed = build_role_warehouse("health", settings)
+    assert rekeyed.computed == rekeyed.tables == again.tables
+    assert os.stat(path).st_size <= before  # a new file: the old pseudonyms' pages are not carried over

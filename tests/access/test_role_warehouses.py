@@ -279,4 +279,5 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_sma
     rotate("pseudonym/role/health", settings)
     rekeyed = build_role_warehouse("health", settings)
     assert rekeyed.computed == rekeyed.tables == again.tables
-    assert os.stat(path).st_size <= before  # a new file: the old pseudonyms' pages are not carried over
+    # a new file, about the old one's size: a kept file, its tables all replaced, holds both (twice the size)
+    assert os.stat(path).st_size < 1.5 * before

@@ -202,9 +202,9 @@ def live_city(
         if (on - as_of).days in at:
             t = time.perf_counter()
             build_subject_databases(settings)
-            if then is not None:
-                then(settings)
             seconds["build"] += time.perf_counter() - t
+            if then is not None:  # not the build's seconds
+                then(settings)
             mapping, moved = _person_map(settings)
             maps.append(mapping)
 

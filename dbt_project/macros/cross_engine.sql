@@ -13,6 +13,33 @@
     array_sort(collect_set({{ col }}))
 {%- endmacro %}
 
+{#- The distinct values of `col` in a group, sorted, as one string joined by ', ' (a failure's names). -#}
+{% macro joined_set_agg(col) -%}
+    {{ return(adapter.dispatch('joined_set_agg', 'govlake')(col)) }}
+{%- endmacro %}
+
+{% macro duckdb__joined_set_agg(col) -%}
+    array_to_string(list(distinct {{ col }} order by {{ col }}), ', ')
+{%- endmacro %}
+
+{% macro default__joined_set_agg(col) -%}
+    array_join(array_sort(collect_set({{ col }})), ', ')
+{%- endmacro %}
+
+{#- One row per month from the month starting on date `first` to the one starting on `last`: a select
+    expression (the first day of each month, a date), for a FROM of one row holding both. -#}
+{% macro month_starts(first, last) -%}
+    {{ return(adapter.dispatch('month_starts', 'govlake')(first, last)) }}
+{%- endmacro %}
+
+{% macro duckdb__month_starts(first, last) -%}
+    cast(unnest(generate_series(cast({{ first }} as timestamp), cast({{ last }} as timestamp), interval 1 month)) as date)
+{%- endmacro %}
+
+{% macro default__month_starts(first, last) -%}
+    explode(sequence({{ first }}, {{ last }}, interval 1 month))
+{%- endmacro %}
+
 {#- The date a run judges against: the `as_of` variable (a DAG run passes its own date, so a rerun of an
     old run judges as that run did), else today. -#}
 {% macro as_of_date() -%}

@@ -15,7 +15,7 @@ from rich.table import Table
 from pipelines.cli.console import console
 from pipelines.lake.layout import LakeLayout
 from pipelines.settings import get_settings
-from pipelines.synth.config import CityConfig, DefectRates
+from pipelines.synth.config import DEMO_PROFILES, CityConfig, DefectRates
 
 app = typer.Typer(no_args_is_help=True, help="The synthetic city: demo data and test oracle.")
 
@@ -212,7 +212,8 @@ def run(
     if stale:
         console.print(f"[red]DAG files out of date: {', '.join(p.name for p in stale)}; run `govlake generate`[/red]")
         raise typer.Exit(1)
-    cfg = CityConfig(people=people, seed=seed, as_of=months[0][0] - timedelta(days=1))
+    # departments of uneven quality (DEMO_PROFILES): the quarter's league table should rank them in that order
+    cfg = CityConfig(people=people, seed=seed, as_of=months[0][0] - timedelta(days=1), profiles=DEMO_PROFILES)
     started = time.perf_counter()
     summary = generate_with_progress(cfg, settings.sources_dir)
     console.print(f"[green]2. synthetic city generated[/green] as of {cfg.as_of} (its monthly files up to then)")

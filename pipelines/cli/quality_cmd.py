@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 import typer
 from rich.table import Table
@@ -44,56 +45,60 @@ def validate_command(
 
 
 @app.command("score")
-def score_command() -> None:
-    """Build the scorecards (dbt) from the stored results and print the league table of the latest period."""
+def score_command(
+    as_of: datetime = typer.Option(None, formats=["%Y-%m-%d"], help="Judge as of this date (default: today)."),
+    period: str = typer.Option(None, help="The league table's period: a quarter (2026Q3) or month (2026-07)."),
+) -> None:
+    """Build the scorecards (dbt) from the stored results and print a period's league table (the latest
+    quarter unless named)."""
     from pipelines.settings import get_settings
     from pipelines.transform.build import BuildFailed, build_scorecards
 
     settings = get_settings()
     try:
-        build_scorecards(settings)
+        build_scorecards(settings, as_of=as_of.date().isoformat() if as_of else None)
     except BuildFailed as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
-    print_league_table(settings)
+    print_league_table(settings, period)
 
 
-def print_league_table(settings) -> None:
-    """Each department's latest scorecard, best first."""
+def print_league_table(settings, period: str | None = None) -> None:
+    """The league table of a quarter (the latest judged, unless named): every catalogued department, best
+    first, with its rules met, its vetoes and the change since the previous quarter."""
     from pipelines.engines import engine_for
+    from pipelines.engines.dialects import HOUSE
 
-    rows = [
-        tuple(r.values())
-        for r in engine_for(settings)
+    chosen = (
+        HOUSE.lit(period)
+        if period
+        else ("(select max(period) from quality.department_scorecards where period_kind = 'quarter')")
+    )
+    rows = (
+        engine_for(settings)
         .query(
-            """select department, period, overall_score, is_passing, rank_in_period, score_change, rules_failed,
-                      repeat_failures
-               from quality.department_scorecards
-               qualify row_number() over (partition by department order by period desc) = 1
-               order by overall_score desc"""
+            f"""select department, period, overall_score, is_passing, rank_in_period, score_change, rules_met,
+                       rules_checked, deliveries_published, deliveries_late, veto_items
+                from quality.department_scorecards
+                where period = {chosen}
+                order by rank_in_period, department"""
         )
         .to_pylist()
-    ]
-    table = Table(
-        "department",
-        "period",
-        "score",
-        "pass",
-        "rank",
-        "change",
-        "rules failed",
-        "repeat failures",
-        title="scorecards: each department's latest period",
     )
-    for dept, period, score, passing, rank, change, failed, repeats in rows:
+    table = Table(
+        "rank", "department", "score", "pass", "change", "rules met", "deliveries (late)", "vetoes",
+        title=f"league table {rows[0]['period'] if rows else ''}: rules met, single-veto items (单项否决)",
+    )  # fmt: skip
+    for r in rows:
+        score, change = r["overall_score"], r["score_change"]
         table.add_row(
-            dept,
-            period,
-            f"{score:.4f}",
-            "[green]pass[/green]" if passing else "[red]fail[/red]",
-            str(rank),
+            str(r["rank_in_period"]),
+            r["department"],
+            "—" if score is None else f"{score:.4f}",
+            "[green]pass[/green]" if r["is_passing"] else "[red]fail[/red]",
             "" if change is None else f"{change:+.4f}",
-            str(failed),
-            str(repeats),
+            f"{r['rules_met']}/{r['rules_checked']}",
+            f"{r['deliveries_published']} ({r['deliveries_late']})",
+            r["veto_items"] or "",
         )
     console.print(table)

@@ -12,8 +12,11 @@ WORDS = {
     "site_title": {"zh": "政务数据质量评分", "en": "Government data quality scorecards"},
     "league_table": {"zh": "部门排名", "en": "League table"},
     "league_note": {
-        "zh": "按数据期排名，最新一期在前；达到合格线为合格。",
-        "en": "Departments ranked within each period, newest first; a department passes at or above the pass mark.",
+        "zh": "每个季度和月份列出全部部门，最新一期在前。规则不合格率不超过阈值即为达标，维度得分为达标规则的加权占比；"
+        "综合得分达到合格线且无单项否决项为合格。",
+        "en": "Every department in every quarter and month, newest first. A rule is met when its failure rate is at "
+        "or under its threshold; a dimension scores the weighted share of its rules met. A department passes at "
+        "or above the pass mark with no single-veto item.",
     },
     "department": {"zh": "部门", "en": "Department"},
     "period": {"zh": "数据期", "en": "Period"},
@@ -25,6 +28,9 @@ WORDS = {
     "change": {"zh": "较上期", "en": "Change"},
     "rules_failed": {"zh": "未达标规则", "en": "Rules failed"},
     "repeat_failures": {"zh": "连续未达标", "en": "Repeat failures"},
+    "rules_met": {"zh": "达标规则", "en": "Rules met"},
+    "vetoes": {"zh": "单项否决", "en": "Single-veto items"},
+    "deliveries": {"zh": "交付（迟交）", "en": "Deliveries (late)"},
     "pass_mark": {"zh": "合格线", "en": "Pass mark"},
     "dimensions": {"zh": "各维度得分", "en": "Dimension scores"},
     "trend": {"zh": "得分趋势", "en": "Trend"},

@@ -95,9 +95,10 @@ def _charts(dept: dict, lang: str) -> dict[str, str]:
     dims, w = dimension_names(lang), words(lang)
     latest = {d["dimension"]: d["score"] for d in dept["dimension_scores"]}
     bars = [(dims[d], latest.get(d)) for d in DIMENSIONS]
-    series = {w["overall"]: [(c["period"], c["overall_score"]) for c in dept["scorecards"]]}
+    quarters = [c for c in dept["scorecards"] if c["period_kind"] == "quarter"]  # the trend across quarters
+    series = {w["overall"]: [(c["period"], c["overall_score"]) for c in quarters]}
     for d in DIMENSIONS:
-        series[dims[d]] = [(c["period"], c[f"{d}_score"]) for c in dept["scorecards"]]
+        series[dims[d]] = [(c["period"], c[f"{d}_score"]) for c in quarters]
     return {
         "dimension_chart": bar_chart(bars, dept["pass_mark"], w["dimensions"]),
         "trend_chart": line_chart(series, dept["pass_mark"], w["trend"]),

@@ -56,7 +56,7 @@ class CityGenerator:
         out.mkdir(parents=True, exist_ok=True)
         self.rng = random.Random(cfg.seed)
         self.truth = Truth(out / "truth")
-        self.defects = Defects(self.rng, cfg.rates, self.truth)
+        self.defects = Defects(self.rng, cfg.rates, self.truth, {d: p.defects for d, p in cfg.profiles.items()})
         self.periods = months_ending(cfg.as_of, cfg.periods)
         args = (cfg, self.rng, self.defects, self.truth, self.periods)
         self.ps = PublicSecurity(*args, out=out)

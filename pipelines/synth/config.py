@@ -37,6 +37,32 @@ class DefectRates(BaseModel):
         return cls(**dict.fromkeys(cls.model_fields, 0.0))
 
 
+class DepartmentProfile(BaseModel):
+    """A department's own quality: how much more (or less) often than the city's rates its clerks make
+    each defect, in the records it holds and in what it delivers as the city lives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    defects: float = Field(1.0, ge=0, description="multiplier on every defect rate (a rate never exceeds 1)")
+    late: float | None = Field(
+        None, ge=0, le=1, description="probability a periodic file arrives weeks late (default: the city's habit)"
+    )
+
+
+# The demo's departments, best to worst: the quarter's league table should rank them in this order. The
+# authorities (public security for people, health for births, market regulation for enterprises) come
+# first: a golden record is only as good as its authority, and every department that disagrees with a
+# wrong one is scored down for it.
+DEMO_PROFILES = {
+    "public_security": DepartmentProfile(defects=0.05),
+    "health": DepartmentProfile(defects=0.1, late=0.0),
+    "market_regulation": DepartmentProfile(defects=0.2),
+    "civil_affairs": DepartmentProfile(defects=0.5),
+    "hr_social_security": DepartmentProfile(defects=1.0),
+    "tax": DepartmentProfile(defects=3.0),
+}
+
+
 class CityConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -45,6 +71,9 @@ class CityConfig(BaseModel):
     as_of: date = date(2026, 10, 31)
     periods: int = Field(3, ge=1, le=24, description="monthly deliveries ending with the month of as_of")
     rates: DefectRates = DefectRates()
+    profiles: dict[str, DepartmentProfile] = Field(
+        default_factory=dict, description="department code -> its quality profile (others: the city's rates)"
+    )
     dormant_resource: str = "civil_affairs/social_organisations"
     gap_resource: str = "health/death_records"
     malformed_files: bool = True

@@ -30,8 +30,9 @@ BAD_CODES = {
 
 
 class Defects:
-    def __init__(self, rng: random.Random, rates: DefectRates, truth: Truth):
+    def __init__(self, rng: random.Random, rates: DefectRates, truth: Truth, factors: dict[str, float] | None = None):
         self.rng, self.rates, self.truth = rng, rates, truth
+        self._factors = factors or {}  # department -> multiplier of every rate (its quality profile)
         self.eligible: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
         self._s2t = OpenCC("s2t")
@@ -47,7 +48,8 @@ class Defects:
     def roll(self, kind: str, field: str, record: bool = True) -> bool:
         """Decide whether this eligible value gets the defect; log it against the current record."""
         self.eligible[kind] += 1
-        if self._random() < self._rates[kind]:
+        rate = self._rates[kind] * self._factors.get(self.ctx[0], 1.0)
+        if self._random() < rate:
             self.injected[kind] += 1
             if record:
                 self.truth.write("defects", *self.ctx, field, kind)

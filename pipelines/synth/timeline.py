@@ -30,8 +30,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from pipelines.synth.clerks import Clerks
 from pipelines.synth.departments import HOSPITALS
-from pipelines.synth.identifiers import CitizenIdIssuer, UsccIssuer, food_licence_number
+from pipelines.synth.identifiers import CitizenIdIssuer, UsccIssuer, electronic_licence_id, food_licence_number
 from pipelines.synth.sinks import delivered_on
 from pipelines.synth.vocab import GIVEN_FEMALE, GIVEN_MALE, NINGBO_COUNTIES, ROADS
 
@@ -124,6 +125,7 @@ class LivingCity:
         if fresh:
             self.events.writerow(EVENT_COLUMNS)
         self.counts: dict[str, int] = {}
+        self.clerks = Clerks(city, seed, start)
 
     # --- the city as generated ---------------------------------------------------------------------
     def _truth(self, name: str) -> list[dict]:
@@ -193,6 +195,7 @@ class LivingCity:
 
     def close(self) -> None:
         self._events_file.close()
+        self.clerks.close()
         self.ps.dispose()
         self.mr.dispose()
 
@@ -378,6 +381,7 @@ class LivingCity:
         uscc = self.usccs.issue(self.rng, "9", "1", county)
         self.serial += 1
         name = f"宁波{self.rng.choice(GIVEN_MALE)}{self.rng.choice(GIVEN_FEMALE)}商贸有限公司"
+        address = self._address(county)  # registered with market regulation and tax alike
         with self.mr.begin() as conn:
             row = conn.execute(sa.text("select max(id) from qydj")).scalar() + 1
             conn.execute(
@@ -386,7 +390,7 @@ class LivingCity:
                     "values (:id, :uscc, :name, '1100', :rep, :rep_id, :address, :county, 'F51', :on, '1', :authority, 100000, :gxsj)"
                 ),
                 {"id": row, "uscc": uscc, "name": name, "rep": rep.name, "rep_id": rep.citizen_id,
-                 "address": self._address(county), "county": county, "on": on.isoformat(),
+                 "address": address, "county": county, "on": on.isoformat(),
                  "authority": f"宁波市{NINGBO_COUNTIES[county][0]}市场监督管理局", "gxsj": f"{on:%Y-%m-%d} 10:00:00"},
             )  # fmt: skip
         entity_id = f"TE{self.serial:07d}"
@@ -394,7 +398,7 @@ class LivingCity:
         self.taxpayers_today.append(
             {"登记序号": f"T{on:%Y%m%d}{self.serial:06d}", "纳税人识别号": uscc, "纳税人名称": name,
              "法定代表人姓名": rep.name, "法定代表人身份证件号码": rep.citizen_id, "纳税人类型": "1", "行业": "F51",
-             "生产经营地址": self._address(county), "主管税务机关": f"国家税务总局宁波市{NINGBO_COUNTIES[county][0]}税务局",
+             "生产经营地址": address, "主管税务机关": f"国家税务总局宁波市{NINGBO_COUNTIES[county][0]}税务局",
              "登记日期": on.isoformat(), "联系电话": None, "纳税人状态": "03",
              "变更类型": "新增", "变更时间": f"{on:%Y-%m-%d} 09:00:00"}
         )  # fmt: skip
@@ -454,15 +458,23 @@ class LivingCity:
             conn.execute(
                 sa.text(
                     "insert into spjyxkz (id, xkzbh, dzzzbs, jyzmc, tyshxydm, fddbr, jycs, ztyt, fzrq, yxqz, fzjg, zt, gxsj) "
-                    "values (:id, :number, null, :name, :uscc, :rep, :address, '2', :on, :expires, '宁波市市场监督管理局', '1', :gxsj)"
+                    "values (:id, :number, :licence_id, :name, :uscc, :rep, :address, '2', :on, :expires, '宁波市市场监督管理局', '1', :gxsj)"
                 ),
-                {"id": row, "number": number, "name": h[0], "uscc": h[1], "rep": h[2], "address": h[3],
+                {"id": row, "number": number, "licence_id": self._e_licence_id(conn, on), "name": h[0], "uscc": h[1], "rep": h[2], "address": h[3],
                  "on": on.isoformat(), "expires": expires.isoformat(), "gxsj": f"{on:%Y-%m-%d} 15:30:00"},
             )  # fmt: skip
         licence_id = f"TL{self.serial:07d}"
         self.licences[licence_id] = row
         self._event(on, "licence_issue", "licence", number, "licence_status", "1")
         return True
+
+    def _e_licence_id(self, conn, on: date) -> str | None:
+        """The new licence's electronic licence identifier, issued by the regulator that issued the others."""
+        known = conn.execute(sa.text("select dzzzbs from spjyxkz where dzzzbs is not null limit 1")).scalar()
+        if known is None:
+            return None
+        type_code, issuer = known.split(".")[5:7]
+        return electronic_licence_id(type_code, issuer, f"{on:%Y}{(900_000 + self.serial) % 10_000_000:07d}")
 
     def _licence_number(self, row: int) -> str:
         with self.mr.begin() as conn:
@@ -503,6 +515,7 @@ class LivingCity:
             columns.append("经营范围")
             for r in rows:
                 r["经营范围"] = "日用百货销售"
+        rows = self.clerks.type("tax", "taxpayer_registrations", rows)
         _write_csv(self.city / "tax" / "taxpayers" / f"taxpayers_{on:%Y-%m-%d}.csv", columns, rows, on, "utf-8")
 
     def _deliver_health(self, on: date) -> None:
@@ -511,15 +524,17 @@ class LivingCity:
             y, m = map(int, month.split("-"))
             if files.due is None:
                 due = date(y + (m == 12), m % 12 + 1, HEALTH_DELIVERY_DAY)
-                late = self.rng.random() < HEALTH_LATE[0]
+                late = self.rng.random() < self.clerks.late("health", HEALTH_LATE[0])
                 files.due = due + timedelta(days=self.rng.randint(*HEALTH_LATE[1:]) if late else 0)
             if on < files.due:
                 continue
             folder = self.city / "health"
             if files.births:
-                _write_csv(folder / "births" / f"births_{month}.csv", BIRTH_COLUMNS, files.births, on)
+                births = self.clerks.type("health", "birth_records", files.births)
+                _write_csv(folder / "births" / f"births_{month}.csv", BIRTH_COLUMNS, births, on)
             if files.deaths:
-                _write_csv(folder / "deaths" / f"deaths_{month}.csv", DEATH_COLUMNS, files.deaths, on)
+                deaths = self.clerks.type("health", "death_records", files.deaths)
+                _write_csv(folder / "deaths" / f"deaths_{month}.csv", DEATH_COLUMNS, deaths, on)
             if len(self.to_correct) == 2:  # a record of the last file fixed, and one re-sent unchanged
                 fixed = dict(self.to_correct[0], 签发机构=self.rng.choice(HOSPITALS))
                 rows = [fixed, self.to_correct[1]]
@@ -538,7 +553,8 @@ class LivingCity:
         book = xlsxwriter.Workbook(str(path))
         book.set_properties({"created": datetime(on.year, on.month, on.day), "author": "govlake synthetic city"})
         sheet = book.add_worksheet("婚姻登记")
-        for i, row in enumerate([MARRIAGE_COLUMNS, *([r[c] for c in MARRIAGE_COLUMNS] for r in self.quarter)]):
+        rows = self.clerks.type("civil_affairs", "marriage_registrations", self.quarter)
+        for i, row in enumerate([MARRIAGE_COLUMNS, *([r[c] for c in MARRIAGE_COLUMNS] for r in rows)]):
             sheet.write_row(i, 0, row)
         book.close()
         delivered_on(path, on)

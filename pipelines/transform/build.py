@@ -29,7 +29,9 @@ from pipelines.transform.staging_models import rows_model
 EXCLUDED = ["--exclude", "source:linkage+", "source:quality+"]
 BEFORE_LINKAGE = ["build", *EXCLUDED]
 AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+"]
-SCORECARDS = ["build", "--select", "source:quality+", "dimension_weights", "catalogued_resources"]
+SCORECARDS = [
+    "build", "--select", "source:quality+", "dimension_weights", "catalogued_resources", "scoring_rules", "scoring_vetoes",
+]  # fmt: skip
 LINK_ORDER = ["legal_entities", "population"]
 CONSUMER = "subject_databases"  # the build's name in the ledger's record of what each consumer took in
 SUBJECT_TABLES = [

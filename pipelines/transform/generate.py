@@ -19,6 +19,8 @@ ATTRIBUTE_SOURCES = DBT_PROJECT_DIR / "seeds" / "attribute_sources.csv"
 SUBJECT_PARTIES = DBT_PROJECT_DIR / "macros" / "generated" / "subject_parties.sql"
 DIMENSION_WEIGHTS = DBT_PROJECT_DIR / "seeds" / "dimension_weights.csv"
 CATALOGUED_RESOURCES = DBT_PROJECT_DIR / "seeds" / "catalogued_resources.csv"
+SCORING_RULES = DBT_PROJECT_DIR / "seeds" / "scoring_rules.csv"
+SCORING_VETOES = DBT_PROJECT_DIR / "seeds" / "scoring_vetoes.csv"
 QUALITY_DIMENSIONS = DBT_PROJECT_DIR / "macros" / "generated" / "quality_dimensions.sql"
 
 
@@ -98,14 +100,41 @@ def render_dimension_weights() -> str:
 
 
 def render_catalogued_resources(catalog: Catalog) -> str:
-    """The `catalogued_resources` seed: every resource a department owes, with its update cycle in days
-    and the cycles without a delivery after which it is dormant (timeliness and accessibility)."""
+    """The `catalogued_resources` seed: every resource a department owes, with its update cycle in days,
+    the cycles without a delivery after which it is dormant (timeliness and accessibility), and whether
+    the platform pulls it (a database or API read, whose timing is the platform's, not the department's)."""
     from pipelines.quality.scoring import load_scoring
 
     dormant = load_scoring().dormant_after_cycles
-    lines = ["department,resource,update_cycle,cycle_days,dormant_after_cycles"]
+    lines = ["department,resource,update_cycle,cycle_days,dormant_after_cycles,is_pulled"]
     lines += [
-        f"{d.code},{r.slug},{r.update_cycle.value},{r.update_cycle.days},{dormant}" for d, r in catalog.resources()
+        f"{d.code},{r.slug},{r.update_cycle.value},{r.update_cycle.days},{dormant},{str(r.source.kind != 'file').lower()}"
+        for d, r in catalog.resources()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_scoring_rules() -> str:
+    """The `scoring_rules` seed from standards/scoring.yml: each named rule's threshold (the failure rate
+    at or under which it is met) and weight, and the default row (`*`) for every other rule."""
+    from pipelines.quality.scoring import load_scoring
+
+    lines = ["rule,max_failure_rate,weight"]
+    lines += [f"{rule},{rate},{weight}" for rule, rate, weight in load_scoring().rules.rows()]
+    return "\n".join(lines) + "\n"
+
+
+def render_scoring_vetoes() -> str:
+    """The `scoring_vetoes` seed from standards/scoring.yml: each single-veto item, whether it applies,
+    and its parameter (the completeness floor)."""
+    from pipelines.quality.scoring import load_scoring
+
+    vetoes = load_scoring().vetoes
+    lines = ["veto,is_enabled,parameter"]
+    lines += [
+        f"dormant_resource,{str(vetoes.dormant_resource).lower()},",
+        f"missing_cycle,{str(vetoes.missing_cycle).lower()},",
+        f"completeness_floor,{str(vetoes.completeness_floor is not None).lower()},{vetoes.completeness_floor or ''}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -118,6 +147,8 @@ def render(catalog: Catalog | None = None) -> dict[Path, str]:
         SUBJECT_PARTIES: render_subject_parties(catalog),
         DIMENSION_WEIGHTS: render_dimension_weights(),
         CATALOGUED_RESOURCES: render_catalogued_resources(catalog),
+        SCORING_RULES: render_scoring_rules(),
+        SCORING_VETOES: render_scoring_vetoes(),
         QUALITY_DIMENSIONS: render_quality_dimensions(),
     }
 
@@ -128,7 +159,15 @@ def _generated_on_disk() -> set[Path]:
         | set(STAGING_DIR.rglob("*.yml"))
         | {
             p
-            for p in (ATTRIBUTE_SOURCES, SUBJECT_PARTIES, DIMENSION_WEIGHTS, CATALOGUED_RESOURCES, QUALITY_DIMENSIONS)
+            for p in (
+                ATTRIBUTE_SOURCES,
+                SUBJECT_PARTIES,
+                DIMENSION_WEIGHTS,
+                CATALOGUED_RESOURCES,
+                SCORING_RULES,
+                SCORING_VETOES,
+                QUALITY_DIMENSIONS,
+            )
             if p.exists()
         }
     )

@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("quality")]
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _pct(value: float) -> str:
-    return f"{value:.2%}"
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2%}"
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +85,12 @@ def test_the_league_table_shows_the_stored_scorecards(site, browser):
             row = rows.nth(i)
             key = (row.get_attribute("data-department"), row.get_attribute("data-period"))
             cell = row.locator("[data-field=overall_score]")
-            shown[key] = (float(cell.get_attribute("data-value")), cell.inner_text())
+            value = cell.get_attribute("data-value")
+            shown[key] = (float(value) if value else None, cell.inner_text())
             assert int(row.locator("[data-field=rank_in_period]").inner_text()) == stored[key][1]
         assert set(shown) == set(stored)
         for key, (value, text) in shown.items():
-            assert value == pytest.approx(stored[key][0], abs=1e-12) and text == _pct(stored[key][0])
+            assert value == pytest.approx(stored[key][0], abs=1e-12) and text == _pct(stored[key][0])  # None == None
         page.close()
 
 

@@ -105,35 +105,76 @@ def test_every_injected_missing_value_of_a_required_field_is_counted(built_city,
 
 
 def test_scorecards_equal_the_stored_results(validated):
+    """The scoring model recomputed here from the stored results and standards/scoring.yml: a rule (check,
+    column, resource) is met at or under its threshold; a dimension scores the weighted share of its rules
+    met; a department the weighted mean of its dimensions; in every month and in its quarter. Every
+    catalogued department has a row in every period, with no score where nothing was judged."""
+    from pipelines.catalog import load_catalog
     from pipelines.quality.scoring import load_scoring
 
     settings, _, _ = validated
     scoring = load_scoring()
-    by_dim: dict[tuple, list[int]] = {}
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         stored = _dicts(con, "select * from quality.fct_quality_results")
-    for r in stored:
-        if r["severity"] == "error" and not r["waived"]:
-            s = by_dim.setdefault((r["department"], r["period"], r["dimension"]), [0, 0])
-            s[0] += r["element_count"]
-            s[1] += r["element_count"] - (r["unexpected_count"] or 0)
-    expected: dict[tuple, float] = {}
-    for (dept, period, dim), (checked, passed) in by_dim.items():
-        if checked == 0:  # an empty delivery has no score
-            continue
-        w = scoring.weights[dim]
-        num, den = expected.get((dept, period), (0.0, 0.0))
-        expected[(dept, period)] = (num + w * passed / checked, den + w)
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         got = {
             (d, p): s
             for d, p, s in con.execute(
                 "select department, period, overall_score from quality.department_scorecards"
             ).fetchall()
         }
-    assert set(got) == set(expected)
-    for key, (num, den) in expected.items():
-        assert got[key] == pytest.approx(num / den, abs=1e-12), key
+    rules: dict[tuple, list[int]] = {}
+    for r in stored:
+        if r["severity"] == "error" and not r["waived"]:
+            year, month = r["period"].split("-")
+            for period in (r["period"], f"{year}Q{(int(month) + 2) // 3}"):
+                key = (r["department"], period, r["dimension"], r["resource"], r["column_name"], r["rule"])
+                counts = rules.setdefault(key, [0, 0])
+                counts[0] += r["element_count"]
+                counts[1] += r["unexpected_count"] or 0
+    dimensions: dict[tuple, list[float]] = {}
+    for (dept, period, dim, _, _, rule), (checked, failing) in rules.items():
+        if checked == 0:  # an empty delivery judges nothing
+            continue
+        weight = scoring.rules.weights.get(rule, 1.0)
+        met = failing / checked <= scoring.rules.thresholds.get(rule, scoring.rules.max_failure_rate)
+        d = dimensions.setdefault((dept, period, dim), [0.0, 0.0])
+        d[0], d[1] = d[0] + weight * met, d[1] + weight
+    expected: dict[tuple, list[float]] = {}
+    for (dept, period, dim), (met, weight) in dimensions.items():
+        e = expected.setdefault((dept, period), [0.0, 0.0])
+        e[0], e[1] = e[0] + scoring.weights[dim] * met / weight, e[1] + scoring.weights[dim]
+    periods = {p for _, p in got}
+    assert {p for _, p in expected} <= periods and any("Q" in p for p in periods)
+    assert set(got) == {(d, p) for d in load_catalog().departments for p in periods}
+    for key, score in got.items():
+        if key in expected:
+            assert score == pytest.approx(expected[key][0] / expected[key][1], abs=1e-12), key
+        else:
+            assert score is None, key
+
+
+def test_a_veto_fails_a_department_whatever_it_scores(validated):
+    """Every period with a single-veto item fails its department, and names it; every failing scorecard
+    with a score at or above the pass mark has one."""
+    from pipelines.quality.scoring import load_scoring
+
+    settings, _, _ = validated
+    pass_mark = load_scoring().pass_mark
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        cards = _dicts(con, "select * from quality.department_scorecards")
+        vetoes = _dicts(con, "select * from quality.department_vetoes")
+    vetoed = {(v["department"], v["period"]) for v in vetoes}
+    assert vetoed, "the city's defects should veto some department"
+    for card in cards:
+        key = (card["department"], card["period"])
+        if key in vetoed:
+            assert not card["is_passing"] and card["vetoes"] > 0, card
+            named = [v for v in vetoes if (v["department"], v["period"]) == key]
+            assert all(f"{v['veto']}: {v['resource']}" in card["veto_items"] for v in named), card
+        else:
+            assert card["vetoes"] == 0 and card["is_passing"] == (
+                card["overall_score"] is not None and card["overall_score"] >= pass_mark
+            ), card
 
 
 def _dicts(con, sql: str) -> list[dict]:

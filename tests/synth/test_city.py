@@ -131,6 +131,44 @@ def test_clean_city_has_no_defects(tmp_path):
     assert read_truth(tmp_path, "defects") == []
 
 
+def test_a_departments_profile_scales_its_defects_in_what_it_holds_and_delivers(tmp_path):
+    """A department's quality profile multiplies every defect rate, in the records generated and in what
+    it delivers as the city lives: three times the city's rate for public security, none for tax (the
+    same seed's city without profiles as the baseline); the lived days' deliveries carry the profiled
+    departments' defects, logged in the truth; the defects it logs are really in the delivered files."""
+    import csv
+
+    from pipelines.synth.config import DepartmentProfile
+    from pipelines.synth.timeline import LivingCity
+
+    profiles = {"public_security": DepartmentProfile(defects=3.0), "tax": DepartmentProfile(defects=0.0),
+                "health": DepartmentProfile(defects=5.0)}  # fmt: skip
+    counts = {}
+    for name, config in {
+        "plain": CityConfig(people=2_000, seed=5),
+        "profiled": CityConfig(people=2_000, seed=5, profiles=profiles),
+    }.items():
+        generate_city(config, tmp_path / name)
+        counts[name] = Counter(d["department"] for d in read_truth(tmp_path / name, "defects"))
+    assert counts["profiled"]["tax"] == 0 < counts["plain"]["tax"]
+    assert 2.4 <= counts["profiled"]["public_security"] / counts["plain"]["public_security"] <= 3.6
+    assert 0.75 <= counts["profiled"]["hr_social_security"] / counts["plain"]["hr_social_security"] <= 1.33
+
+    generated = len(read_truth(tmp_path / "profiled", "defects"))
+    city = LivingCity(tmp_path / "profiled", 5, date(2026, 11, 1))
+    city.live(70)  # through December's health file and the fourth quarter's marriages (5 January)
+    city.close()
+    lived = read_truth(tmp_path / "profiled", "defects")[generated:]
+    assert lived and {d["department"] for d in lived} <= {"health", "civil_affairs"}  # tax: none; ps: not a file
+    births = {}
+    for path in (tmp_path / "profiled" / "health" / "births").glob("births_2026-1[012].csv"):
+        with path.open(encoding="gb18030", newline="") as f:
+            births |= {r["出生医学证明编号"]: r for r in csv.DictReader(f)}
+    for d in lived:
+        if d["resource"] == "birth_records" and d["defect"] == "missing_required":
+            assert births[d["record_key"]][d["field"]] == "", d
+
+
 def _valid_ric(value: str) -> bool:
     """python-stdnum as oracle, minus its birth-year coupling (reference §1.5): an address code that
     existed at some time is accepted even if stdnum thinks it was not valid in the birth year."""

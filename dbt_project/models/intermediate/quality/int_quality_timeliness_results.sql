@@ -1,6 +1,8 @@
-{#- Timeliness (时效性), per published batch: delivered within one update cycle of the resource's previous
-    delivery (the first delivery of a resource has nothing to be late against). Delivered is when the
-    department delivered (a file's time), not when the platform landed it. -#}
+{#- Timeliness (时效性), per published batch of a resource the department delivers (a file: a resource the
+    platform reads from the department's database or API is as fresh as the platform's reads): delivered
+    within one update cycle of the resource's previous delivery (the first delivery of a resource has
+    nothing to be late against). Delivered is when the department delivered (a file's time), not when the
+    platform landed it. -#}
 with published as (
 
     select
@@ -31,3 +33,4 @@ select
 from published
 inner join {{ ref('catalogued_resources') }} as catalogued
     on published.department = catalogued.department and published.resource = catalogued.resource
+where not catalogued.is_pulled

@@ -1,16 +1,16 @@
-{#- Per department, period and dimension: values checked, values passing, the score (passing share),
-    problems (values failing),
-    and rules failing. Only error-severity, non-waived results are scored. -#}
+{#- Per department, period and dimension: rules judged, met and failed, the score (the weighted share of
+    rules met), and the values checked, passing and failing behind them. -#}
 select
     department,
     period,
+    period_kind,
     dimension,
-    cast(sum(element_count) as bigint) as values_checked,
-    cast(sum(passed_count) as bigint) as values_passed,
-    cast(sum(passed_count) as double) / nullif(sum(element_count), 0) as score,
-    cast(sum(unexpected_count) as bigint) as problems,
-    count(*) as rules_checked,
-    cast(sum(case when success then 0 else 1 end) as bigint) as rules_failed
-from {{ ref('fct_quality_results') }}
-where is_scored
-group by department, period, dimension
+    cast(sum(values_checked) as bigint) as values_checked,
+    cast(sum(values_checked - values_failing) as bigint) as values_passed,
+    cast(sum(values_failing) as bigint) as problems,
+    cast(count(*) as bigint) as rules_checked,
+    cast(sum(case when is_met then 1 else 0 end) as bigint) as rules_met,
+    cast(sum(case when is_met then 0 else 1 end) as bigint) as rules_failed,
+    sum(case when is_met then weight else 0 end) / sum(weight) as score
+from {{ ref('department_rule_results') }}
+group by department, period, period_kind, dimension

@@ -1,10 +1,25 @@
-{#- One row per department and period: the six dimension scores, the weighted overall score (weights
-    and pass mark from standards/scoring.yml, re-normalised over the dimensions scored), pass or fail,
-    problems by dimension (values failing), rank among departments, the change since the department's previous period, and repeat failures
-    (rules failing in this period and the one before). -#}
+{#- The scorecard: one row per catalogued department and period (every calendar month and quarter judged),
+    whatever it delivered. The six dimension scores (rules met), the weighted overall score (weights and
+    pass mark from standards/scoring.yml, re-normalised over the dimensions scored), the share of values
+    passing (which breaks ties in the ranking), the single-veto items and the rules failed, by name; pass
+    (score at or above the pass mark and no veto) or fail; deliveries published and late; rank among
+    departments, the change since the previous period of its kind, and repeat failures (rules failing in
+    this period and the one before). -#}
 {%- set dimensions = quality_dimensions() -%}
 
-with scores as (
+with departments as (
+
+    select distinct department from {{ ref('catalogued_resources') }}
+
+),
+
+periods as (
+
+    select distinct period, period_kind from {{ ref('int_scoring_periods') }}
+
+),
+
+scores as (
 
     select * from {{ ref('department_dimension_scores') }}
 
@@ -16,70 +31,160 @@ weights as (
 
 ),
 
+rules as (
+
+    select * from {{ ref('department_rule_results') }}
+
+),
+
 overall as (
 
     select
         scores.department,
         scores.period,
         sum(scores.score * weights.weight) / sum(weights.weight) as overall_score,
-        max(weights.pass_mark) as pass_mark,
+        cast(sum(scores.values_passed) as double) / sum(scores.values_checked) as values_pass_rate,
+        cast(sum(scores.rules_checked) as bigint) as rules_checked,
+        cast(sum(scores.rules_met) as bigint) as rules_met,
         cast(sum(scores.rules_failed) as bigint) as rules_failed
     from scores
     inner join weights on scores.dimension = weights.dimension
-    where scores.score is not null  {#- an empty delivery checks nothing: no score, not a zero #}
     group by scores.department, scores.period
 
 ),
 
-failing_rules as (
+vetoes as (
 
-    select distinct department, period, resource, column_name, rule
-    from {{ ref('fct_quality_results') }}
-    where is_scored and not success
+    select
+        department,
+        period,
+        cast(count(*) as bigint) as vetoes,
+        {{ joined_set_agg("concat(veto, ': ', resource, case when column_name is null then '' else concat('.', column_name) end)") }} as veto_items
+    from {{ ref('department_vetoes') }}
+    group by department, period
 
 ),
 
-periods as (
+failed as (
 
-    select department, period, lag(period) over (partition by department order by period) as previous_period
-    from overall
+    select
+        department,
+        period,
+        {{ joined_set_agg("concat(rule, ' (', resource, case when column_name is null then '' else concat('.', column_name) end, ')')") }} as failed_rules
+    from rules
+    where not is_met
+    group by department, period
+
+),
+
+deliveries as (
+
+    select
+        loads.department,
+        periods.period,
+        cast(count(*) as bigint) as deliveries_published
+    from {{ source('quality', 'loads') }} as loads
+    inner join {{ ref('int_scoring_periods') }} as periods on loads.period = periods.month
+    where loads.status = 'published'
+    group by loads.department, periods.period
+
+),
+
+late as (
+
+    select department, period, cast(sum(values_failing) as bigint) as deliveries_late
+    from rules
+    where rule = 'timeliness.within_update_cycle'
+    group by department, period
 
 ),
 
 repeats as (
 
-    select periods.department, periods.period, count(*) as repeat_failures
-    from periods
-    inner join failing_rules as now
-        on periods.department = now.department and periods.period = now.period
-    inner join failing_rules as before
+    select now.department, now.period, cast(count(*) as bigint) as repeat_failures
+    from rules as now
+    inner join rules as before
         on now.department = before.department
-        and periods.previous_period = before.period
+        and now.period_kind = before.period_kind
         and now.resource = before.resource
-        and now.column_name = before.column_name
+        and coalesce(now.column_name, '') = coalesce(before.column_name, '')
         and now.rule = before.rule
-    group by periods.department, periods.period
+    inner join (
+        select period, period_kind, lag(period) over (partition by period_kind order by period) as previous_period
+        from periods
+    ) as sequence
+        on now.period = sequence.period and before.period = sequence.previous_period
+    where not now.is_met and not before.is_met
+    group by now.department, now.period
+
+),
+
+cards as (
+
+    select
+        departments.department,
+        periods.period,
+        periods.period_kind,
+        {%- for d in dimensions %}
+        max(case when scores.dimension = '{{ d }}' then scores.score end) as {{ d }}_score,
+        {%- endfor %}
+        {%- for d in dimensions %}
+        cast(coalesce(max(case when scores.dimension = '{{ d }}' then scores.problems end), 0) as bigint)
+            as {{ d }}_problems,
+        {%- endfor %}
+        max(overall.overall_score) as overall_score,
+        max(overall.values_pass_rate) as values_pass_rate,
+        cast(coalesce(max(overall.rules_checked), 0) as bigint) as rules_checked,
+        cast(coalesce(max(overall.rules_met), 0) as bigint) as rules_met,
+        cast(coalesce(max(overall.rules_failed), 0) as bigint) as rules_failed,
+        cast(coalesce(max(vetoes.vetoes), 0) as bigint) as vetoes,
+        max(vetoes.veto_items) as veto_items,
+        max(failed.failed_rules) as failed_rules,
+        cast(coalesce(max(deliveries.deliveries_published), 0) as bigint) as deliveries_published,
+        cast(coalesce(max(late.deliveries_late), 0) as bigint) as deliveries_late,
+        cast(coalesce(max(repeats.repeat_failures), 0) as bigint) as repeat_failures
+    from departments
+    cross join periods
+    left join scores on departments.department = scores.department and periods.period = scores.period
+    left join overall on departments.department = overall.department and periods.period = overall.period
+    left join vetoes on departments.department = vetoes.department and periods.period = vetoes.period
+    left join failed on departments.department = failed.department and periods.period = failed.period
+    left join deliveries on departments.department = deliveries.department and periods.period = deliveries.period
+    left join late on departments.department = late.department and periods.period = late.period
+    left join repeats on departments.department = repeats.department and periods.period = repeats.period
+    group by departments.department, periods.period, periods.period_kind
 
 )
 
 select
-    overall.department,
-    overall.period,
+    cards.department,
+    cards.period,
+    cards.period_kind,
     {%- for d in dimensions %}
-    max(case when scores.dimension = '{{ d }}' then scores.score end) as {{ d }}_score,
+    cards.{{ d }}_score,
     {%- endfor %}
     {%- for d in dimensions %}
-    cast(coalesce(max(case when scores.dimension = '{{ d }}' then scores.problems end), 0) as bigint) as {{ d }}_problems,
+    cards.{{ d }}_problems,
     {%- endfor %}
-    overall.overall_score,
-    overall.overall_score >= overall.pass_mark as is_passing,
-    cast(rank() over (partition by overall.period order by overall.overall_score desc) as bigint) as rank_in_period,
-    lag(overall.overall_score) over (partition by overall.department order by overall.period) as previous_score,
-    overall.overall_score - lag(overall.overall_score) over (partition by overall.department order by overall.period)
+    cards.overall_score,
+    cards.values_pass_rate,
+    coalesce(cards.overall_score >= pass.pass_mark, false) and cards.vetoes = 0 as is_passing,
+    cast(rank() over (
+        partition by cards.period order by cards.overall_score desc nulls last, cards.values_pass_rate desc nulls last
+    ) as bigint) as rank_in_period,
+    lag(cards.overall_score) over (partition by cards.department, cards.period_kind order by cards.period)
+        as previous_score,
+    cards.overall_score
+        - lag(cards.overall_score) over (partition by cards.department, cards.period_kind order by cards.period)
         as score_change,
-    overall.rules_failed,
-    cast(coalesce(max(repeats.repeat_failures), 0) as bigint) as repeat_failures
-from overall
-inner join scores on overall.department = scores.department and overall.period = scores.period
-left join repeats on overall.department = repeats.department and overall.period = repeats.period
-group by overall.department, overall.period, overall.overall_score, overall.pass_mark, overall.rules_failed
+    cards.rules_checked,
+    cards.rules_met,
+    cards.rules_failed,
+    cards.vetoes,
+    cards.veto_items,
+    cards.failed_rules,
+    cards.deliveries_published,
+    cards.deliveries_late,
+    cards.repeat_failures
+from cards
+cross join (select max(pass_mark) as pass_mark from {{ ref('dimension_weights') }}) as pass

@@ -1,0 +1,107 @@
+"""The clerks of the living city's departments: the defects they type into what their department delivers.
+
+A department with a quality profile (`CityConfig.profiles`) makes each defect at the city's rate times its
+profile's factor, in its deliveries as the city lives as in the records it held when generated, so its
+scorecards follow its profile quarter after quarter. Each delivery's forms are described below as the
+departments fill them in (the platform's catalogue describes them too, but a department does not read
+the platform's catalogue): an ID number can get a wrong check character, a name traditional
+characters, a value the form requires can be left empty. Each defect is logged in `truth/defects.csv`
+beside the generated city's. A city without profiles delivers what its departments recorded,
+untouched, and draws nothing from any random stream.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pipelines.standards.checksums import ric_check_char
+from pipelines.synth.config import CityConfig
+from pipelines.synth.defects import Defects
+
+
+@dataclass(frozen=True)
+class Form:
+    """A delivery's form: its record key, and the fields each kind of defect can reach."""
+
+    key: str
+    citizen_ids: tuple[str, ...] = ()
+    usccs: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+
+
+FORMS = {
+    ("health", "birth_records"): Form(
+        "出生医学证明编号", ("母亲身份证号", "父亲身份证号", "新生儿身份证号"), (), ("新生儿姓名", "母亲姓名", "父亲姓名"),
+        ("新生儿姓名", "性别", "出生时间", "母亲姓名"),
+    ),
+    ("health", "death_records"): Form(
+        "证明编号", ("身份证号",), (), ("姓名",), ("姓名", "身份证号", "性别", "出生日期", "死亡日期")
+    ),
+    ("civil_affairs", "marriage_registrations"): Form(
+        "登记证字号", ("男方身份证件号", "女方身份证件号"), (), ("男方姓名", "女方姓名"),
+        ("登记类型", "男方姓名", "男方身份证件号", "女方姓名", "女方身份证件号", "登记日期"),
+    ),
+    ("tax", "taxpayer_registrations"): Form(
+        "登记序号", ("法定代表人身份证件号码",), ("纳税人识别号",), ("法定代表人姓名",),
+        ("纳税人识别号", "纳税人名称", "法定代表人姓名", "纳税人类型", "登记日期", "纳税人状态"),
+    ),
+}  # fmt: skip
+
+
+class Clerks:
+    def __init__(self, city: Path, seed: int, start: date):
+        config = CityConfig.model_validate(json.loads((city / "truth" / "summary.json").read_text())["config"])
+        self.factors = {code: p.defects for code, p in config.profiles.items()}
+        self.lateness = {code: p.late for code, p in config.profiles.items() if p.late is not None}
+        self._file = None
+        if not self.factors:
+            return
+        self._file = (city / "truth" / "defects.csv").open("a", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._file, lineterminator="\n")
+        rng = random.Random(f"clerks:{seed}:{start.isoformat()}")
+        self.defects = Defects(rng, config.rates, self, self.factors)
+
+    def late(self, department: str, usual: float) -> float:
+        """How often the department delivers late: its profile's, or the city's `usual`."""
+        return self.lateness.get(department, usual)
+
+    def write(self, table: str, *values: object) -> None:
+        """Where `Defects` logs what it injected (the truth's `defects` table, appended to)."""
+        self._writer.writerow(values)
+
+    def type(self, department: str, resource: str, rows: list[dict]) -> list[dict]:
+        """`rows` as the department's clerks typed them (new dicts; the records themselves are unchanged)."""
+        if self._file is None:
+            return rows
+        form = FORMS[(department, resource)]
+        typed = []
+        for row in rows:
+            row = dict(row)
+            d = self.defects.at(department, resource, str(row[form.key]))
+            for field in form.citizen_ids:
+                value = row.get(field)
+                if isinstance(value, str) and len(value) == 18 and d.roll("bad_check_char", field):
+                    row[field] = value[:17] + d.rng.choice(
+                        [c for c in "0123456789X" if c != ric_check_char(value[:17])]
+                    )
+            for field in form.usccs:
+                if isinstance(row.get(field), str) and len(row[field]) == 18:
+                    row[field] = d.uscc(field, row[field])
+            for field in form.names:
+                if isinstance(row.get(field), str) and row[field]:
+                    row[field] = d.name(field, row[field], required=False)
+            for field in form.required:
+                if row.get(field) and d.roll("missing_required", field):
+                    row[field] = None
+            typed.append(row)
+        return typed
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()

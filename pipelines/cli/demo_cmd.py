@@ -244,6 +244,7 @@ def run(
         _end_of(months[-1][1]),
     )
     print_league_table(settings)
+    print_profile_agreement(settings, quarter)
     _run_dag(
         "build_access_warehouses",
         "5. building each role's warehouse (sharing classes, approvals, masking, pseudonyms) and the verification index",
@@ -301,6 +302,32 @@ def _live_month(city, first: date, last: date) -> tuple[str, ...]:
     clocks.append(time.perf_counter())
     took = [f"{b - a:.1f}" for a, b in itertools.pairwise(clocks)]
     return (f"{first:%Y-%m}", f"{events:,}", took[0], took[1], f"{loads:,}", took[2])
+
+
+def print_profile_agreement(settings, quarter: str) -> None:
+    """How well the quarter's ranking follows the departments' configured quality (DEMO_PROFILES): the
+    Spearman rank correlation between the two, 1.0 when the league table puts them in that order."""
+    from pipelines.engines import engine_for
+    from pipelines.engines.dialects import HOUSE
+
+    rows = (
+        engine_for(settings)
+        .query(
+            f"select department, rank_in_period from quality.department_scorecards where period = {HOUSE.lit(quarter)}"
+        )
+        .to_pylist()
+    )
+    ranked = {r["department"]: r["rank_in_period"] for r in rows if r["department"] in DEMO_PROFILES}
+    configured = sorted(ranked, key=lambda d: DEMO_PROFILES[d].defects)
+    n = len(configured)
+    if n < 2:
+        return
+    d2 = sum((configured.index(d) + 1 - ranked[d]) ** 2 for d in ranked)
+    rho = 1 - 6 * d2 / (n * (n * n - 1))
+    console.print(
+        f"   configured quality, best first: {', '.join(configured)}; "
+        f"the league table's ranks against it: Spearman ρ = {rho:.3f}"
+    )
 
 
 def print_access_example(settings) -> None:

@@ -55,6 +55,7 @@ class Scoring(BaseModel):
     weights: dict[Dimension, float]
     rules: RuleScoring
     vetoes: Vetoes = Vetoes()
+    timeliness_grace_days: int = Field(0, ge=0)
     dormant_after_cycles: int = Field(3, ge=1)
     spot_check_confidence: float = Field(0.95, gt=0, lt=1)
 

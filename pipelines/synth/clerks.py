@@ -16,12 +16,12 @@ import csv
 import json
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pipelines.standards.checksums import ric_check_char
 from pipelines.synth.config import CityConfig
-from pipelines.synth.defects import Defects
+from pipelines.synth.defects import FULL_WIDTH, Defects
 
 
 @dataclass(frozen=True)
@@ -33,23 +33,28 @@ class Form:
     usccs: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    codes: tuple[tuple[str, str], ...] = ()  # (field, the code list's element)
+    dates: tuple[tuple[str, str], ...] = ()  # (field, how the department writes it)
 
 
 FORMS = {
     ("health", "birth_records"): Form(
         "出生医学证明编号", ("母亲身份证号", "父亲身份证号", "新生儿身份证号"), (), ("新生儿姓名", "母亲姓名", "父亲姓名"),
-        ("新生儿姓名", "性别", "出生时间", "母亲姓名"),
+        ("新生儿姓名", "性别", "出生时间", "母亲姓名"), (("性别", "sex_code"),), (("出生时间", "%Y-%m-%d %H:%M"),),
     ),
     ("health", "death_records"): Form(
-        "证明编号", ("身份证号",), (), ("姓名",), ("姓名", "身份证号", "性别", "出生日期", "死亡日期")
+        "证明编号", ("身份证号",), (), ("姓名",), ("姓名", "身份证号", "性别", "出生日期", "死亡日期"),
+        (("性别", "sex_code"),), (("出生日期", "%Y%m%d"), ("死亡日期", "%Y年%m月%d日")),
     ),
     ("civil_affairs", "marriage_registrations"): Form(
         "登记证字号", ("男方身份证件号", "女方身份证件号"), (), ("男方姓名", "女方姓名"),
-        ("登记类型", "男方姓名", "男方身份证件号", "女方姓名", "女方身份证件号", "登记日期"),
+        ("登记类型", "男方姓名", "男方身份证件号", "女方姓名", "女方身份证件号", "登记日期"), (),
+        (("男方出生日期", "%Y-%m-%d"), ("女方出生日期", "%Y-%m-%d"), ("登记日期", "%Y-%m-%d")),
     ),
     ("tax", "taxpayer_registrations"): Form(
         "登记序号", ("法定代表人身份证件号码",), ("纳税人识别号",), ("法定代表人姓名",),
         ("纳税人识别号", "纳税人名称", "法定代表人姓名", "纳税人类型", "登记日期", "纳税人状态"),
+        (("行业", "industry_code"),), (("登记日期", "%Y-%m-%d"),),
     ),
 }  # fmt: skip
 
@@ -86,16 +91,26 @@ class Clerks:
             d = self.defects.at(department, resource, str(row[form.key]))
             for field in form.citizen_ids:
                 value = row.get(field)
-                if isinstance(value, str) and len(value) == 18 and d.roll("bad_check_char", field):
-                    row[field] = value[:17] + d.rng.choice(
-                        [c for c in "0123456789X" if c != ric_check_char(value[:17])]
-                    )
+                if isinstance(value, str) and len(value) == 18:
+                    if d.roll("bad_check_char", field):
+                        wrong = [c for c in "0123456789X" if c != ric_check_char(value[:17])]
+                        value = value[:17] + d.rng.choice(wrong)
+                    if d.roll("full_width_digits", field):
+                        value = value.translate(FULL_WIDTH)
+                    row[field] = value
             for field in form.usccs:
                 if isinstance(row.get(field), str) and len(row[field]) == 18:
                     row[field] = d.uscc(field, row[field])
             for field in form.names:
                 if isinstance(row.get(field), str) and row[field]:
                     row[field] = d.name(field, row[field], required=False)
+            for field, element in form.codes:
+                if row.get(field):
+                    row[field] = d.code(field, element, row[field])
+            for field, written in form.dates:
+                if row.get(field):
+                    day = datetime.strptime(row[field], written)
+                    row[field] = d.date(field, day, written, day.date())
             for field in form.required:
                 if row.get(field) and d.roll("missing_required", field):
                     row[field] = None

@@ -59,7 +59,7 @@ DEMO_PROFILES = {
     "market_regulation": DepartmentProfile(defects=0.2),
     "civil_affairs": DepartmentProfile(defects=0.5),
     "hr_social_security": DepartmentProfile(defects=1.0),
-    "tax": DepartmentProfile(defects=3.0),
+    "tax": DepartmentProfile(defects=4.0),
 }
 
 

@@ -101,14 +101,15 @@ def render_dimension_weights() -> str:
 
 def render_catalogued_resources(catalog: Catalog) -> str:
     """The `catalogued_resources` seed: every resource a department owes, with its update cycle in days,
-    the cycles without a delivery after which it is dormant (timeliness and accessibility), and whether
+    the days of grace before a delivery is late, the cycles without a delivery after which it is dormant (timeliness and accessibility), and whether
     the platform pulls it (a database or API read, whose timing is the platform's, not the department's)."""
     from pipelines.quality.scoring import load_scoring
 
-    dormant = load_scoring().dormant_after_cycles
-    lines = ["department,resource,update_cycle,cycle_days,dormant_after_cycles,is_pulled"]
+    scoring = load_scoring()
+    lines = ["department,resource,update_cycle,cycle_days,grace_days,dormant_after_cycles,is_pulled"]
     lines += [
-        f"{d.code},{r.slug},{r.update_cycle.value},{r.update_cycle.days},{dormant},{str(r.source.kind != 'file').lower()}"
+        f"{d.code},{r.slug},{r.update_cycle.value},{r.update_cycle.days},{scoring.timeliness_grace_days},"
+        f"{scoring.dormant_after_cycles},{str(r.source.kind != 'file').lower()}"
         for d, r in catalog.resources()
     ]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
     platform reads from the department's database or API is as fresh as the platform's reads): delivered
     within one update cycle of the resource's previous delivery (the first delivery of a resource has
     nothing to be late against). Delivered is when the department delivered (a file's time), not when the
-    platform landed it. -#}
+    platform landed it. `grace_days` (standards/scoring.yml) are allowed beyond the cycle. -#}
 with published as (
 
     select
@@ -26,7 +26,7 @@ select
         case
             when published.previous_delivered_at is null then 0
             when {{ dbt.datediff('published.previous_delivered_at', 'published.delivered_at', 'day') }}
-                > catalogued.cycle_days then 1
+                > catalogued.cycle_days + catalogued.grace_days then 1
             else 0
         end as bigint
     ) as unexpected_count

@@ -1,11 +1,12 @@
 {#- Single-veto items (单项否决, standards/scoring.yml), per department and period: each fails the department
     for the period whatever it scores, and is named on its scorecard.
     - dormant_resource: a catalogued resource dormant at the end of a month of the period;
-    - missing_cycle: a whole update cycle of the period ended with no delivery and no read of the
-      department's system answered (a calendar month for a resource updated monthly or more often, a
-      quarter for a quarterly one);
+    - missing_cycle: a delivery the department owes (a file: the platform's own reads of a database or
+      API are as frequent as the platform makes them) came more than half a cycle after it fell due in
+      the period (one update cycle after the previous delivery), or has not come by the run's date: a
+      whole cycle went by without it;
     - completeness_floor: a required field filled in fewer than the floor's share of a resource's records.
-    `measure`: months dormant, cycles missed, or the field's completeness. -#}
+    `measure`: months dormant, days the delivery was overdue, or the field's completeness. -#}
 {%- set string = api.Column.translate_type('string') -%}
 with enabled as (
 
@@ -39,30 +40,46 @@ dormant as (
 
 ),
 
-missing_months as (
+deliveries as (
 
     select
-        department, period, period_kind, 'missing_cycle' as veto, resource,
-        cast(null as {{ string }}) as column_name, cast(count(*) as double) as measure
-    from resource_months
-    where cycle_days <= 31 and is_complete and deliveries_published + reads_unchanged = 0
-    group by department, period, period_kind, resource
+        loads.department,
+        loads.resource,
+        catalogued.cycle_days,
+        cast(loads.delivered_at as date) as delivered_on,
+        lead(cast(loads.delivered_at as date)) over (
+            partition by loads.department, loads.resource order by loads.delivered_at, loads.load_id
+        ) as next_delivered_on
+    from {{ source('quality', 'loads') }} as loads
+    inner join {{ ref('catalogued_resources') }} as catalogued
+        on loads.department = catalogued.department and loads.resource = catalogued.resource
+    where loads.status = 'published' and not catalogued.is_pulled
 
 ),
 
-missing_quarters as (
+dues as (
 
     select
-        resource_months.department, resource_months.period, resource_months.period_kind,
-        'missing_cycle' as veto, resource_months.resource,
-        cast(null as {{ string }}) as column_name, cast(1 as double) as measure
-    from resource_months
-    inner join periods
-        on resource_months.period = periods.period and resource_months.month = periods.month
-    where resource_months.period_kind = 'quarter' and resource_months.cycle_days > 31
-        and resource_months.cycle_days <= 92 and periods.is_complete
-    group by resource_months.department, resource_months.period, resource_months.period_kind, resource_months.resource
-    having sum(resource_months.deliveries_published + resource_months.reads_unchanged) = 0
+        department,
+        resource,
+        cycle_days,
+        cast({{ dbt.dateadd('day', 'cycle_days', 'delivered_on') }} as date) as due_on,
+        coalesce(next_delivered_on, {{ as_of_date() }}) as answered_on
+    from deliveries
+
+),
+
+missing as (
+
+    select
+        dues.department, periods.period, periods.period_kind, 'missing_cycle' as veto, dues.resource,
+        cast(null as {{ string }}) as column_name,
+        cast(max({{ dbt.datediff('dues.due_on', 'dues.answered_on', 'day') }}) as double) as measure
+    from dues
+    inner join (select distinct period, period_kind, period_start, judged_until from periods) as periods
+        on dues.due_on between periods.period_start and periods.judged_until
+    where 2 * {{ dbt.datediff('dues.due_on', 'dues.answered_on', 'day') }} > dues.cycle_days
+    group by dues.department, periods.period, periods.period_kind, dues.resource
 
 ),
 
@@ -81,9 +98,7 @@ vetoes as (
 
     select * from dormant
     union all
-    select * from missing_months
-    union all
-    select * from missing_quarters
+    select * from missing
     union all
     select * from incomplete
 

@@ -154,8 +154,9 @@ def test_scorecards_equal_the_stored_results(validated):
 
 
 def test_a_veto_fails_a_department_whatever_it_scores(validated):
-    """Every period with a single-veto item fails its department, and names it; every failing scorecard
-    with a score at or above the pass mark has one."""
+    """A department passes a period exactly when it scores at or above the pass mark with no single-veto
+    item; a scorecard counts and names each of its vetoes. (Which vetoes are found is the dbt unit test
+    `each_single_veto_item_is_found_in_its_periods`: this city, one month delivered, trips none.)"""
     from pipelines.quality.scoring import load_scoring
 
     settings, _, _ = validated
@@ -164,12 +165,12 @@ def test_a_veto_fails_a_department_whatever_it_scores(validated):
         cards = _dicts(con, "select * from quality.department_scorecards")
         vetoes = _dicts(con, "select * from quality.department_vetoes")
     vetoed = {(v["department"], v["period"]) for v in vetoes}
-    assert vetoed, "the city's defects should veto some department"
+    assert any(c["is_passing"] for c in cards) and not all(c["is_passing"] for c in cards)
     for card in cards:
         key = (card["department"], card["period"])
         if key in vetoed:
-            assert not card["is_passing"] and card["vetoes"] > 0, card
             named = [v for v in vetoes if (v["department"], v["period"]) == key]
+            assert not card["is_passing"] and card["vetoes"] == len(named), card
             assert all(f"{v['veto']}: {v['resource']}" in card["veto_items"] for v in named), card
         else:
             assert card["vetoes"] == 0 and card["is_passing"] == (

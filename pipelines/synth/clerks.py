@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from pipelines.standards.checksums import ric_check_char
 from pipelines.synth.config import CityConfig
-from pipelines.synth.defects import FULL_WIDTH, Defects
+from pipelines.synth.defects import Defects
 
 
 @dataclass(frozen=True)
@@ -90,14 +89,8 @@ class Clerks:
             row = dict(row)
             d = self.defects.at(department, resource, str(row[form.key]))
             for field in form.citizen_ids:
-                value = row.get(field)
-                if isinstance(value, str) and len(value) == 18:
-                    if d.roll("bad_check_char", field):
-                        wrong = [c for c in "0123456789X" if c != ric_check_char(value[:17])]
-                        value = value[:17] + d.rng.choice(wrong)
-                    if d.roll("full_width_digits", field):
-                        value = value.translate(FULL_WIDTH)
-                    row[field] = value
+                if isinstance(row.get(field), str) and len(row[field]) == 18:
+                    row[field] = d.mistyped_id(field, row[field])
             for field in form.usccs:
                 if isinstance(row.get(field), str) and len(row[field]) == 18:
                     row[field] = d.uscc(field, row[field])

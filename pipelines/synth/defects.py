@@ -74,6 +74,11 @@ class Defects:
             return None
         if birth.year < 2000 and self.roll("legacy_15_digit", field):
             return value[:6] + value[8:17]
+        return self.mistyped_id(field, value)
+
+    def mistyped_id(self, field: str, value: str) -> str:
+        """An 18-character ID number as a clerk types it: a wrong check character or a lower-case x, digits
+        in full width."""
         if self.roll("bad_check_char", field):
             wrong = self.rng.choice([c for c in "0123456789X" if c != ric_check_char(value[:17])])
             value = value[:17] + wrong

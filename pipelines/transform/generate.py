@@ -100,9 +100,10 @@ def render_dimension_weights() -> str:
 
 
 def render_catalogued_resources(catalog: Catalog) -> str:
-    """The `catalogued_resources` seed: every resource a department owes, with its update cycle in days,
-    the days of grace before a delivery is late, the cycles without a delivery after which it is dormant (timeliness and accessibility), and whether
-    the platform pulls it (a database or API read, whose timing is the platform's, not the department's)."""
+    """The `catalogued_resources` seed: every resource a department owes, with its update cycle in days, the
+    days of grace before a delivery is late, the cycles without a delivery after which it is dormant
+    (timeliness and accessibility), and whether the platform pulls it (a database or API read, whose
+    timing is the platform's, not the department's)."""
     from pipelines.quality.scoring import load_scoring
 
     scoring = load_scoring()

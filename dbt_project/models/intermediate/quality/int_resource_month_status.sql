@@ -1,30 +1,28 @@
 {#- Every catalogued resource in every month from its first delivery on (a resource is not blamed for the
-    months before it was first delivered; one never delivered, for every month): its deliveries published in the month,
-    its reads that found nothing new (a database or API read, `skipped`: the system answered), and
-    whether at the month's end (or the run's date) it was dormant: no published delivery for
-    `dormant_after_cycles` of its update cycles, or none ever. The single-veto items and accessibility
-    read it. -#}
+    months before it was first delivered; one never delivered, for every month): its deliveries published
+    in the month, and whether at the month's end (or the run's date) it was dormant: no published delivery
+    for `dormant_after_cycles` of its update cycles, or none ever. The scorecards, the single-veto items and
+    accessibility read it. -#}
 with months as (
 
-    select month, period_start as month_start, judged_until, is_complete
+    select month, judged_until
     from {{ ref('int_scoring_periods') }}
     where period_kind = 'month'
 
 ),
 
-answered as (
+published as (
 
-    select department, resource, status, delivered_at, period
+    select department, resource, delivered_at, period
     from {{ source('quality', 'loads') }}
-    where status in ('published', 'skipped')
+    where status = 'published'
 
 ),
 
 first_deliveries as (
 
     select department, resource, min(period) as first_month
-    from answered
-    where status = 'published'
+    from published
     group by department, resource
 
 ),
@@ -50,23 +48,18 @@ judged as (
         resource_months.dormant_after_cycles,
         resource_months.month,
         resource_months.judged_until,
-        resource_months.is_complete,
-        cast(sum(
-            case when answered.status = 'published' and answered.period = resource_months.month then 1 else 0 end
-        ) as bigint) as deliveries_published,
-        cast(sum(
-            case when answered.status = 'skipped' and answered.period = resource_months.month then 1 else 0 end
-        ) as bigint) as reads_unchanged,
-        max(case when answered.status = 'published' then answered.delivered_at end) as last_delivered_at
+        cast(sum(case when published.period = resource_months.month then 1 else 0 end) as bigint)
+            as deliveries_published,
+        max(published.delivered_at) as last_delivered_at
     from resource_months
-    left join answered
-        on resource_months.department = answered.department
-        and resource_months.resource = answered.resource
-        and cast(answered.delivered_at as date) <= resource_months.judged_until
+    left join published
+        on resource_months.department = published.department
+        and resource_months.resource = published.resource
+        and cast(published.delivered_at as date) <= resource_months.judged_until
     group by
         resource_months.department, resource_months.resource, resource_months.update_cycle,
         resource_months.cycle_days, resource_months.dormant_after_cycles, resource_months.month,
-        resource_months.judged_until, resource_months.is_complete
+        resource_months.judged_until
 
 )
 
@@ -76,9 +69,7 @@ select
     update_cycle,
     cycle_days,
     month,
-    is_complete,
     deliveries_published,
-    reads_unchanged,
     last_delivered_at,
     last_delivered_at is null
         or {{ dbt.datediff('cast(last_delivered_at as date)', 'judged_until', 'day') }}

@@ -1,7 +1,7 @@
 {#- The periods the scorecards judge: every calendar month from the first delivery's to the run's date (or
     the last delivery's, if later), each as itself and within its calendar quarter. A row per month and
     period it falls in: `period_start`/`period_end` are the calendar bounds of the period, `judged_until`
-    its end or the run's date in a period not yet over, `is_complete` whether it has ended. -#}
+    its end or the run's date in a period not yet over. -#}
 {%- set string = api.Column.translate_type('string') -%}
 with bounds as (
 
@@ -59,6 +59,5 @@ select
     period_kind,
     period_start,
     period_end,
-    least(period_end, {{ as_of_date() }}) as judged_until,
-    period_end <= {{ as_of_date() }} as is_complete
+    least(period_end, {{ as_of_date() }}) as judged_until
 from periods

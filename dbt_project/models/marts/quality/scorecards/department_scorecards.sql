@@ -79,14 +79,11 @@ failed as (
 
 deliveries as (
 
-    select
-        loads.department,
-        periods.period,
-        cast(count(*) as bigint) as deliveries_published
-    from {{ source('quality', 'loads') }} as loads
-    inner join {{ ref('int_scoring_periods') }} as periods on loads.period = periods.month
-    where loads.status = 'published'
-    group by loads.department, periods.period
+    select resource_months.department, periods.period, cast(sum(resource_months.deliveries_published) as bigint)
+        as deliveries_published
+    from {{ ref('int_resource_month_status') }} as resource_months
+    inner join {{ ref('int_scoring_periods') }} as periods on resource_months.month = periods.month
+    group by resource_months.department, periods.period
 
 ),
 

@@ -30,5 +30,5 @@ select
     observed_on,
     is_authority
 from {{ ref(values_model) }}
-where value_rank = 1
+where is_golden
 {%- endmacro %}

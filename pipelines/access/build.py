@@ -249,7 +249,35 @@ def _plan(
         if keys is not None:
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
             plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols, ()))
+        disputes = build.platform("quality", "disputes")
+        if build.exists(disputes):
+            where = DISPUTE_PARTIES % (departments, departments)
+            plan.append(("quality", "disputes", f"{disputes} as d where {where}", _dispute_columns(departments), ()))
     return plan
+
+
+# a department's disputes: those routed to it as the authority, and those about its own records
+DISPUTE_PARTIES = "d.authority_department in (%s) or d.department in (%s)"
+DISPUTE_KEPT = (
+    "dispute_id", "subject", "attribute", "status", "opened_on", "resolved_on", "age_days",
+    "authority_department", "authority_resource", "department", "resource",
+)  # fmt: skip
+# each side's record and value, shown to that side only: neither sees the other's value
+DISPUTE_SIDES = {
+    "authority_record_id": "authority_department",
+    "authority_value": "authority_department",
+    "source_record_id": "department",
+    "attribute_value": "department",
+}
+
+
+def _dispute_columns(departments: str) -> list[OutputColumn]:
+    kept = [OutputColumn(n, f"d.{HOUSE.ident(n)}", "kept (dispute)") for n in DISPUTE_KEPT]
+    sides = [
+        OutputColumn(n, f"case when d.{side} in ({departments}) then d.{HOUSE.ident(n)} end", "own side only")
+        for n, side in DISPUTE_SIDES.items()
+    ]
+    return kept + sides
 
 
 def build_role_warehouse(

@@ -76,6 +76,7 @@ def collect(settings: Settings) -> SiteData:
     )
     dormant = _rows(engine, "select * from quality.dormant_resources order by department, resource")
     failing_keys = _failing_key_counts(engine, settings)
+    disputes = _dispute_counts(engine, names)
 
     latest = {}
     for card in scorecards:
@@ -115,8 +116,43 @@ def collect(settings: Settings) -> SiteData:
             "spot_checks": [s for s in spot_checks if s["department"] == code],
             "dormant": [d for d in dormant if d["department"] == code],
             "failing_key_count": failing_keys.get(code, 0),
+            "disputes": disputes.get(code, []),
         }
     return SiteData(index, departments, _standards())
+
+
+def _dispute_counts(engine: Engine, names: dict) -> dict[str, list[dict]]:
+    """Per authority: the disputes routed to it by attribute and disputing department, counted by status,
+    with the oldest open one's age. Counts only: the records are in the department's own warehouse."""
+    from pipelines.quality.disputes import Status
+
+    if not engine.has_mart("quality", "disputes"):
+        return {}
+    rows = _rows(
+        engine,
+        """select authority_department, attribute, department, status, count(*) as n,
+                  max(case when status = 'open' then age_days end) as oldest_open_days
+           from quality.disputes
+           group by authority_department, attribute, department, status""",
+    )
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        line = out.setdefault(
+            (r["authority_department"], r["attribute"], r["department"]),
+            {
+                "attribute": r["attribute"],
+                "disputed_by": r["department"],
+                "disputed_by_name": names[r["department"]].model_dump(),
+                **{s.value: 0 for s in Status},
+            },
+        )
+        line[r["status"]] = r["n"]
+        if r["oldest_open_days"] is not None:
+            line["oldest_open_days"] = r["oldest_open_days"]
+    by_authority: dict[str, list[dict]] = {}
+    for (authority, *_), line in sorted(out.items()):
+        by_authority.setdefault(authority, []).append(line)
+    return by_authority
 
 
 def _failing_key_counts(engine: Engine, settings: Settings) -> dict[str, int]:

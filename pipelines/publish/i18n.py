@@ -78,6 +78,23 @@ WORDS = {
     "generated": {"zh": "生成于", "en": "Generated"},
     "none": {"zh": "无", "en": "none"},
     "weight": {"zh": "权重", "en": "Weight"},
+    "disputes": {"zh": "转交本部门核实的数据争议", "en": "Disputes routed to this department"},
+    "disputes_note": {
+        "zh": "其他部门提供的数据与本部门（权威来源）不一致时，转交本部门核实：待核实、确认对方正确、维持本部门数据、已更正。"
+        "确认后，下一次构建的主数据采用对方的值，且不再计入对方的一致性扣分。记录明细仅在本部门的数据仓库中提供（quality.disputes）。",
+        "en": "Where another department's value disagrees with this department's, the authority's, the dispute is "
+        "routed here: open, confirmed (the other department is right), rejected (ours stands) or corrected. A "
+        "confirmed value becomes the golden one at the next build and no longer counts against the department "
+        "that gave it. The records are in the department's own warehouse (quality.disputes), never on this site.",
+    },
+    "disputed_by": {"zh": "提出部门", "en": "Disputed by"},
+    "attribute": {"zh": "属性", "en": "Attribute"},
+    "status_open": {"zh": "待核实", "en": "Open"},
+    "status_confirmed": {"zh": "已确认", "en": "Confirmed"},
+    "status_rejected": {"zh": "已驳回", "en": "Rejected"},
+    "status_corrected": {"zh": "已更正", "en": "Corrected"},
+    "oldest_open": {"zh": "最久待核实（天）", "en": "Oldest open (days)"},
+    "disputes_open": {"zh": "待核实争议", "en": "Open disputes"},
 }
 
 

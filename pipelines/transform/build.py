@@ -11,7 +11,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pipelines.catalog import load_catalog
 from pipelines.catalog.models import Subject
@@ -28,9 +28,11 @@ from pipelines.transform.staging_models import rows_model
 # the scorecards read validation results, built by `govlake quality score` once validation has run
 EXCLUDED = ["--exclude", "source:linkage+", "source:quality+"]
 BEFORE_LINKAGE = ["build", *EXCLUDED]
-AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+"]
+# the disputes mart lists what the build routed after its marts: it is built with the scorecards
+AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+", "disputes"]
 SCORECARDS = [
-    "build", "--select", "source:quality+", "dimension_weights", "catalogued_resources", "scoring_rules", "scoring_vetoes",
+    "build", "--select", "source:quality+", "disputes",
+    "dimension_weights", "catalogued_resources", "scoring_rules", "scoring_vetoes",
 ]  # fmt: skip
 LINK_ORDER = ["legal_entities", "population"]
 CONSUMER = "subject_databases"  # the build's name in the ledger's record of what each consumer took in
@@ -194,26 +196,43 @@ def link_subject(settings: Settings, subject: str) -> LinkageResult:
 
 
 def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None, full_refresh: bool = False) -> float:
-    """dbt: the marts downstream of the linkage, with their contracts and tests. Returns seconds.
+    """dbt: the marts downstream of the linkage, with their contracts and tests, then the conflicts they
+    found routed to their authorities as disputes (`pipelines.quality.disputes`). Returns seconds.
 
     `as_of` (YYYY-MM-DD, default today) is the date lifecycle checks judge expiry against: a DAG run
     passes its own date, so a rerun of an old run judges as that run did. The history marts kept entity by
-    entity are built whole with `full_refresh`, or when the code before them changed since they were."""
+    entity are built whole with `full_refresh`, or when the code before them changed since they were.
+    The golden records take the values authorities confirmed in disputes resolved before the build."""
+    from pipelines.quality.disputes import export_disputes
+
     code = code_digest(MARTS_INPUTS)
     refresh = full_refresh or _code_stale(settings, code, "marts")
     started = time.perf_counter()
+    export_disputes(settings)
     args = [*AFTER_LINKAGE, *dbt_vars(missing_resources(settings), as_of), *(["--full-refresh"] if refresh else [])]
     run_dbt(settings, args, quiet)
     _code_state(settings, "marts").write_text(code)
+    route_disputes(settings, as_of)
     return time.perf_counter() - started
+
+
+def route_disputes(settings: Settings, as_of: str | None = None):
+    """Route the conflicts the marts hold as disputes, as of `as_of` (default today)."""
+    from pipelines.quality.disputes import DisputeKey, route
+
+    columns = ", ".join(DisputeKey.model_fields)
+    conflicts = engine_for(settings).query(f"select distinct {columns} from quality.conflicts").to_pylist()
+    return route(settings, conflicts, date.fromisoformat(as_of) if as_of else date.today())
 
 
 def build_scorecards(settings: Settings, quiet: bool = True, as_of: str | None = None) -> float:
     """dbt: the scorecard models over the stored validation results and the ledger. Returns seconds."""
+    from pipelines.quality.disputes import export_disputes
     from pipelines.quality.loads import export_loads
 
     started = time.perf_counter()
     export_loads(settings)
+    export_disputes(settings)
     run_dbt(settings, [*SCORECARDS, *dbt_vars(missing_resources(settings), as_of)], quiet)
     return time.perf_counter() - started
 

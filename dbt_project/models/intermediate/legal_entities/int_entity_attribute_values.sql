@@ -1,6 +1,7 @@
 {#- Every value any record gives for a legal entity's attributes, ranked by the golden-record rules
     (catalog/subjects/legal_entities.yml): authority, fallbacks, then recency. Rank 1 is the golden
-    value. The legal representative is the person the linkage found for the record's legal_rep party. -#}
+    value, unless the authority confirmed another in a dispute (`is_golden`). The legal
+    representative is the person the linkage found for the record's legal_rep party. -#}
 {%- set attributes = subject_record_columns('legal_entities').golden -%}
 
 with legal_reps as (
@@ -34,6 +35,6 @@ records as (
 
 ),
 
-{{ ranked_attribute_values('legal_entities', 'entity_id', attributes) }}
+{{ ranked_attribute_values('legal_entities', 'entity_id', attributes) }},
 
-select * from ranked
+{{ golden_values('legal_entities', 'entity_id') }}

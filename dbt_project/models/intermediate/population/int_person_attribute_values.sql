@@ -1,6 +1,7 @@
 {#- Every value any record gives for a person's attributes, ranked by the golden-record rules: the
     authority first (catalog/subjects/population.yml), then the fallbacks in order, then the most
-    recent record. Rank 1 is the golden value. -#}
+    recent record. Rank 1 is the golden value, unless the authority confirmed another in a dispute
+    (`is_golden`). -#}
 {%- set attributes = subject_record_columns('population').golden -%}
 
 with records as (
@@ -13,6 +14,6 @@ with records as (
 
 ),
 
-{{ ranked_attribute_values('population', 'person_id', attributes) }}
+{{ ranked_attribute_values('population', 'person_id', attributes) }},
 
-select * from ranked
+{{ golden_values('population', 'person_id') }}

@@ -1,7 +1,9 @@
 {#- Every attribute value a department gives for a person or legal entity whose authoritative source
     (catalog/subjects/) also gives one, side by side with the authority's golden value: the values the
     consistency (一致性) dimension checks. Values are compared after standardisation, so a
-    traditional-character or full-width spelling agrees; a different name, birth date or sex does not. -#}
+    traditional-character or full-width spelling agrees; a different name, birth date or sex does not.
+    A value the authority confirmed in a dispute (`is_confirmed_by_authority`) is still a conflict until
+    the authority corrects its own record; the consistency score no longer counts it against the department. -#}
 {%- set subjects = [
     ('population', 'int_person_attribute_values', 'person_id'),
     ('legal_entities', 'int_entity_attribute_values', 'entity_id'),
@@ -19,6 +21,7 @@ select
     candidate.attribute,
     authority.department as authority_department,
     authority.resource as authority_resource,
+    authority.source_record_id as authority_record_id,
     authority.attribute_value as authority_value,
     candidate.department,
     candidate.resource,
@@ -26,7 +29,8 @@ select
     candidate.source_record_id,
     candidate.attribute_value,
     candidate.observed_on,
-    candidate.attribute_value != authority.attribute_value as is_conflict
+    candidate.attribute_value != authority.attribute_value as is_conflict,
+    candidate.is_confirmed as is_confirmed_by_authority
 from {{ ref(model) }} as candidate
 inner join {{ ref(model) }} as authority
     on candidate.{{ id_column }} = authority.{{ id_column }}

@@ -3,7 +3,7 @@
 with golden as (
 
     select * from {{ ref('int_entity_attribute_values') }}
-    where value_rank = 1
+    where is_golden
 
 ),
 

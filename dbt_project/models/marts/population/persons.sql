@@ -5,7 +5,7 @@
 with golden as (
 
     select * from {{ ref('int_person_attribute_values') }}
-    where value_rank = 1
+    where is_golden
 
 ),
 

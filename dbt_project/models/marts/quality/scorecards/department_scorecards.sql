@@ -4,7 +4,8 @@
     passing (which breaks ties in the ranking), the single-veto items and the rules failed, by name; pass
     (score at or above the pass mark and no veto) or fail; deliveries published and late; rank among
     departments, the change since the previous period of its kind, and repeat failures (rules failing in
-    this period and the one before). -#}
+    this period and the one before). As the authority for values others dispute: the disputes routed to it
+    in the period, those still open at its end and the oldest of them in days. -#}
 {%- set dimensions = quality_dimensions() -%}
 
 with departments as (
@@ -116,6 +117,29 @@ repeats as (
 
 ),
 
+disputes as (
+
+    select
+        disputes.authority_department as department,
+        bounds.period,
+        cast(sum(case when disputes.opened_on >= bounds.period_start then 1 else 0 end) as bigint) as disputes_routed,
+        cast(sum(case when disputes.resolved_on is null or disputes.resolved_on > bounds.judged_until then 1 else 0 end)
+            as bigint) as disputes_open,
+        max(case when disputes.resolved_on is null or disputes.resolved_on > bounds.judged_until
+            then cast({{ dbt.datediff('disputes.opened_on', 'bounds.judged_until', 'day') }} as bigint) end)
+            as oldest_open_dispute_days
+    from {{ ref('disputes') }} as disputes
+    inner join (
+        select period, min(period_start) as period_start, max(judged_until) as judged_until
+        from {{ ref('int_scoring_periods') }}
+        group by period
+    ) as bounds
+        on disputes.opened_on <= bounds.judged_until
+        and (disputes.resolved_on is null or disputes.resolved_on >= bounds.period_start)
+    group by disputes.authority_department, bounds.period
+
+),
+
 cards as (
 
     select
@@ -139,7 +163,10 @@ cards as (
         max(failed.failed_rules) as failed_rules,
         cast(coalesce(max(deliveries.deliveries_published), 0) as bigint) as deliveries_published,
         cast(coalesce(max(late.deliveries_late), 0) as bigint) as deliveries_late,
-        cast(coalesce(max(repeats.repeat_failures), 0) as bigint) as repeat_failures
+        cast(coalesce(max(repeats.repeat_failures), 0) as bigint) as repeat_failures,
+        cast(coalesce(max(disputes.disputes_routed), 0) as bigint) as disputes_routed,
+        cast(coalesce(max(disputes.disputes_open), 0) as bigint) as disputes_open,
+        max(disputes.oldest_open_dispute_days) as oldest_open_dispute_days
     from departments
     cross join periods
     left join scores on departments.department = scores.department and periods.period = scores.period
@@ -149,6 +176,7 @@ cards as (
     left join deliveries on departments.department = deliveries.department and periods.period = deliveries.period
     left join late on departments.department = late.department and periods.period = late.period
     left join repeats on departments.department = repeats.department and periods.period = repeats.period
+    left join disputes on departments.department = disputes.department and periods.period = disputes.period
     group by departments.department, periods.period, periods.period_kind
 
 )
@@ -182,6 +210,9 @@ select
     cards.failed_rules,
     cards.deliveries_published,
     cards.deliveries_late,
-    cards.repeat_failures
+    cards.repeat_failures,
+    cards.disputes_routed,
+    cards.disputes_open,
+    cards.oldest_open_dispute_days
 from cards
 cross join (select max(pass_mark) as pass_mark from {{ ref('dimension_weights') }}) as pass

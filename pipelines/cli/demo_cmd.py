@@ -191,6 +191,7 @@ def run(
     import secrets
 
     from pipelines.cli.catalog_cmd import valid_catalog_or_exit
+    from pipelines.cli.disputes_cmd import print_dispute_summary
     from pipelines.cli.ingest_cmd import print_ledger
     from pipelines.cli.quality_cmd import print_league_table
     from pipelines.orchestration.generate import GENERATOR as dag_files
@@ -228,8 +229,10 @@ def run(
         "month", "events", "live s", "ingest s", "loads", "build s", title=f"3. the quarter {quarter}, a month per step"
     )
     try:
-        for first, last in months:
+        for i, (first, last) in enumerate(months):
             steps.add_row(*_live_month(city, first, last))
+            if i == 0:  # the next month's build takes the authority's resolutions in
+                resolved = resolve_examples(settings, last + timedelta(days=3))
     finally:
         city.close()
         server.shutdown()
@@ -245,6 +248,10 @@ def run(
     )
     print_league_table(settings)
     print_profile_agreement(settings, quarter)
+    console.print(
+        f"   disputes routed to their authorities; after the first month public security resolved {resolved}:"
+    )
+    print_dispute_summary(settings)
     _run_dag(
         "build_access_warehouses",
         "5. building each role's warehouse (sharing classes, approvals, masking, pseudonyms) and the verification index",
@@ -302,6 +309,27 @@ def _live_month(city, first: date, last: date) -> tuple[str, ...]:
     clocks.append(time.perf_counter())
     took = [f"{b - a:.1f}" for a, b in itertools.pairwise(clocks)]
     return (f"{first:%Y-%m}", f"{events:,}", took[0], took[1], f"{loads:,}", took[2])
+
+
+def resolve_examples(settings, on: date) -> str:
+    """As public security's clerk would: confirm the first open dispute routed to it and reject the second."""
+    from pipelines.cli.disputes_cmd import audited
+    from pipelines.quality.disputes import Status, load_disputes, resolve
+
+    routed = sorted(
+        (d for d in load_disputes(settings).values() if d.key.authority_department == "public_security"),
+        key=lambda d: d.dispute_id,
+    )
+    decided = []
+    for d, status, reason in zip(
+        routed,
+        (Status.CONFIRMED, Status.REJECTED),
+        ("the registry was out of date", "the registry is right"),
+        strict=False,
+    ):
+        resolve(settings, d.dispute_id, "public_security", status, reason, "demo clerk", on, audited(settings))
+        decided.append(f"{d.dispute_id} ({d.key.attribute}) {status}")
+    return ", ".join(decided) or "nothing"
 
 
 def print_profile_agreement(settings, quarter: str) -> None:

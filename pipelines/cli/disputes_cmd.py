@@ -50,6 +50,62 @@ def list_command(
     console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or f"no disputes routed to {dept}")
 
 
+def audited(settings):
+    """What `resolve` calls before it keeps a resolution: an entry in the platform's audit log."""
+    from pipelines.access.audit import AuditLog
+    from pipelines.access.scrub import scrub_text
+
+    def audit(e) -> None:
+        AuditLog.open(settings).append(
+            e.by, "dispute resolution", dispute=e.dispute_id, status=e.status.value, reason=scrub_text(e.reason)
+        )
+
+    return audit
+
+
+def print_dispute_summary(settings) -> None:
+    """Per authority: the conflicts the warehouse holds, the disputes standing for them (the two are equal
+    when every conflict was routed once), and the disputes by status; then whether each confirmed value is
+    now the golden one."""
+    from pipelines.engines import engine_for
+
+    engine = engine_for(settings)
+    conflicts = {
+        r["authority_department"]: r["n"]
+        for r in engine.query(
+            "select authority_department, count(*) as n from quality.conflicts group by authority_department"
+        ).to_pylist()
+    }
+    rows = engine.query(
+        "select authority_department, status, count(*) as n from quality.disputes group by authority_department, status"
+    ).to_pylist()
+    table = Table(
+        "authority", "conflicts", "disputes standing", "routed once", "open", "confirmed", "rejected", "corrected"
+    )
+    for authority in sorted({r["authority_department"] for r in rows} | set(conflicts)):
+        by = {r["status"]: r["n"] for r in rows if r["authority_department"] == authority}
+        standing = by.get("open", 0) + by.get("confirmed", 0) + by.get("rejected", 0)
+        n = conflicts.get(authority, 0)
+        cells = [str(by.get(s, 0)) for s in ("open", "confirmed", "rejected", "corrected")]
+        table.add_row(authority, str(n), str(standing), "yes" if n == standing else "[red]NO[/red]", *cells)
+    console.print(table)
+    golden = engine.query(
+        """select count(*) as confirmed, sum(case when p.golden = d.attribute_value then 1 else 0 end) as golden
+           from quality.disputes as d
+           left join (
+               select person_id as subject_id, attribute, attribute_value as golden
+               from population.person_attribute_lineage
+               union all
+               select entity_id, attribute, attribute_value from legal_entities.entity_attribute_lineage
+           ) as p on p.subject_id = d.subject_id and p.attribute = d.attribute
+           where d.status = 'confirmed'"""
+    ).to_pylist()[0]
+    if golden["confirmed"]:
+        console.print(
+            f"   confirmed disputes whose value is now the golden one: {golden['golden']} of {golden['confirmed']}"
+        )
+
+
 @app.command("resolve")
 def resolve_command(
     dispute: str = typer.Argument(..., help="The dispute, as `govlake disputes list` shows it."),
@@ -63,19 +119,13 @@ def resolve_command(
     the golden one, and no longer counts against the department that gave it."""
     import getpass
 
-    from pipelines.access.audit import AuditLog, AuditUnavailable
-    from pipelines.access.scrub import scrub_text
+    from pipelines.access.audit import AuditUnavailable
     from pipelines.quality.disputes import Status, resolve
     from pipelines.settings import get_settings
 
     settings = get_settings()
-
-    def audit(e) -> None:
-        AuditLog.open(settings).append(
-            e.by, "dispute resolution", dispute=e.dispute_id, status=e.status.value, reason=scrub_text(e.reason)
-        )
-
     try:
+        audit = audited(settings)
         e = resolve(settings, dispute, dept, Status(status), reason, by or getpass.getuser(), _day(as_of), audit)
     except (ValueError, AuditUnavailable) as exc:
         err_console.print(f"[red]{exc}[/red]")

@@ -166,6 +166,26 @@ def test_departments_see_their_own_data_unmasked_and_others_masked(access_city):
     assert "tax.taxpayer_registrations" not in tables
 
 
+def test_a_department_sees_its_own_side_of_its_disputes_only(access_city):
+    """The authority sees its record and value, the disputing department its own; neither the other's."""
+    settings = access_city.settings
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        routed = con.execute(
+            "select count(*) filter (where authority_department = 'public_security'), "
+            "count(*) filter (where department = 'hr_social_security') from quality.disputes"
+        ).fetchone()
+    assert routed[0] > 0 and routed[1] > 0
+    sides = (
+        "select authority_department = '{d}', department = '{d}', count(*), count(authority_value), "
+        "count(authority_record_id), count(attribute_value), count(source_record_id) from quality.disputes group by 1, 2"
+    )
+    authority = run_query("public_security", sides.format(d="public_security"), settings=settings).rows
+    assert {r[:2]: r[2:] for r in authority}[(True, False)] == (routed[0],) * 3 + (0, 0)
+    disputing = run_query("hr_social_security", sides.format(d="hr_social_security"), settings=settings).rows
+    assert {r[:2]: r[2:] for r in disputing}[(False, True)] == (routed[1], 0, 0, routed[1], routed[1])
+    assert all(r[:2] != (False, False) for r in authority + disputing)  # no one else's disputes
+
+
 def test_a_sensitive_column_without_a_masking_rule_stops_the_build(access_city, monkeypatch):
     settings = access_city.settings
     target = role_warehouse_path("analyst", settings)
@@ -264,7 +284,8 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_sma
     build_role_warehouse("health", settings)  # the copied city's state was left for another file
     again = build_role_warehouse("health", settings)
     assert sum(again.tables.values()) > 10_000
-    assert {t for t, n in again.computed.items() if n} <= {"quality.failing_keys", "quality.rule_samples"}
+    whole = {"quality.failing_keys", "quality.rule_samples", "quality.disputes"}
+    assert {t for t, n in again.computed.items() if n} <= whole
     path = role_warehouse_path("health", settings)
     with duckdb.connect(str(path), read_only=True) as con:
         held = {f"{s}.{t}" for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}

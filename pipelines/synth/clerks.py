@@ -6,8 +6,10 @@ scorecards follow its profile quarter after quarter. Each delivery's forms are d
 departments fill them in (the platform's catalogue describes them too, but a department does not read
 the platform's catalogue): an ID number can get a wrong check character, a name traditional
 characters, a value the form requires can be left empty. Each defect is logged in `truth/defects.csv`
-beside the generated city's. A city without profiles delivers what its departments recorded,
-untouched, and draws nothing from any random stream.
+beside the generated city's. What a department's clerks typed wrong it rectifies (整改) by re-sending the
+record as it is, and each defect so corrected is logged in `truth/rectifications.csv` with the day it was
+delivered. A city without profiles delivers what its departments recorded, untouched, and draws nothing
+from any random stream.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 
 from pipelines.synth.config import CityConfig
 from pipelines.synth.defects import Defects
+
+RECTIFICATION_COLUMNS = ["date", "department", "resource", "record_key", "field", "defect"]
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,17 @@ class Clerks:
         self.factors = {code: p.defects for code, p in config.profiles.items()}
         self.lateness = {code: p.late for code, p in config.profiles.items() if p.late is not None}
         self._file = None
+        self.typed_wrong: dict[tuple[str, str, str], list[tuple[str, str]]] = {}  # record -> (field, defect)
         if not self.factors:
             return
         self._file = (city / "truth" / "defects.csv").open("a", encoding="utf-8", newline="")
         self._writer = csv.writer(self._file, lineterminator="\n")
+        rectifications = city / "truth" / "rectifications.csv"
+        fresh = not rectifications.exists()
+        self._rectifications_file = rectifications.open("a", encoding="utf-8", newline="")
+        self._rectifications = csv.writer(self._rectifications_file, lineterminator="\n")
+        if fresh:
+            self._rectifications.writerow(RECTIFICATION_COLUMNS)
         rng = random.Random(f"clerks:{seed}:{start.isoformat()}")
         self.defects = Defects(rng, config.rates, self, self.factors)
 
@@ -78,6 +89,20 @@ class Clerks:
     def write(self, table: str, *values: object) -> None:
         """Where `Defects` logs what it injected (the truth's `defects` table, appended to)."""
         self._writer.writerow(values)
+        department, resource, key, field, kind = values
+        self.typed_wrong.setdefault((department, resource, key), []).append((field, kind))
+
+    def typed_wrong_in(self, department: str, resource: str, rows: list[dict]) -> list[dict]:
+        """Those of `rows` (as the department recorded them) its clerks typed with a defect not yet rectified."""
+        key = FORMS[(department, resource)].key
+        return [r for r in rows if (department, resource, str(r[key])) in self.typed_wrong]
+
+    def rectify(self, department: str, resource: str, rows: list[dict], on: date) -> None:
+        """`rows` re-sent as recorded on `on`: each defect typed into them before is logged as rectified."""
+        key = FORMS[(department, resource)].key
+        for row in rows:
+            for field, kind in self.typed_wrong.pop((department, resource, str(row[key])), []):
+                self._rectifications.writerow([on.isoformat(), department, resource, row[key], field, kind])
 
     def type(self, department: str, resource: str, rows: list[dict]) -> list[dict]:
         """`rows` as the department's clerks typed them (new dicts; the records themselves are unchanged)."""
@@ -113,3 +138,4 @@ class Clerks:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+            self._rectifications_file.close()

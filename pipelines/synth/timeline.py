@@ -7,7 +7,8 @@ its own cycle, in its own format and semantics:
 - public security and market regulation change their database rows in place with `gxsj` set to the day
   (and public security deletes the rows of people who moved out of the city);
 - health drops a monthly CSV increment of births and deaths early the next month, sometimes weeks late,
-  with a corrections file re-sending records it fixed (and one re-sent unchanged);
+  with a corrections file re-sending records of the last file it fixed: one whose hospital was wrong,
+  those its clerks had typed a defect into (rectified), and one re-sent unchanged;
 - civil affairs delivers its marriages and divorces once a quarter, as a workbook;
 - tax drops a daily CSV change feed (registrations, corrections, withdrawals: insert, update and delete
   rows with a change time), which gains a column on a date (a schema change);
@@ -63,6 +64,7 @@ BIRTH_COLUMNS = [
     "出生医学证明编号", "新生儿姓名", "性别", "出生时间", "出生地点", "母亲姓名", "母亲身份证号",
     "父亲姓名", "父亲身份证号", "新生儿身份证号", "签发机构",
 ]  # fmt: skip
+BIRTH_KEY = BIRTH_COLUMNS[0]
 DEATH_COLUMNS = ["证明编号", "姓名", "身份证号", "性别", "出生日期", "死亡日期", "户籍地址", "死亡地点", "填报单位"]
 MARRIAGE_COLUMNS = [
     "登记证字号", "登记类型", "男方姓名", "男方身份证件号", "男方出生日期", "女方姓名", "女方身份证件号",
@@ -116,6 +118,7 @@ class LivingCity:
         self.taxpayers_today: list[dict] = []
         self.taxpayers: list[dict] = []  # registrations tax has made during the timeline
         self.to_correct: list[dict] = []  # health's last file: the next one fixes a record of it
+        self.to_rectify: list[dict] = []  # ...and re-sends, as recorded, those its clerks typed wrong
         self.serial = 0
         self._roster: list[str] | None = None  # resident ids to draw from; rebuilt after births
         events = city / "truth" / "events.csv"
@@ -535,11 +538,16 @@ class LivingCity:
             if files.deaths:
                 deaths = self.clerks.type("health", "death_records", files.deaths)
                 _write_csv(folder / "deaths" / f"deaths_{month}.csv", DEATH_COLUMNS, deaths, on)
+            rows = []
             if len(self.to_correct) == 2:  # a record of the last file fixed, and one re-sent unchanged
-                fixed = dict(self.to_correct[0], 签发机构=self.rng.choice(HOSPITALS))
-                rows = [fixed, self.to_correct[1]]
+                rows = [dict(self.to_correct[0], 签发机构=self.rng.choice(HOSPITALS)), self.to_correct[1]]
+            sent = {r[BIRTH_KEY] for r in rows}
+            rows += [r for r in self.to_rectify if r[BIRTH_KEY] not in sent]
+            if rows:
                 _write_csv(folder / "births" / f"births_{month}_corrections.csv", BIRTH_COLUMNS, rows, on)
+                self.clerks.rectify("health", "birth_records", rows, on)
             self.to_correct = files.births[:2]
+            self.to_rectify = self.clerks.typed_wrong_in("health", "birth_records", files.births)
             del self.months[month]
 
     def _deliver_civil_affairs(self, on: date) -> None:

@@ -15,10 +15,11 @@ import pytest
 
 from pipelines.catalog import load_catalog
 from pipelines.ingest.runner import ingest, ingest_resource
+from pipelines.quality.validate import validate
 from pipelines.settings import Settings
 from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
-from pipelines.transform.build import build_subject_databases
+from pipelines.transform.build import build_scorecards, build_subject_databases
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("day_two")]  # one worker builds the two days
 
@@ -38,11 +39,15 @@ def _read_csv(path: Path) -> tuple[list[dict], str]:
 
 
 def _write_csv(path: Path, rows: list[dict], encoding: str) -> None:
+    """Write `rows`; a file rewritten keeps the day it was delivered."""
+    delivered = path.stat() if path.exists() else None
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     path.write_bytes(out.getvalue().encode(encoding))
+    if delivered is not None:
+        os.utime(path, ns=(delivered.st_atime_ns, delivered.st_mtime_ns))
 
 
 def _query(settings: Settings, sql: str) -> list[tuple]:
@@ -70,8 +75,19 @@ def two_days(tmp_path_factory):
     # social organisations are catalogued but deliver nothing on day one: the build goes on without them
     dormant = city / "civil_affairs" / "social_organisations"
     dormant.rename(root / "social_organisations")
+    # records delivered without a value their form requires: followed for rectification on day two
+    first = births[0]
+    rows, encoding = _read_csv(first)
+    fixed, unfixed = dict(rows[2]), dict(rows[3])
+    rows[2], rows[3] = dict(rows[2], 性别=""), dict(rows[3], 性别="")
+    _write_csv(first, rows, encoding)
+    taxpayer_file = sorted((city / "tax" / "taxpayers").glob("taxpayers_????-??.csv"))[0]
+    taxpayers, tax_encoding = _read_csv(taxpayer_file)
+    taxpayers[2] = dict(taxpayers[2], 纳税人名称="")
+    _write_csv(taxpayer_file, taxpayers, tax_encoding)
     ingest(settings=settings)
     day1_report = build_subject_databases(settings)
+    validate(settings)
     day1 = {
         "person_ids": _person_ids(settings),
         "unbalanced": day1_report.unbalanced,
@@ -98,17 +114,20 @@ def two_days(tmp_path_factory):
     hukou.commit()
 
     # a correction and a re-sent record of August's births (the first delivery also carries the
-    # earlier years'), delivered in a file of their own
-    first = births[0]
-    rows, encoding = _read_csv(first)
+    # earlier years'), delivered in a file of their own with the record missing its sex now fixed and the
+    # other sent again as it was
     corrected = dict(rows[0], 新生儿姓名="更正名")
-    _write_csv(first.with_name("births_2026-10_corrections.csv"), [corrected, rows[1]], encoding)
+    _write_csv(first.with_name("births_2026-10_corrections.csv"), [corrected, rows[1], fixed, rows[3]], encoding)
     held_back.rename(late)  # the late delivery arrives
-    # tax's change feed: one registration corrected, one withdrawn
-    taxpayers, tax_encoding = _read_csv(sorted((city / "tax" / "taxpayers").glob("taxpayers_????-??.csv"))[0])
+    # tax's change feed: one registration corrected, one withdrawn, and the one without a name withdrawn
     tax_update = dict(taxpayers[0], 生产经营地址=MOVED_TO, 变更类型="变更", 变更时间="2026-11-21 09:00:00")
     tax_delete = dict(taxpayers[1], 变更类型="删除", 变更时间="2026-11-21 10:00:00")
-    _write_csv(city / "tax" / "taxpayers" / "taxpayers_2026-11-21.csv", [tax_update, tax_delete], tax_encoding)
+    unnamed_delete = dict(taxpayers[2], 变更类型="删除", 变更时间="2026-11-21 11:00:00")
+    _write_csv(
+        city / "tax" / "taxpayers" / "taxpayers_2026-11-21.csv",
+        [tax_update, tax_delete, unnamed_delete],
+        tax_encoding,
+    )
 
     ingest(settings=settings)
     hukou.execute("delete from rk_hjxx where xh = ?", (deleted,))
@@ -116,6 +135,8 @@ def two_days(tmp_path_factory):
     every = load_catalog().resource("public_security", "household_registry").delivery.full_snapshot_every
     statuses = [ingest_resource("public_security", "household_registry", settings)[0].status for _ in range(every - 1)]
     day2_report = build_subject_databases(settings)
+    validate(settings)
+    build_scorecards(settings)
     hukou.close()
     return {
         "settings": settings,
@@ -132,6 +153,9 @@ def two_days(tmp_path_factory):
         "resent": rows[1],
         "tax_update": tax_update["登记序号"],
         "tax_delete": tax_delete["登记序号"],
+        "rectified": fixed["出生医学证明编号"],
+        "unrectified": unfixed["出生医学证明编号"],
+        "withdrawn": taxpayers[2]["登记序号"],
     }
 
 
@@ -294,3 +318,29 @@ def test_each_batch_is_standardised_once_and_every_batch_again_when_the_code_cha
     for resource in (registry, organisations, "tax__taxpayer_registrations"):
         [(n_runs, n_rows, _)] = _query(s, runs.format(resource))
         assert (n_runs, n_rows) == (1, landed[resource]), resource
+
+
+def test_a_flagged_record_is_rectified_by_a_later_delivery_and_followed_until_then(two_days):
+    """The birth record delivered without its sex and sent again with it is rectified the day of the
+    corrections; the one sent again still without is open, failed twice; the registration without a name
+    that tax withdrew is gone. Every other problem stays open: nothing else was delivered again fixed."""
+    s = two_days["settings"]
+    problems = _query(
+        s,
+        "select record_key, status, deliveries_failing, is_repeat, closed_on is not null from quality.rectification "
+        "where rule = 'required' and column_name in ('newborn_sex_code', 'entity_name')",
+    )
+    by_key = {r[0]: r[1:] for r in problems}
+    assert by_key[two_days["rectified"]] == ("rectified", 1, False, True)
+    assert by_key[two_days["unrectified"]] == ("open", 2, True, False)
+    assert by_key[two_days["withdrawn"]] == ("gone", 1, False, True)
+    closed = _query(s, "select status, record_key from quality.rectification where status != 'open'")
+    assert sorted(closed) == [("gone", two_days["withdrawn"]), ("rectified", two_days["rectified"])]
+    quarters = _query(
+        s,
+        "select problems_opened, problems_rectified, problems_open from quality.department_scorecards "
+        "where department = 'health' and period_kind = 'quarter' order by period",
+    )
+    opened = sum(q[0] for q in quarters)
+    assert opened == _query(s, "select count(*) from quality.rectification where department = 'health'")[0][0]
+    assert sum(q[1] for q in quarters) == 1 and quarters[-1][2] == opened - 1

@@ -3,9 +3,11 @@
     pass mark from standards/scoring.yml, re-normalised over the dimensions scored), the share of values
     passing (which breaks ties in the ranking), the single-veto items and the rules failed, by name; pass
     (score at or above the pass mark and no veto) or fail; deliveries published and late; rank among
-    departments, the change since the previous period of its kind, and repeat failures (rules failing in
-    this period and the one before). As the authority for values others dispute: the disputes routed to it
-    in the period, those still open at its end and the oldest of them in days. -#}
+    departments (those passing first: a veto fails a department whatever it scores), the change since the
+    previous period of its kind, and repeat failures (rules failing in this period and the one before). As the authority for values others dispute: the disputes routed to it
+    in the period, those still open at its end and the oldest of them in days. Rectification (整改) of its
+    records flagged by record-level checks: problems opened and rectified in the period, and those still
+    open at its end with the oldest's age in days. -#}
 {%- set dimensions = quality_dimensions() -%}
 
 with departments as (
@@ -140,6 +142,31 @@ disputes as (
 
 ),
 
+rectification as (
+
+    select
+        problems.department,
+        bounds.period,
+        cast(sum(case when problems.opened_on >= bounds.period_start then 1 else 0 end) as bigint) as problems_opened,
+        cast(sum(case when problems.status = 'rectified' and problems.closed_on <= bounds.judged_until then 1 else 0 end)
+            as bigint) as problems_rectified,
+        cast(sum(case when problems.closed_on is null or problems.closed_on > bounds.judged_until then 1 else 0 end)
+            as bigint) as problems_open,
+        max(case when problems.closed_on is null or problems.closed_on > bounds.judged_until
+            then cast({{ dbt.datediff('problems.opened_on', 'bounds.judged_until', 'day') }} as bigint) end)
+            as oldest_open_problem_days
+    from {{ ref('rectification') }} as problems
+    inner join (
+        select period, min(period_start) as period_start, max(judged_until) as judged_until
+        from {{ ref('int_scoring_periods') }}
+        group by period
+    ) as bounds
+        on problems.opened_on <= bounds.judged_until
+        and (problems.closed_on is null or problems.closed_on >= bounds.period_start)
+    group by problems.department, bounds.period
+
+),
+
 cards as (
 
     select
@@ -166,7 +193,11 @@ cards as (
         cast(coalesce(max(repeats.repeat_failures), 0) as bigint) as repeat_failures,
         cast(coalesce(max(disputes.disputes_routed), 0) as bigint) as disputes_routed,
         cast(coalesce(max(disputes.disputes_open), 0) as bigint) as disputes_open,
-        max(disputes.oldest_open_dispute_days) as oldest_open_dispute_days
+        max(disputes.oldest_open_dispute_days) as oldest_open_dispute_days,
+        cast(coalesce(max(rectification.problems_opened), 0) as bigint) as problems_opened,
+        cast(coalesce(max(rectification.problems_rectified), 0) as bigint) as problems_rectified,
+        cast(coalesce(max(rectification.problems_open), 0) as bigint) as problems_open,
+        max(rectification.oldest_open_problem_days) as oldest_open_problem_days
     from departments
     cross join periods
     left join scores on departments.department = scores.department and periods.period = scores.period
@@ -177,6 +208,8 @@ cards as (
     left join late on departments.department = late.department and periods.period = late.period
     left join repeats on departments.department = repeats.department and periods.period = repeats.period
     left join disputes on departments.department = disputes.department and periods.period = disputes.period
+    left join rectification
+        on departments.department = rectification.department and periods.period = rectification.period
     group by departments.department, periods.period, periods.period_kind
 
 )
@@ -195,7 +228,11 @@ select
     cards.values_pass_rate,
     coalesce(cards.overall_score >= pass.pass_mark, false) and cards.vetoes = 0 as is_passing,
     cast(rank() over (
-        partition by cards.period order by cards.overall_score desc nulls last, cards.values_pass_rate desc nulls last
+        partition by cards.period
+        order by
+            case when coalesce(cards.overall_score >= pass.pass_mark, false) and cards.vetoes = 0 then 0 else 1 end,
+            cards.overall_score desc nulls last,
+            cards.values_pass_rate desc nulls last
     ) as bigint) as rank_in_period,
     lag(cards.overall_score) over (partition by cards.department, cards.period_kind order by cards.period)
         as previous_score,
@@ -213,6 +250,10 @@ select
     cards.repeat_failures,
     cards.disputes_routed,
     cards.disputes_open,
-    cards.oldest_open_dispute_days
+    cards.oldest_open_dispute_days,
+    cards.problems_opened,
+    cards.problems_rectified,
+    cards.problems_open,
+    cards.oldest_open_problem_days
 from cards
 cross join (select max(pass_mark) as pass_mark from {{ ref('dimension_weights') }}) as pass

@@ -1,0 +1,172 @@
+{#- Rectification (整改): every record a record-level check flagged, followed across its department's later
+    deliveries of the same record. One row per problem (department, resource, rule, column, record key),
+    opened the day the record was first delivered failing. It is `rectified` the day a later delivery of
+    the record passes that check (a delivery counts once its validation is stored), `gone` when a later
+    delivery withdraws the record (a change feed's delete), and `open` otherwise, aged to today; a problem
+    failed by more than one delivery is a repeat failure. Record-level: role warehouses show a department
+    its own. -#}
+with scored as (
+
+    select distinct run_id, load_id, rule, column_name
+    from {{ ref('fct_quality_results') }}
+    where is_scored
+
+),
+
+flagged as (
+
+    select keys.department, keys.resource, keys.rule, keys.column_name, keys.record_key, keys.load_id
+    from {{ source('quality', 'failing_keys') }} as keys
+    inner join scored
+        on keys.run_id = scored.run_id
+        and keys.load_id = scored.load_id
+        and keys.rule = scored.rule
+        and keys.column_name = scored.column_name
+
+),
+
+flagged_records as (
+
+    select distinct department, resource, record_key from flagged
+
+),
+
+deliveries as (
+
+    {%- for rows in resource_rows_models() %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
+    select
+        delivered.department,
+        delivered.resource,
+        delivered.record_key,
+        delivered.load_id,
+        max(delivered.delivered_at) as delivered_at,
+        {{ 'max(case when delivered.is_delete_operation then 1 else 0 end) = 1' if rows.deletes else 'false' }}
+            as is_withdrawal
+    from {{ ref(rows.model) }} as delivered
+    inner join flagged_records
+        on delivered.department = flagged_records.department
+        and delivered.resource = flagged_records.resource
+        and delivered.record_key = flagged_records.record_key
+    group by delivered.department, delivered.resource, delivered.record_key, delivered.load_id
+    {%- endfor %}
+
+),
+
+problems as (
+
+    select distinct department, resource, rule, column_name, record_key from flagged
+
+),
+
+followed as (
+
+    select
+        problems.department,
+        problems.resource,
+        problems.rule,
+        problems.column_name,
+        problems.record_key,
+        deliveries.delivered_at,
+        deliveries.is_withdrawal,
+        failing.load_id is not null and not deliveries.is_withdrawal as is_failing,  -- a withdrawal ends it
+        checked.load_id is not null as is_checked
+    from problems
+    inner join deliveries
+        on problems.department = deliveries.department
+        and problems.resource = deliveries.resource
+        and problems.record_key = deliveries.record_key
+    left join flagged as failing
+        on deliveries.load_id = failing.load_id
+        and problems.record_key = failing.record_key
+        and problems.rule = failing.rule
+        and problems.column_name = failing.column_name
+    left join scored as checked
+        on deliveries.load_id = checked.load_id
+        and problems.rule = checked.rule
+        and problems.column_name = checked.column_name
+
+),
+
+spans as (
+
+    select
+        department,
+        resource,
+        rule,
+        column_name,
+        record_key,
+        min(case when is_failing then delivered_at end) as opened_at,
+        max(case when is_failing then delivered_at end) as last_failed_at,
+        cast(sum(case when is_failing then 1 else 0 end) as bigint) as deliveries_failing
+    from followed
+    group by department, resource, rule, column_name, record_key
+    having sum(case when is_failing then 1 else 0 end) > 0
+
+),
+
+closed as (
+
+    select
+        followed.department,
+        followed.resource,
+        followed.rule,
+        followed.column_name,
+        followed.record_key,
+        min(case when followed.is_withdrawal then followed.delivered_at end) as withdrawn_at,
+        min(case when not followed.is_withdrawal and followed.is_checked and not followed.is_failing
+            then followed.delivered_at end) as passed_at
+    from followed
+    inner join spans
+        on followed.department = spans.department
+        and followed.resource = spans.resource
+        and followed.rule = spans.rule
+        and followed.column_name = spans.column_name
+        and followed.record_key = spans.record_key
+    where followed.delivered_at > spans.last_failed_at
+    group by followed.department, followed.resource, followed.rule, followed.column_name, followed.record_key
+
+),
+
+judged as (
+
+    select
+        spans.*,
+        case
+            when closed.withdrawn_at is not null
+                and (closed.passed_at is null or closed.withdrawn_at <= closed.passed_at) then 'gone'
+            when closed.passed_at is not null then 'rectified'
+            else 'open'
+        end as status,
+        cast(case
+            when closed.withdrawn_at is not null
+                and (closed.passed_at is null or closed.withdrawn_at <= closed.passed_at) then closed.withdrawn_at
+            else closed.passed_at
+        end as date) as closed_on
+    from spans
+    left join closed
+        on spans.department = closed.department
+        and spans.resource = closed.resource
+        and spans.rule = closed.rule
+        and spans.column_name = closed.column_name
+        and spans.record_key = closed.record_key
+
+)
+
+select
+    department,
+    resource,
+    rule,
+    column_name,
+    record_key,
+    cast(opened_at as date) as opened_on,
+    status,
+    closed_on,
+    deliveries_failing,
+    deliveries_failing > 1 as is_repeat,
+    cast({{ dbt.datediff('cast(opened_at as date)', 'coalesce(closed_on, ' ~ as_of_date() ~ ')', 'day') }} as bigint)
+        as age_days
+from judged

@@ -249,6 +249,10 @@ def _plan(
         if keys is not None:
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
             plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols, ()))
+        problems = build.platform("quality", "rectification")
+        if build.exists(problems):
+            cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(problems)]
+            plan.append(("quality", "rectification", f"{problems} where department in ({departments})", cols, ()))
         disputes = build.platform("quality", "disputes")
         if build.exists(disputes):
             where = DISPUTE_PARTIES % (departments, departments)

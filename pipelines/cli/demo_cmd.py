@@ -252,6 +252,7 @@ def run(
         f"   disputes routed to their authorities; after the first month public security resolved {resolved}:"
     )
     print_dispute_summary(settings)
+    print_rectification(settings)
     _run_dag(
         "build_access_warehouses",
         "5. building each role's warehouse (sharing classes, approvals, masking, pseudonyms) and the verification index",
@@ -355,6 +356,54 @@ def print_profile_agreement(settings, quarter: str) -> None:
     console.print(
         f"   configured quality, best first: {', '.join(configured)}; "
         f"the league table's ranks against it: Spearman ρ = {rho:.3f}"
+    )
+
+
+def print_rectification(settings) -> None:
+    """Per department, the problems its records were flagged with and what became of them; then, of the
+    problems flagged, those the living city's clerks corrected in a later delivery (truth/rectifications.csv)
+    against those the platform found rectified: the two are equal when every correction was followed."""
+    import csv
+
+    from pipelines.catalog import load_catalog
+    from pipelines.engines import engine_for
+
+    engine = engine_for(settings)
+    rows = engine.query(
+        "select department, status, count(*) as n, sum(case when is_repeat then 1 else 0 end) as repeats, "
+        "max(case when status = 'open' then age_days end) as oldest from quality.rectification group by all"
+    ).to_pylist()
+    table = Table("department", "problems", "rectified", "gone", "open", "repeat", "oldest open (days)")
+    for dept in sorted({r["department"] for r in rows}):
+        by = {r["status"]: r for r in rows if r["department"] == dept}
+        n = [by[s]["n"] if s in by else 0 for s in ("rectified", "gone", "open")]
+        repeats = sum(r["repeats"] for r in by.values())
+        oldest = by["open"]["oldest"] if "open" in by else None
+        table.add_row(dept, str(sum(n)), *map(str, n), str(repeats), "" if oldest is None else str(oldest))
+    console.print("   rectification (整改): records flagged by record-level checks, followed across later deliveries")
+    console.print(table)
+    problems = {
+        (r["department"], r["resource"], r["record_key"], r["column_name"]): (r["status"], r["opened_on"])
+        for r in engine.query(
+            "select department, resource, record_key, column_name, status, opened_on from quality.rectification"
+        ).to_pylist()
+    }
+    catalog = load_catalog()
+    truth = set()  # problems a correction was delivered for after they were opened
+    with (settings.sources_dir / "truth" / "rectifications.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            fields = {x.name: x.staging_column for x in catalog.resource(r["department"], r["resource"]).fields}
+            problem = (r["department"], r["resource"], r["record_key"], fields[r["field"]])
+            if problem in problems and date.fromisoformat(r["date"]) > problems[problem][1]:
+                truth.add(problem)
+    found = {p for p, (status, _) in problems.items() if status == "rectified"}
+    same = (
+        "equal"
+        if truth == found
+        else f"[red]differ: {len(truth - found)} missed, {len(found - truth)} not corrected[/red]"
+    )
+    console.print(
+        f"   problems rectified: {len(found)} found; of the problems flagged, {len(truth)} corrected in the truth ({same})"
     )
 
 

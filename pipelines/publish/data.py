@@ -77,6 +77,7 @@ def collect(settings: Settings) -> SiteData:
     dormant = _rows(engine, "select * from quality.dormant_resources order by department, resource")
     failing_keys = _failing_key_counts(engine, settings)
     disputes = _dispute_counts(engine, names)
+    rectification = _rectification_counts(engine)
 
     latest = {}
     for card in scorecards:
@@ -117,6 +118,7 @@ def collect(settings: Settings) -> SiteData:
             "dormant": [d for d in dormant if d["department"] == code],
             "failing_key_count": failing_keys.get(code, 0),
             "disputes": disputes.get(code, []),
+            "rectification": rectification.get(code, []),
         }
     return SiteData(index, departments, _standards())
 
@@ -153,6 +155,29 @@ def _dispute_counts(engine: Engine, names: dict) -> dict[str, list[dict]]:
     for (authority, *_), line in sorted(out.items()):
         by_authority.setdefault(authority, []).append(line)
     return by_authority
+
+
+def _rectification_counts(engine: Engine) -> dict[str, list[dict]]:
+    """Per department: its problems by resource, column and rule, counted by what became of them, with the
+    repeats and the oldest open one's age. Counts only: the records are in the department's own warehouse."""
+    if not engine.has_mart("quality", "rectification"):
+        return {}
+    rows = _rows(
+        engine,
+        """select department, resource, column_name, rule, cast(count(*) as bigint) as flagged,
+                  cast(sum(case when status = 'rectified' then 1 else 0 end) as bigint) as rectified,
+                  cast(sum(case when status = 'gone' then 1 else 0 end) as bigint) as gone,
+                  cast(sum(case when status = 'open' then 1 else 0 end) as bigint) as open,
+                  cast(sum(case when is_repeat then 1 else 0 end) as bigint) as repeats,
+                  max(case when status = 'open' then age_days end) as oldest_open_days
+           from quality.rectification
+           group by department, resource, column_name, rule
+           order by department, resource, column_name, rule""",
+    )
+    by_department: dict[str, list[dict]] = {}
+    for r in rows:
+        by_department.setdefault(r["department"], []).append(r)
+    return by_department
 
 
 def _failing_key_counts(engine: Engine, settings: Settings) -> dict[str, int]:

@@ -95,6 +95,23 @@ WORDS = {
     "status_corrected": {"zh": "已更正", "en": "Corrected"},
     "oldest_open": {"zh": "最久待核实（天）", "en": "Oldest open (days)"},
     "disputes_open": {"zh": "待核实争议", "en": "Open disputes"},
+    "rectification": {"zh": "问题整改", "en": "Rectification"},
+    "rectification_note": {
+        "zh": "本部门被记录级检查标记的每条记录，在其后的报送中跟踪：同一记录再次报送并通过该检查即为已整改，"
+        "被撤销即为已注销，否则仍待整改。多次报送仍不合格的为重复问题。记录编号仅在本部门的数据仓库中提供"
+        "（quality.rectification）。",
+        "en": "Every record of this department a record-level check flagged, followed across its later "
+        "deliveries: rectified when the same record is delivered again and passes the check, gone when it is "
+        "withdrawn, open otherwise; failed by more than one delivery, a repeat. The records are in the "
+        "department's own warehouse (quality.rectification), never on this site.",
+    },
+    "problems_flagged": {"zh": "问题数", "en": "Problems"},
+    "problems_rectified": {"zh": "已整改", "en": "Rectified"},
+    "problems_gone": {"zh": "已注销", "en": "Gone"},
+    "problems_open": {"zh": "待整改", "en": "Open"},
+    "problems_repeat": {"zh": "重复问题", "en": "Repeats"},
+    "oldest_open_problem": {"zh": "最久待整改（天）", "en": "Oldest open (days)"},
+    "problems_open_period": {"zh": "待整改问题（最久天数）", "en": "Open problems (oldest)"},
 }
 
 

@@ -38,6 +38,7 @@ class Form:
     required: tuple[str, ...] = ()
     codes: tuple[tuple[str, str], ...] = ()  # (field, the code list's element)
     dates: tuple[tuple[str, str], ...] = ()  # (field, how the department writes it)
+    withdrawal: tuple[str, str] | None = None  # (field, value) of a row withdrawing its record
 
 
 FORMS = {
@@ -57,7 +58,7 @@ FORMS = {
     ("tax", "taxpayer_registrations"): Form(
         "登记序号", ("法定代表人身份证件号码",), ("纳税人识别号",), ("法定代表人姓名",),
         ("纳税人识别号", "纳税人名称", "法定代表人姓名", "纳税人类型", "登记日期", "纳税人状态"),
-        (("行业", "industry_code"),), (("登记日期", "%Y-%m-%d"),),
+        (("行业", "industry_code"),), (("登记日期", "%Y-%m-%d"),), ("变更类型", "删除"),
     ),
 }  # fmt: skip
 
@@ -101,18 +102,29 @@ class Clerks:
         """`rows` re-sent as recorded on `on`: each defect typed into them before is logged as rectified."""
         key = FORMS[(department, resource)].key
         for row in rows:
-            for field, kind in self.typed_wrong.pop((department, resource, str(row[key])), []):
-                self._rectifications.writerow([on.isoformat(), department, resource, row[key], field, kind])
+            record = (department, resource, str(row[key]))
+            self._rectified(record, self.typed_wrong.pop(record, []), on)
 
-    def type(self, department: str, resource: str, rows: list[dict]) -> list[dict]:
-        """`rows` as the department's clerks typed them (new dicts; the records themselves are unchanged)."""
+    def _rectified(self, record: tuple[str, str, str], before: list[tuple[str, str]], on: date) -> None:
+        """Log as rectified on `on` each defect of `before` in a field the record's new typing got right."""
+        wrong_now = {field for field, _ in self.typed_wrong.get(record, [])}
+        for field, kind in before:
+            if field not in wrong_now:
+                self._rectifications.writerow([on.isoformat(), *record, field, kind])
+
+    def type(self, department: str, resource: str, rows: list[dict], on: date) -> list[dict]:
+        """`rows` as the department's clerks typed them on `on` (new dicts; the records themselves are
+        unchanged). A record typed again without a defect typed into it before is rectified; one withdrawn
+        is not (it is gone)."""
         if self._file is None:
             return rows
         form = FORMS[(department, resource)]
         typed = []
         for row in rows:
             row = dict(row)
-            d = self.defects.at(department, resource, str(row[form.key]))
+            record = (department, resource, str(row[form.key]))
+            before = self.typed_wrong.pop(record, [])
+            d = self.defects.at(*record)
             for field in form.citizen_ids:
                 if isinstance(row.get(field), str) and len(row[field]) == 18:
                     row[field] = d.mistyped_id(field, row[field])
@@ -132,6 +144,8 @@ class Clerks:
             for field in form.required:
                 if row.get(field) and d.roll("missing_required", field):
                     row[field] = None
+            if form.withdrawal is None or row.get(form.withdrawal[0]) != form.withdrawal[1]:
+                self._rectified(record, before, on)
             typed.append(row)
         return typed
 

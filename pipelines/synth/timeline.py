@@ -518,7 +518,7 @@ class LivingCity:
             columns.append("经营范围")
             for r in rows:
                 r["经营范围"] = "日用百货销售"
-        rows = self.clerks.type("tax", "taxpayer_registrations", rows)
+        rows = self.clerks.type("tax", "taxpayer_registrations", rows, on)
         _write_csv(self.city / "tax" / "taxpayers" / f"taxpayers_{on:%Y-%m-%d}.csv", columns, rows, on, "utf-8")
 
     def _deliver_health(self, on: date) -> None:
@@ -533,10 +533,10 @@ class LivingCity:
                 continue
             folder = self.city / "health"
             if files.births:
-                births = self.clerks.type("health", "birth_records", files.births)
+                births = self.clerks.type("health", "birth_records", files.births, on)
                 _write_csv(folder / "births" / f"births_{month}.csv", BIRTH_COLUMNS, births, on)
             if files.deaths:
-                deaths = self.clerks.type("health", "death_records", files.deaths)
+                deaths = self.clerks.type("health", "death_records", files.deaths, on)
                 _write_csv(folder / "deaths" / f"deaths_{month}.csv", DEATH_COLUMNS, deaths, on)
             rows = []
             if len(self.to_correct) == 2:  # a record of the last file fixed, and one re-sent unchanged
@@ -561,7 +561,7 @@ class LivingCity:
         book = xlsxwriter.Workbook(str(path))
         book.set_properties({"created": datetime(on.year, on.month, on.day), "author": "govlake synthetic city"})
         sheet = book.add_worksheet("婚姻登记")
-        rows = self.clerks.type("civil_affairs", "marriage_registrations", self.quarter)
+        rows = self.clerks.type("civil_affairs", "marriage_registrations", self.quarter, on)
         for i, row in enumerate([MARRIAGE_COLUMNS, *([r[c] for c in MARRIAGE_COLUMNS] for r in rows)]):
             sheet.write_row(i, 0, row)
         book.close()

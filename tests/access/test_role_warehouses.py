@@ -149,6 +149,12 @@ def test_departments_see_their_own_data_unmasked_and_others_masked(access_city):
     assert failing == [("health", current)] and current > 0  # all of its current keys, no one else's
     samples = run_query("health", "select distinct department from quality.rule_samples", settings=settings).rows
     assert samples == [("health",)]  # its masked samples, which the public site no longer shows
+    problems = run_query(
+        "health", "select department, count(*) from quality.rectification group by 1", settings=settings
+    ).rows
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        flagged = con.execute("select count(*) from quality.rectification where department = 'health'").fetchone()[0]
+    assert problems == [("health", flagged)] and flagged > 0  # its records followed for rectification, only its own
     # golden values: health is the authority for birth dates, public security for ID numbers
     persons = run_query(
         "health",
@@ -284,7 +290,7 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_sma
     build_role_warehouse("health", settings)  # the copied city's state was left for another file
     again = build_role_warehouse("health", settings)
     assert sum(again.tables.values()) > 10_000
-    whole = {"quality.failing_keys", "quality.rule_samples", "quality.disputes"}
+    whole = {"quality.failing_keys", "quality.rule_samples", "quality.disputes", "quality.rectification"}
     assert {t for t, n in again.computed.items() if n} <= whole
     path = role_warehouse_path("health", settings)
     with duckdb.connect(str(path), read_only=True) as con:

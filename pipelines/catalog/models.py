@@ -88,6 +88,12 @@ class DeliverySpec(Strict):
         description="A database table read by its `updated_at_column` watermark is read whole every N runs, "
         "so records deleted at the source end here too.",
     )
+    hold_above: Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=0.2,
+        description="The quality gate's ceiling: a delivery in which any scored check (error severity, not waived) "
+        "fails on more than this share of its rows, with 99% confidence, is broken (a shifted column, a wrong "
+        "code table) and held back from the subject databases until re-delivered or released.",
+    )
 
 
 class DatabaseSource(Strict):

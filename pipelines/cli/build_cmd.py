@@ -10,7 +10,21 @@ from rich.table import Table
 from pipelines.cli.console import console, err_console
 
 
+def print_gate(report) -> None:
+    """What the quality gate held back (red: each a department's broken delivery) and which holds ended."""
+    if not report:
+        return
+    for h in report.held:
+        checks = "; ".join(str(t) for t in h["tripped"])
+        err_console.print(
+            f"[red]held back[/red] {h['department']}/{h['resource']} {h['delivery']} ({h['load_id']}): {checks}"
+        )
+    for load_id in report.replaced:
+        console.print(f"hold on {load_id} ended: the department re-delivered")
+
+
 def print_report(report) -> None:
+    print_gate(report.gate)
     stages = Table("stage", "seconds", title="build")
     for stage, seconds in report.seconds.items():
         stages.add_row(stage, f"{seconds:.1f}")

@@ -242,7 +242,7 @@ def run(
     # the scorecards read every month's deliveries whenever they run: once, at the quarter's end, is enough
     _run_dag(
         "publish_quality_scorecards",
-        "4. validating every month's batches (Great Expectations), scoring (dbt) and publishing the site",
+        "4. scoring (dbt; every batch was validated by its build's quality gate, Great Expectations) and publishing the site",
         "4. scorecards published",
         _end_of(months[-1][1]),
     )
@@ -253,6 +253,7 @@ def run(
     )
     print_dispute_summary(settings)
     print_rectification(settings)
+    print_holds(settings)
     _run_dag(
         "build_access_warehouses",
         "5. building each role's warehouse (sharing classes, approvals, masking, pseudonyms) and the verification index",
@@ -404,6 +405,36 @@ def print_rectification(settings) -> None:
     )
     console.print(
         f"   problems rectified: {len(found)} found; of the problems flagged, {len(truth)} corrected in the truth ({same})"
+    )
+
+
+def print_holds(settings) -> None:
+    """The deliveries the quality gate held back and how each hold ended, then the living city's broken files
+    (truth/broken_deliveries.csv) against them: every broken file held, every re-delivery ending its hold."""
+    import csv
+
+    from pipelines.quality.gate import holds
+
+    held = holds(settings, ended_too=True)
+    table = Table("department/resource", "delivery", "held on", "checks tripped", "outcome")
+    for h in held:
+        tripped = "; ".join(f"{t['rule']} on {t['column']} {t['failing']}/{t['checked']}" for t in h["tripped"][:3])
+        more = f" (+{len(h['tripped']) - 3} more)" if len(h["tripped"]) > 3 else ""
+        outcome = h["outcome"] or "[red]held[/red]"
+        table.add_row(f"{h['department']}/{h['resource']}", h["delivery"], h["held_at"][:10], tripped + more, outcome)
+    console.print("   quality gate (质量闸门): deliveries held back from the subject databases")
+    console.print(table)
+    truth = settings.sources_dir / "truth" / "broken_deliveries.csv"
+    events = list(csv.DictReader(truth.open(encoding="utf-8", newline=""))) if truth.exists() else []
+    delivered = {e["delivery"] for e in events if e["event"] == "broken"}
+    redelivered = {e["delivery"] for e in events if e["event"] == "redelivered"}
+    names = {h["delivery"].rsplit("/", 1)[-1]: h for h in held}
+    caught = {n for n in delivered if n in names}
+    ended = {n for n in redelivered if n in names and names[n]["outcome"] == "replaced"}
+    verdict = "every one" if caught == delivered and len(names) == len(delivered) else "[red]not the same[/red]"
+    console.print(
+        f"   broken files the city delivered: {len(delivered)}; held: {len(caught)} of {len(held)} holds ({verdict}); "
+        f"re-delivered: {len(redelivered)}, ending their hold: {len(ended)}"
     )
 
 

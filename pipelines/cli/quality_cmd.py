@@ -102,3 +102,53 @@ def print_league_table(settings, period: str | None = None) -> None:
             r["veto_items"] or "",
         )
     console.print(table)
+
+
+@app.command("holds")
+def holds_command(
+    dept: str = typer.Option(None, "--dept", help="Only this department's deliveries."),
+    all_: bool = typer.Option(False, "--all", help="Ended holds too (released or replaced)."),
+) -> None:
+    """Deliveries the quality gate held back from the subject databases, with the checks that tripped."""
+    from pipelines.quality.gate import holds as gate_holds
+    from pipelines.settings import get_settings
+
+    holds = gate_holds(get_settings(), dept, all_)
+    table = Table("load", "department", "resource", "delivery", "held at", "checks tripped", "outcome")
+    for h in holds:
+        tripped = "; ".join(f"{t['rule']} on {t['column']}: {t['failing']}/{t['checked']}" for t in h["tripped"])
+        outcome = h["outcome"] or "held"
+        if h["outcome"]:
+            outcome += f" by {h['ended_by']}: {h['reason']}"
+        table.add_row(h["load_id"], h["department"], h["resource"], h["delivery"], h["held_at"][:19], tripped, outcome)
+    console.print(table if holds else "no delivery is held back")
+
+
+@app.command("release")
+def release_command(
+    load_id: str = typer.Argument(..., help="The held load, as `govlake quality holds` shows it."),
+    reason: str = typer.Option(..., help="Why it may go in: what was checked with the department."),
+    by: str = typer.Option(None, help="Who releases it (default: the user running the command)."),
+) -> None:
+    """Let a held delivery into the next build, as an administrator; recorded in the audit log first."""
+    import getpass
+
+    from pipelines.access.audit import AuditLog, AuditUnavailable
+    from pipelines.access.scrub import scrub_text
+    from pipelines.cli.console import err_console
+    from pipelines.quality.gate import ReleaseRefused, release
+    from pipelines.settings import get_settings
+
+    settings = get_settings()
+
+    def audit(e: dict) -> None:
+        AuditLog.open(settings).append(e["by"], "hold release", load_id=e["load_id"], reason=scrub_text(e["reason"]))
+
+    try:
+        h = release(settings, load_id, reason, by or getpass.getuser(), audit)
+    except (ReleaseRefused, AuditUnavailable) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(
+        f"{load_id} ({h['department']}/{h['resource']}) released by {h['ended_by']}; the next build takes it in"
+    )

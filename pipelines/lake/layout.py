@@ -1,5 +1,6 @@
-"""Where things live in the lake. Readers only ever see `raw/` and `quarantine/`; batches are
-prepared under `_staging/` (hidden: leading underscore) and appear by an atomic rename."""
+"""Where things live in the lake. Readers only ever see `raw/` and `quarantine/` (and `held/`, batches the
+quality gate keeps out of the build); batches are prepared under `_staging/` (hidden: leading
+underscore) and appear by an atomic rename."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ class LakeLayout:
 
     def raw_batch(self, department: str, resource: str, load_id: str) -> Path:
         return self.raw_resource(department, resource) / f"load_id={load_id}"
+
+    def held_batch(self, department: str, resource: str, load_id: str) -> Path:
+        """A batch the quality gate held back: out of `raw/`, so no build reads it."""
+        return self.root / "held" / f"dept={department}" / f"resource={resource}" / f"load_id={load_id}"
 
     def quarantine_batch(self, department: str, resource: str, load_id: str) -> Path:
         return self.root / "quarantine" / f"dept={department}" / f"resource={resource}" / f"load_id={load_id}"

@@ -12,6 +12,10 @@ is published (or rolled forward by `recover()` after a crash), never before.
 What a downstream consumer (the subject databases' build) has taken in is kept beside the loads, load
 by load: the loads it has still to take are exactly the published ones it has not marked, whatever
 order they were published in.
+
+A published load the quality gate held back (`pipelines.quality.gate`) has a row in `holds`: the checks
+that tripped, and how the hold ended (`released` by an administrator, with who and why, or `replaced`
+by the department's re-delivery). A held or replaced load is never pending; a released one is again.
 """
 
 from __future__ import annotations
@@ -46,6 +50,15 @@ create table if not exists loads (
     delivered_at text
 );
 create index if not exists loads_by_hash on loads (department, resource, content_hash, status);
+create table if not exists holds (
+    load_id text primary key,
+    held_at text not null,
+    tripped text not null,
+    ended_at text,
+    outcome text,
+    ended_by text,
+    reason text
+);
 create table if not exists consumed (
     consumer text not null,
     load_id text not null,
@@ -57,6 +70,8 @@ create table if not exists consumed (
 ADDED_COLUMNS = {"semantics": "text", "watermark": "text", "delivered_at": "text"}
 # loads that changed what the lake holds: rows in raw, or a delivery refused whole into quarantine
 IN_LAKE = "('published', 'rejected')"
+# loads the quality gate keeps out of the subject databases: held now, or replaced by a re-delivery
+KEPT_OUT = "(select load_id from holds where outcome is null or outcome = 'replaced')"
 # loads whose content is in the lake, or was found identical to what is
 ACCOUNTED = "('staged', 'published', 'rejected', 'skipped')"
 
@@ -173,7 +188,7 @@ class Ledger:
         with self._connect() as con:
             rows = con.execute(
                 f"select load_id from loads where status in {IN_LAKE} and load_id not in "
-                "(select load_id from consumed where consumer = ?) order by load_id",
+                f"(select load_id from consumed where consumer = ?) and load_id not in {KEPT_OUT} order by load_id",
                 (consumer,),
             ).fetchall()
         return [r["load_id"] for r in rows]
@@ -189,3 +204,30 @@ class Ledger:
                 "insert into consumed (consumer, load_id, consumed_at) values (?, ?, ?) on conflict do nothing",
                 [(consumer, load_id, at) for load_id in load_ids],
             )
+
+    def hold(self, load_id: str, at: str, tripped: str) -> None:
+        """Hold a load back (idempotent: a load held already keeps its first hold)."""
+        with self._connect() as con:
+            con.execute(
+                "insert into holds (load_id, held_at, tripped) values (?, ?, ?) on conflict do nothing",
+                (load_id, at, tripped),
+            )
+
+    def end_hold(self, load_id: str, outcome: str, at: str, by: str, reason: str) -> None:
+        with self._connect() as con:
+            con.execute(
+                "update holds set outcome = ?, ended_at = ?, ended_by = ?, reason = ? where load_id = ? and outcome is null",
+                (outcome, at, by, reason, load_id),
+            )
+
+    def holds(self, where: str = "1=1", params: tuple = ()) -> list[dict]:
+        """Holds with their loads' department, resource, delivery and delivery time, oldest first."""
+        with self._connect() as con:
+            return [
+                dict(r)
+                for r in con.execute(
+                    "select h.*, l.department, l.resource, l.delivery, l.delivered_at, l.rows_landed "
+                    f"from holds as h join loads as l using (load_id) where {where} order by h.held_at, h.load_id",
+                    params,
+                )
+            ]

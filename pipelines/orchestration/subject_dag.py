@@ -1,5 +1,5 @@
-"""The `build_subject_databases` DAG: when any resource lands in the lake, standardise (dbt), link
-(Splink) and build the marts (dbt). Task bodies only call `pipelines.transform.build`.
+"""The `build_subject_databases` DAG: when any resource lands in the lake, pass the quality gate (GX),
+standardise (dbt), link (Splink) and build the marts (dbt). Task bodies only call `pipelines.transform.build`.
 
 The first delivery of a day triggers the run, which then waits until no ingest run is in flight (or
 the declared cut-off, `build_wait_minutes`, has passed) so it builds on the day's lake, not on the
@@ -27,15 +27,35 @@ def deliveries_settled(departments: list[str], *, ti=None, dag_run=None) -> bool
     return not any(in_flight.values()) or waited_minutes >= get_settings().build_wait_minutes
 
 
+def gate_task() -> dict:
+    """The quality gate (`pipelines.quality.gate`): validate the new loads and hold the broken ones back. A
+    hold fails this task, without retries (a retry would find the same delivery), red in the UI with the
+    checks that tripped; the build goes on with the rest."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from pipelines.quality.gate import gate
+    from pipelines.settings import get_settings
+    from pipelines.transform.build import CONSUMER
+
+    report = gate(get_settings(), CONSUMER)
+    if report.held:
+        held = "; ".join(f"{h['department']}/{h['resource']} {h['delivery']}: {h['tripped'][0]}" for h in report.held)
+        raise AirflowFailException(f"{len(report.held)} delivery(ies) held back from the subject databases: {held}")
+    return {"replaced": report.replaced}
+
+
 def standardise_task(ds: str | None = None) -> dict:
     """Skipped when every load in the lake has been built already; returns the loads it takes in. The run's
-    date (`ds`) as the marts' (`pipelines.transform.build.dbt_vars`)."""
+    date (`ds`) as the marts' (`pipelines.transform.build.dbt_vars`). Runs whatever the gate's outcome, and
+    passes the gate itself first (judged already: nothing to do), so no load is built unjudged."""
     from airflow.sdk.exceptions import AirflowSkipException
 
+    from pipelines.quality.gate import gate
     from pipelines.settings import get_settings
-    from pipelines.transform.build import pending_loads, standardise
+    from pipelines.transform.build import CONSUMER, pending_loads, standardise
 
     settings = get_settings()
+    gate(settings, CONSUMER)
     loads = pending_loads(settings)
     if not loads:
         raise AirflowSkipException("every published load is in the subject databases already")
@@ -87,8 +107,9 @@ def build_subject_dag(raw_assets: list[tuple[str, str]], doc_md: str):
         settled = task.sensor(task_id="wait_for_deliveries", poke_interval=15, mode="reschedule")(deliveries_settled)(
             departments
         )
-        standardised = task(task_id="standardise", pool=WAREHOUSE_POOL)(standardise_task)()
-        settled >> standardised
+        gated = task(task_id="quality_gate", pool=WAREHOUSE_POOL, retries=0)(gate_task)()
+        standardised = task(task_id="standardise", pool=WAREHOUSE_POOL, trigger_rule="all_done")(standardise_task)()
+        settled >> gated >> standardised
         previous = standardised
         for subject in LINK_ORDER:
             linked = task(task_id=f"link_{subject}", pool=WAREHOUSE_POOL)(link_task)(subject)

@@ -78,6 +78,9 @@ def collect(settings: Settings) -> SiteData:
     failing_keys = _failing_key_counts(engine, settings)
     disputes = _dispute_counts(engine, names)
     rectification = _rectification_counts(engine)
+    held = _rows(engine, "select * from quality.held_deliveries order by department, held_at, load_id")
+    for h in held:
+        h["checks"] = json.loads(h.pop("hold_checks") or "[]")
 
     latest = {}
     for card in scorecards:
@@ -119,6 +122,7 @@ def collect(settings: Settings) -> SiteData:
             "failing_key_count": failing_keys.get(code, 0),
             "disputes": disputes.get(code, []),
             "rectification": rectification.get(code, []),
+            "held": [h for h in held if h["department"] == code],
         }
     return SiteData(index, departments, _standards())
 

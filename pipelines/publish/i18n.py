@@ -112,6 +112,24 @@ WORDS = {
     "problems_repeat": {"zh": "重复问题", "en": "Repeats"},
     "oldest_open_problem": {"zh": "最久待整改（天）", "en": "Oldest open (days)"},
     "problems_open_period": {"zh": "待整改问题（最久天数）", "en": "Open problems (oldest)"},
+    "held": {"zh": "暂扣的报送", "en": "Deliveries held back"},
+    "held_note": {
+        "zh": "某项计分检查的不合格比例超过资源的上限（有99%把握）的报送，视为报送错误（如列错位），由质量闸门暂扣，"
+        "不进入主题库，主题库保持上一次的正确状态；其检查结果照常计分。部门重新报送并通过检查后该报送被替换，"
+        "或经管理员说明理由放行（记入审计日志）。",
+        "en": "A delivery in which a scored check fails on more of its rows than the resource's ceiling (with 99% "
+        "confidence) is broken (a shifted column, say): the quality gate holds it back from the subject "
+        "databases, which keep their last good state; its results are scored as usual. The hold ends when the "
+        "department re-delivers and the delivery passes (replaced), or when an administrator releases it with "
+        "a reason (audited).",
+    },
+    "delivery": {"zh": "报送", "en": "Delivery"},
+    "held_on": {"zh": "暂扣时间", "en": "Held on"},
+    "checks_tripped": {"zh": "超限检查", "en": "Checks over the ceiling"},
+    "hold_status": {"zh": "状态", "en": "Status"},
+    "hold_held": {"zh": "暂扣中", "en": "Held"},
+    "hold_released": {"zh": "已放行", "en": "Released"},
+    "hold_replaced": {"zh": "已重新报送", "en": "Replaced by a re-delivery"},
 }
 
 

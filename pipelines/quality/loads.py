@@ -2,7 +2,8 @@
 
 The ledger is SQLite, written by the ingest tasks; dbt reads Parquet on every engine. The snapshot
 keeps what timeliness and accessibility need (status, when the department delivered, the month that
-falls in) and leaves out error texts, which are for the engineers' console, not the scorecards.
+falls in) and the quality gate's holds (held, released or replaced, with the checks that tripped: rule,
+column and counts, no values), and leaves out error texts, which are for the engineers' console, not the scorecards.
 """
 
 from __future__ import annotations
@@ -11,9 +12,14 @@ import sqlite3
 from pathlib import Path
 
 from pipelines.lake.layout import LakeLayout, write_parquet_atomically
+from pipelines.lake.ledger import Ledger
 from pipelines.settings import Settings
 
 COLUMNS = ("load_id", "department", "resource", "status", "rows_in", "rows_landed", "rows_quarantined", "started_at")
+# the quality gate's hold on a load, if any: held (standing), released or replaced; when; the checks tripped
+HOLD = (
+    "case when holds.load_id is null then null else coalesce(holds.outcome, 'held') end, holds.held_at, holds.tripped"
+)
 # when the department delivered (a file's time, or the moment a read stands for); older ledgers lack it
 DELIVERED_AT = "coalesce(delivered_at, started_at)"
 
@@ -36,10 +42,15 @@ def export_loads(settings: Settings) -> Path:
     rows: list[dict] = []
     if ledger.exists():
         with sqlite3.connect(ledger) as con:
-            cursor = con.execute(f"select {', '.join(COLUMNS)}, {DELIVERED_AT} from loads")
-            for *values, delivered_at in cursor.fetchall():
+            Ledger(ledger)  # an older ledger gains the holds table
+            cursor = con.execute(
+                f"select {', '.join('loads.' + c for c in COLUMNS)}, {DELIVERED_AT}, {HOLD} "
+                "from loads left join holds using (load_id)"
+            )
+            for *values, delivered_at, hold, held_at, tripped in cursor.fetchall():
                 row = dict(zip(COLUMNS, values, strict=True))
                 row["delivered_at"], row["period"] = delivered_at, delivery_period(delivered_at)
+                row["hold"], row["held_at"], row["hold_checks"] = hold, held_at and _timestamp(held_at), tripped
                 rows.append(row)
     schema = pa.schema(
         [
@@ -53,6 +64,9 @@ def export_loads(settings: Settings) -> Path:
             ("started_at", pa.timestamp("us")),
             ("delivered_at", pa.timestamp("us")),
             ("period", pa.string()),
+            ("hold", pa.string()),
+            ("held_at", pa.timestamp("us")),
+            ("hold_checks", pa.string()),
         ]
     )
     table = pa.Table.from_pylist(

@@ -22,6 +22,7 @@ from pipelines.lake.layout import LakeLayout
 from pipelines.lake.ledger import Ledger
 from pipelines.linkage.run import LinkageResult, link
 from pipelines.paths import DBT_PROJECT_DIR
+from pipelines.quality.gate import GateReport, gate
 from pipelines.settings import Settings
 from pipelines.transform.staging_models import rows_model
 
@@ -54,6 +55,7 @@ class BuildReport:
     linkage: list[LinkageResult] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)
     unbalanced: list[tuple] = field(default_factory=list)
+    gate: GateReport | None = None  # what the quality gate held back before the build
 
 
 def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> str:
@@ -257,9 +259,10 @@ def build_subject_databases(
     settings: Settings, quiet: bool = True, as_of: str | None = None, full_refresh: bool = False
 ) -> BuildReport:
     """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason.
-    `full_refresh`: standardise every batch again, not only the new ones."""
+    `full_refresh`: standardise every batch again, not only the new ones. The quality gate judges the new
+    loads first: a broken one is held back, and the build goes on with the rest."""
+    report = BuildReport(gate=gate(settings, CONSUMER))
     loads = pending_loads(settings)
-    report = BuildReport()
     plan = staging_plan(settings, full_refresh)  # the digest and the ledger read once
     changed = plan[1]
     report.restaged = ["*"] if changed is None else [f"{d}/{r}" for d, r in changed]

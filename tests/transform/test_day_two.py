@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -13,13 +14,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.access.audit import AuditLog
 from pipelines.catalog import load_catalog
 from pipelines.ingest.runner import ingest, ingest_resource
+from pipelines.quality.gate import ReleaseRefused, holds, release
 from pipelines.quality.validate import validate
 from pipelines.settings import Settings
 from pipelines.synth.city import generate_city
 from pipelines.synth.config import CityConfig
 from pipelines.transform.build import build_scorecards, build_subject_databases
+from tests.access.conftest import TEST_KEY
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("day_two")]  # one worker builds the two days
 
@@ -50,6 +54,13 @@ def _write_csv(path: Path, rows: list[dict], encoding: str) -> None:
         os.utime(path, ns=(delivered.st_atime_ns, delivered.st_mtime_ns))
 
 
+def _shifted(rows: list[dict], dropped: str) -> list[dict]:
+    """`rows` as a broken export writes them: `dropped`'s values left out, each later value under the header before it."""
+    columns = list(rows[0])
+    at = columns.index(dropped)
+    return [dict(zip(columns, [*list(r.values())[:at], *list(r.values())[at + 1 :], ""], strict=True)) for r in rows]
+
+
 def _query(settings: Settings, sql: str) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         return con.execute(sql).fetchall()
@@ -66,6 +77,7 @@ def two_days(tmp_path_factory):
     city = root / "city"
     generate_city(CityConfig(people=600, seed=11), city)
     settings = Settings(data_dir=root / "data", source_root=city)
+    audit_settings = Settings(data_dir=root / "data", source_root=city, pseudonym_key=TEST_KEY)
     os.environ.pop("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", None)
     births = sorted((city / "health" / "births").glob("births_????-??.csv"))  # the monthly files
     late = births[1]  # September's births: not delivered on day one
@@ -81,10 +93,18 @@ def two_days(tmp_path_factory):
     fixed, unfixed = dict(rows[2]), dict(rows[3])
     rows[2], rows[3] = dict(rows[2], 性别=""), dict(rows[3], 性别="")
     _write_csv(first, rows, encoding)
-    taxpayer_file = sorted((city / "tax" / "taxpayers").glob("taxpayers_????-??.csv"))[0]
+    tax_folder = city / "tax" / "taxpayers"
+    taxpayer_file = sorted(tax_folder.glob("taxpayers_????-??.csv"))[0]
     taxpayers, tax_encoding = _read_csv(taxpayer_file)
     taxpayers[2] = dict(taxpayers[2], 纳税人名称="")
     _write_csv(taxpayer_file, taxpayers, tax_encoding)
+    # two broken deliveries of tax's change feed, held back by the quality gate: one whose column was left
+    # out (re-delivered whole on day two), one whose taxpayer type went missing (released by an administrator)
+    shifted_file, unclassified_file = (tax_folder / f"taxpayers_2026-11-{d}.csv" for d in (18, 19))
+    changes = [dict(t, 变更类型="变更", 变更时间="2026-11-18 09:00:00") for t in taxpayers[4:8]]
+    _write_csv(shifted_file, _shifted(changes, "纳税人名称"), tax_encoding)
+    unclassified = [dict(t, 变更类型="变更", 变更时间="2026-11-19 09:00:00", 纳税人类型="") for t in taxpayers[8:12]]
+    _write_csv(unclassified_file, unclassified, tax_encoding)
     ingest(settings=settings)
     day1_report = build_subject_databases(settings)
     validate(settings)
@@ -94,7 +114,29 @@ def two_days(tmp_path_factory):
         "entity_sources": dict(
             _query(settings, "select resource, count(*) from legal_entities.entity_sources group by 1")
         ),
+        "gate": day1_report.gate,
+        "staged_loads": {
+            r[0] for r in _query(settings, "select distinct load_id from staging.stg_tax__taxpayer_registrations_rows")
+        },
     }
+    _write_csv(shifted_file, changes, tax_encoding)  # sent again whole, same name, a day later
+    os.utime(shifted_file, (shifted_file.stat().st_mtime + 86_400,) * 2)
+    refused = []
+    for load_id, reason in (("no-such-load", "checked"), (day1_report.gate.held[0]["load_id"], " ")):
+        with pytest.raises(ReleaseRefused) as e:
+            release(settings, load_id, reason, "test admin", lambda entry: None)
+        refused.append(str(e.value))
+    [unclassified_load] = [
+        h["load_id"] for h in day1_report.gate.held if h["delivery"].endswith(unclassified_file.name)
+    ]
+    audit = AuditLog.open(audit_settings)
+    released = release(
+        settings,
+        unclassified_load,
+        "the taxpayer type follows in the next change; checked with the department",
+        "test admin",
+        lambda e: audit.append(e["by"], "hold release", load_id=e["load_id"], reason=e["reason"]),
+    )
     (root / "social_organisations").rename(dormant)
 
     hukou = sqlite3.connect(city / "public_security" / "hukou.sqlite")
@@ -135,6 +177,16 @@ def two_days(tmp_path_factory):
     every = load_catalog().resource("public_security", "household_registry").delivery.full_snapshot_every
     statuses = [ingest_resource("public_security", "household_registry", settings)[0].status for _ in range(every - 1)]
     day2_report = build_subject_databases(settings)
+    gate_outcome = {
+        "day2": day2_report.gate,
+        "holds": holds(settings, ended_too=True),
+        "refused": refused,
+        "released": released,
+        "audit": [json.loads(line) for line in audit.path.read_text(encoding="utf-8").splitlines()],
+        "audit_ok": audit.verify().ok,
+        "shifted": shifted_file.name,
+        "unclassified": unclassified_file.name,
+    }
     validate(settings)
     build_scorecards(settings)
     hukou.close()
@@ -156,6 +208,7 @@ def two_days(tmp_path_factory):
         "rectified": fixed["出生医学证明编号"],
         "unrectified": unfixed["出生医学证明编号"],
         "withdrawn": taxpayers[2]["登记序号"],
+        "gate": gate_outcome,
     }
 
 
@@ -297,6 +350,7 @@ def test_each_batch_is_standardised_once_and_every_batch_again_when_the_code_cha
     them. When the code that standardises a row changes, every resource's rows are standardised again.
     (Last in this module: it restandardises the warehouse's staging rows.)"""
     from pipelines.lake.layout import LakeLayout
+    from pipelines.lake.ledger import KEPT_OUT
     from pipelines.transform.build import _code_state, standardise_batches
 
     s = two_days["settings"]
@@ -304,7 +358,8 @@ def test_each_batch_is_standardised_once_and_every_batch_again_when_the_code_cha
     with sqlite3.connect(LakeLayout(s.lake_root).ledger_path) as ledger:
         landed = dict(
             ledger.execute(
-                "select department || '__' || resource, sum(rows_landed) from loads where status = 'published' group by 1"
+                "select department || '__' || resource, sum(rows_landed) from loads where status = 'published' "
+                f"and load_id not in {KEPT_OUT} group by 1"  # a held delivery is never standardised
             ).fetchall()
         )
     registry, organisations = "public_security__household_registry", "civil_affairs__social_organisations"
@@ -344,3 +399,41 @@ def test_a_flagged_record_is_rectified_by_a_later_delivery_and_followed_until_th
     opened = sum(q[0] for q in quarters)
     assert opened == _query(s, "select count(*) from quality.rectification where department = 'health'")[0][0]
     assert sum(q[1] for q in quarters) == 1 and quarters[-1][2] == opened - 1
+
+
+def test_a_broken_delivery_is_held_back_until_re_delivered_or_released(two_days):
+    """The quality gate: a delivery whose scored checks fail beyond the resource's ceiling (a column left out,
+    a taxpayer type missing from every row) is held on day one: named with the checks that tripped, kept out of
+    staging and the subject databases (which stay balanced), scored all the same. On day two the department
+    sends the first again whole and an administrator releases the second with a reason (audited): the
+    re-delivery replaces the hold and is built, the released load is built, the broken one never is."""
+    s, day1, gate = two_days["settings"], two_days["day1"], two_days["gate"]
+    held = {h["delivery"].rsplit("/", 1)[-1]: h for h in day1["gate"].held}
+    assert set(held) == {gate["shifted"], gate["unclassified"]}
+    tripped = {name: {(t.rule, t.column) for t in h["tripped"]} for name, h in held.items()}
+    assert ("citizen_id.format", "legal_rep_citizen_id") in tripped[gate["shifted"]]
+    assert tripped[gate["unclassified"]] == {("required", "taxpayer_type")}
+    assert all(t.failing == t.checked == 4 for h in held.values() for t in h["tripped"])
+    assert not day1["unbalanced"] and not {h["load_id"] for h in held.values()} & day1["staged_loads"]
+
+    assert not gate["day2"].held and gate["day2"].replaced == [held[gate["shifted"]]["load_id"]]
+    outcomes = {h["delivery"].rsplit("/", 1)[-1]: (h["outcome"], h["ended_by"]) for h in gate["holds"]}
+    assert outcomes == {gate["shifted"]: ("replaced", "gate"), gate["unclassified"]: ("released", "test admin")}
+    assert gate["refused"][0] == "no-such-load is not held (see `govlake quality holds`)"
+    assert gate["refused"][1].startswith("a release needs a reason")
+    [entry] = [e for e in gate["audit"] if e["action"] == "hold release"]
+    assert entry["load_id"] == held[gate["unclassified"]]["load_id"] and entry["actor"] == "test admin"
+    assert gate["audit_ok"]
+
+    staged = {r[0] for r in _query(s, "select distinct load_id from staging.stg_tax__taxpayer_registrations_rows")}
+    assert held[gate["unclassified"]]["load_id"] in staged and held[gate["shifted"]]["load_id"] not in staged
+    layout = s.lake_root
+    assert list((layout / "held").rglob(f"load_id={held[gate['shifted']]['load_id']}"))
+    [(holds_in_mart,)] = _query(s, "select count(*) from quality.held_deliveries where department = 'tax'")
+    assert holds_in_mart == 2
+    [(scored,)] = _query(
+        s,
+        "select count(*) from quality.fct_quality_results "
+        f"where load_id = '{held[gate['shifted']]['load_id']}' and not success",
+    )
+    assert scored > 0  # the department delivered it: its failures count

@@ -3,8 +3,9 @@
     opened the day the record was first delivered failing. It is `rectified` the day a later delivery of
     the record passes that check (a delivery counts once its validation is stored), `gone` when a later
     delivery withdraws the record (a change feed's delete), and `open` otherwise, aged to today; a problem
-    failed by more than one delivery is a repeat failure. Record-level: role warehouses show a department
-    its own. -#}
+    failed by more than one delivery is a repeat failure. A delivery the quality gate held back opens none:
+    its records never reached the subject databases. Record-level: role warehouses show a department its
+    own. -#}
 with scored as (
 
     select distinct run_id, load_id, rule, column_name
@@ -22,6 +23,10 @@ flagged as (
         and keys.load_id = scored.load_id
         and keys.rule = scored.rule
         and keys.column_name = scored.column_name
+    where keys.load_id not in (
+        {#- a broken delivery the quality gate kept out is the department's problem as a whole, not its records' -#}
+        select load_id from {{ source('quality', 'loads') }} where hold in ('held', 'replaced')
+    )
 
 ),
 

@@ -413,7 +413,10 @@ def test_a_broken_delivery_is_held_back_until_re_delivered_or_released(two_days)
     tripped = {name: {(t.rule, t.column) for t in h["tripped"]} for name, h in held.items()}
     assert ("citizen_id.format", "legal_rep_citizen_id") in tripped[gate["shifted"]]
     assert tripped[gate["unclassified"]] == {("required", "taxpayer_type")}
-    assert all(t.failing == t.checked == 4 for h in held.values() for t in h["tripped"])
+    failing = {(name, t.rule, t.column): (t.failing, t.checked) for name, h in held.items() for t in h["tripped"]}
+    assert failing[(gate["shifted"], "citizen_id.format", "legal_rep_citizen_id")] == (4, 4)
+    assert failing[(gate["unclassified"], "required", "taxpayer_type")] == (4, 4)
+    assert all(checked == 4 and failed >= 3 for failed, checked in failing.values())  # 3 of 4 is over 0.2 at 99 %
     assert not day1["unbalanced"] and not {h["load_id"] for h in held.values()} & day1["staged_loads"]
 
     assert not gate["day2"].held and gate["day2"].replaced == [held[gate["shifted"]]["load_id"]]

@@ -81,6 +81,8 @@ def collect(settings: Settings) -> SiteData:
     held = _rows(engine, "select * from quality.held_deliveries order by department, held_at, load_id")
     for h in held:
         h["checks"] = json.loads(h.pop("hold_checks") or "[]")
+        for moment in ("delivered_at", "held_at"):  # to the minute: a department reads when, not the microsecond
+            h[moment] = h[moment] and str(h[moment])[:16].replace("T", " ")
 
     latest = {}
     for card in scorecards:

@@ -84,7 +84,8 @@ def test_tasks_that_open_the_warehouse_queue_in_its_one_slot_pool(dagbag):
     assert POOLS[WAREHOUSE_POOL][0] == 1
     in_pool = {(d.dag_id, t.task_id) for d in dagbag.dags.values() for t in d.tasks if t.pool == WAREHOUSE_POOL}
     expected = {
-        ("build_subject_databases", t) for t in ("standardise", "link_legal_entities", "link_population", "build_marts")
+        ("build_subject_databases", t)
+        for t in ("quality_gate", "standardise", "link_legal_entities", "link_population", "build_marts")
     } | {("publish_quality_scorecards", t) for t in ("validate", "score", "publish")}
     expected |= {("build_access_warehouses", t) for t in ("build_role_warehouses", "build_verification_index")}
     assert in_pool == expected

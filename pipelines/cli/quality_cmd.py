@@ -134,7 +134,6 @@ def release_command(
     import getpass
 
     from pipelines.access.audit import AuditLog, AuditUnavailable
-    from pipelines.access.scrub import scrub_text
     from pipelines.cli.console import err_console
     from pipelines.quality.gate import ReleaseRefused, release
     from pipelines.settings import get_settings
@@ -142,7 +141,7 @@ def release_command(
     settings = get_settings()
 
     def audit(e: dict) -> None:
-        AuditLog.open(settings).append(e["by"], "hold release", load_id=e["load_id"], reason=scrub_text(e["reason"]))
+        AuditLog.open(settings).append(e["by"], "hold release", load_id=e["load_id"], reason=e["reason"])
 
     try:
         h = release(settings, load_id, reason, by or getpass.getuser(), audit)

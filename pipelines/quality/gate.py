@@ -165,6 +165,9 @@ def release(settings: Settings, load_id: str, reason: str, by: str, audit) -> di
     standing = ledger.holds("h.load_id = ? and h.outcome is null", (load_id,))
     if not standing:
         raise ReleaseRefused(f"{load_id} is not held (see `govlake quality holds`)")
+    from pipelines.access.scrub import scrub_text
+
+    reason = scrub_text(reason)  # free text: an ID or a name typed into it is masked before it is kept or shown
     audit({"load_id": load_id, "by": by, "reason": reason})
     ledger.end_hold(load_id, RELEASED, _now(), by, reason)
     settle_files(settings)

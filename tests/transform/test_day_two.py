@@ -71,6 +71,9 @@ def _person_ids(settings: Settings) -> dict[tuple, str]:
     return {tuple(r[:4]): r[4] for r in rows}
 
 
+RELEASE_REASON_ID = "110105198001010012"  # a citizen ID an administrator types into a release reason
+
+
 @pytest.fixture(scope="module")
 def two_days(tmp_path_factory):
     root = tmp_path_factory.mktemp("day_two")
@@ -133,7 +136,7 @@ def two_days(tmp_path_factory):
     released = release(
         settings,
         unclassified_load,
-        "the taxpayer type follows in the next change; checked with the department",
+        f"the taxpayer type follows in the next change; checked with the department about {RELEASE_REASON_ID}",
         "test admin",
         lambda e: audit.append(e["by"], "hold release", load_id=e["load_id"], reason=e["reason"]),
     )
@@ -427,6 +430,7 @@ def test_a_broken_delivery_is_held_back_until_re_delivered_or_released(two_days)
     [entry] = [e for e in gate["audit"] if e["action"] == "hold release"]
     assert entry["load_id"] == held[gate["unclassified"]]["load_id"] and entry["actor"] == "test admin"
     assert gate["audit_ok"]
+    assert RELEASE_REASON_ID not in repr(gate["holds"]) + repr(gate["audit"])  # an ID typed into a reason is masked
 
     staged = {r[0] for r in _query(s, "select distinct load_id from staging.stg_tax__taxpayer_registrations_rows")}
     assert held[gate["unclassified"]]["load_id"] in staged and held[gate["shifted"]]["load_id"] not in staged

@@ -53,7 +53,7 @@ def list_command(
 def audited(settings):
     """What `resolve` calls before it keeps a resolution: an entry in the platform's audit log."""
     from pipelines.access.audit import AuditLog
-    from pipelines.access.scrub import scrub_text
+    from pipelines.standards.scrub import scrub_text
 
     def audit(e) -> None:
         AuditLog.open(settings).append(

@@ -93,7 +93,7 @@ def decide_command(
     import getpass
 
     from pipelines.access.audit import AuditLog, AuditUnavailable
-    from pipelines.access.scrub import scrub_text
+    from pipelines.standards.scrub import scrub_text
     from pipelines.linkage.decisions import decide
     from pipelines.settings import get_settings
 

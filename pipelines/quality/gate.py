@@ -27,6 +27,7 @@ from pipelines.catalog import load_catalog
 from pipelines.lake.layout import LakeLayout
 from pipelines.lake.ledger import Ledger
 from pipelines.settings import Settings
+from pipelines.standards.scrub import scrub_text
 
 CONFIDENCE_Z = 2.576  # 99%: a one-row delivery failing (0.13 at least) is not a broken one; two of two failing is
 STANDING, RELEASED, REPLACED = None, "released", "replaced"
@@ -165,8 +166,6 @@ def release(settings: Settings, load_id: str, reason: str, by: str, audit) -> di
     standing = ledger.holds("h.load_id = ? and h.outcome is null", (load_id,))
     if not standing:
         raise ReleaseRefused(f"{load_id} is not held (see `govlake quality holds`)")
-    from pipelines.access.scrub import scrub_text
-
     reason = scrub_text(reason)  # free text: an ID or a name typed into it is masked before it is kept or shown
     audit({"load_id": load_id, "by": by, "reason": reason})
     ledger.end_hold(load_id, RELEASED, _now(), by, reason)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pipelines.access.audit import AuditLog, AuditUnavailable
 from pipelines.access.query import run_query
-from pipelines.access.scrub import scrub_sql
+from pipelines.standards.scrub import scrub_sql
 
 KEY = b"k" * 32
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.standards.scrub import scrub_sql, scrub_text
 from pipelines.files import write_text_atomically
 from pipelines.privacy.keys import derived_key
 from pipelines.settings import Settings, get_settings
+from pipelines.standards.scrub import scrub_sql, scrub_text
 
 GENESIS = "0" * 64
 

@@ -27,10 +27,10 @@ from datetime import date
 from pipelines import clock
 from pipelines.access.audit import AuditLog, AuditUnavailable
 from pipelines.access.policy import RoleKind, role
-from pipelines.standards.scrub import scrub_sql, scrub_text
 from pipelines.engines import engine_for
 from pipelines.engines.base import RejectedQuery, RoleReader
 from pipelines.settings import Settings, get_settings
+from pipelines.standards.scrub import scrub_sql, scrub_text
 
 ERROR_CHARS = 300  # an error message is output too: scrubbed, and this long at most
 

@@ -93,9 +93,9 @@ def decide_command(
     import getpass
 
     from pipelines.access.audit import AuditLog, AuditUnavailable
-    from pipelines.standards.scrub import scrub_text
     from pipelines.linkage.decisions import decide
     from pipelines.settings import get_settings
+    from pipelines.standards.scrub import scrub_text
 
     settings = get_settings()
 

@@ -175,10 +175,10 @@ def resources_with_pending_loads(settings: Settings) -> list[tuple[str, str]]:
 def standardise_batches(settings: Settings, resources: list[str] | None = None, quiet: bool = True) -> float:
     """Only the staging rows (`stg_*_rows`) of `resources` ("department/resource"; default all): the batches in
     the lake standardised, nothing built on them yet; the next build standardises only what landed since.
-    When the staging code changed, every resource's rows are standardised again, not only these. Returns
-    seconds."""
+    When the staging code changed, every resource's rows are standardised again, not only these; when no
+    code has standardised any yet, only these are. Returns seconds."""
     code = staging_code_digest()
-    stale = _code_stale(settings, code)
+    stale = _code_state(settings).exists() and _code_stale(settings, code)
     models = (
         ["config.materialized:incremental"]
         if stale or not resources

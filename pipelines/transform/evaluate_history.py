@@ -169,11 +169,12 @@ def _person_map(settings: Settings) -> tuple[dict[tuple, str], set[tuple[str, st
 
 
 def live_city(
-    root: Path, people: int, days: int, as_of: date, seed: int = 42, builds: int = 3, then=None
+    root: Path, people: int, days: int, as_of: date, seed: int = 42, builds: int = 3, then=None, periods: int = 3
 ) -> LivingCityRun:
-    """Generate a city as of `as_of`, live it `days` days ingesting every day, build the subject databases
-    `builds` times along the way (ids must stay stable or be followed through `id_changes`), score the history.
-    `then(settings)` runs after each build (what follows the build in the DAGs)."""
+    """Generate a city as of `as_of` (its records delivered over `periods` months), live it `days` days
+    ingesting every day, build the subject databases `builds` times along the way (ids must stay stable or
+    be followed through `id_changes`), score the history. `then(settings)` runs after each build (what
+    follows the build in the DAGs)."""
     import time
     from datetime import timedelta
 
@@ -185,7 +186,7 @@ def live_city(
 
     city, seconds = root / "city", {"ingest": 0.0, "build": 0.0}
     started = time.perf_counter()
-    generate_city(CityConfig(people=people, seed=seed, as_of=as_of), city)
+    generate_city(CityConfig(people=people, seed=seed, as_of=as_of, periods=periods), city)
     seconds["generate"] = time.perf_counter() - started
     settings = Settings(data_dir=root / "data", source_root=city)
     start = as_of + timedelta(days=1)

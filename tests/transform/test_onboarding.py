@@ -73,7 +73,9 @@ def test_a_seventh_department_reaches_the_subject_database(tmp_path):
         "GOVLAKE_SOURCE_ROOT": str(tmp_path / "city"),
     }
     city = tmp_path / "city"
-    generated = _govlake(env, "demo", "generate", "--people", "300", "--seed", "11", "--no-defects", "--out", str(city))
+    generated = _govlake(
+        env, "demo", "generate", "--people", "300", "--seed", "11", "--periods", "1", "--no-defects", "--out", str(city)
+    )
     assert generated.returncode == 0, generated.stderr
 
     # (a) the one catalogue entry and its role line

@@ -12,10 +12,12 @@ from pipelines.cli.console import console, err_console
 
 def print_gate(report) -> None:
     """What the quality gate held back (red: each a department's broken delivery) and which holds ended."""
+    from pipelines.quality.gate import describe
+
     if not report:
         return
     for h in report.held:
-        checks = "; ".join(str(t) for t in h["tripped"])
+        checks = describe(h["tripped"])
         err_console.print(
             f"[red]held back[/red] {h['department']}/{h['resource']} {h['delivery']} ({h['load_id']}): {checks}"
         )

@@ -413,15 +413,15 @@ def print_holds(settings) -> None:
     (truth/broken_deliveries.csv) against them: every broken file held, every re-delivery ending its hold."""
     import csv
 
-    from pipelines.quality.gate import holds
+    from pipelines.quality.gate import describe, holds
 
     held = holds(settings, ended_too=True)
     table = Table("department/resource", "delivery", "held on", "checks tripped", "outcome")
     for h in held:
-        tripped = "; ".join(f"{t['rule']} on {t['column']} {t['failing']}/{t['checked']}" for t in h["tripped"][:3])
-        more = f" (+{len(h['tripped']) - 3} more)" if len(h["tripped"]) > 3 else ""
         outcome = h["outcome"] or "[red]held[/red]"
-        table.add_row(f"{h['department']}/{h['resource']}", h["delivery"], h["held_at"][:10], tripped + more, outcome)
+        table.add_row(
+            f"{h['department']}/{h['resource']}", h["delivery"], h["held_at"][:10], describe(h["tripped"], 3), outcome
+        )
     console.print("   quality gate (质量闸门): deliveries held back from the subject databases")
     console.print(table)
     truth = settings.sources_dir / "truth" / "broken_deliveries.csv"

@@ -110,17 +110,25 @@ def holds_command(
     all_: bool = typer.Option(False, "--all", help="Ended holds too (released or replaced)."),
 ) -> None:
     """Deliveries the quality gate held back from the subject databases, with the checks that tripped."""
+    from pipelines.quality.gate import describe
     from pipelines.quality.gate import holds as gate_holds
     from pipelines.settings import get_settings
 
     holds = gate_holds(get_settings(), dept, all_)
     table = Table("load", "department", "resource", "delivery", "held at", "checks tripped", "outcome")
     for h in holds:
-        tripped = "; ".join(f"{t['rule']} on {t['column']}: {t['failing']}/{t['checked']}" for t in h["tripped"])
         outcome = h["outcome"] or "held"
         if h["outcome"]:
             outcome += f" by {h['ended_by']}: {h['reason']}"
-        table.add_row(h["load_id"], h["department"], h["resource"], h["delivery"], h["held_at"][:19], tripped, outcome)
+        table.add_row(
+            h["load_id"],
+            h["department"],
+            h["resource"],
+            h["delivery"],
+            h["held_at"][:19],
+            describe(h["tripped"]),
+            outcome,
+        )
     console.print(table if holds else "no delivery is held back")
 
 

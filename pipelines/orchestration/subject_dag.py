@@ -33,13 +33,15 @@ def gate_task() -> dict:
     checks that tripped; the build goes on with the rest."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from pipelines.quality.gate import gate
+    from pipelines.quality.gate import describe, gate
     from pipelines.settings import get_settings
     from pipelines.transform.build import CONSUMER
 
     report = gate(get_settings(), CONSUMER)
     if report.held:
-        held = "; ".join(f"{h['department']}/{h['resource']} {h['delivery']}: {h['tripped'][0]}" for h in report.held)
+        held = "; ".join(
+            f"{h['department']}/{h['resource']} {h['delivery']}: {describe(h['tripped'], 1)}" for h in report.held
+        )
         raise AirflowFailException(f"{len(report.held)} delivery(ies) held back from the subject databases: {held}")
     return {"replaced": report.replaced}
 

@@ -46,6 +46,14 @@ class Tripped:
         return f"{self.rule} on {self.column}: {self.failing} of {self.checked} rows failing"
 
 
+def describe(checks: list, first: int | None = None) -> str:
+    """A hold's tripped checks (`Tripped`, or the dicts `holds` gives) on one line: the first `first` of them
+    and how many more. What the CLI, the demo and the failed gate task print."""
+    checks = [c if isinstance(c, Tripped) else Tripped(**c) for c in checks]
+    more = len(checks) - len(checks[:first])
+    return "; ".join(str(c) for c in checks[:first]) + (f" (+{more} more)" if more else "")
+
+
 @dataclass(frozen=True)
 class GateReport:
     held: list[dict]  # the loads this run held: load id, department, resource, delivery, tripped checks

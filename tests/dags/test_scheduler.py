@@ -60,7 +60,8 @@ def scheduled(tmp_path_factory, airflow_database):
     """Everything the run left: runs and task instances per DAG, asset events, the processes seen
     listening while it ran, and the component processes that were alive before the stop."""
     city = tmp_path_factory.mktemp("city")
-    generate_city(CityConfig(people=300, seed=11), city)  # what is tested is the scheduling, not the data
+    # what is tested is the scheduling, not the data: a small city, its records delivered in one month
+    generate_city(CityConfig(people=300, seed=11, periods=1), city)
     airflow_settings = {
         "AIRFLOW_HOME": str(tmp_path_factory.mktemp("airflow_home")),
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),

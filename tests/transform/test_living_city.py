@@ -39,7 +39,7 @@ def test_the_history_matches_the_living_citys_events(tmp_path):
         seed=3,
         builds=2,
         then=lambda s: updates.append(build_roles(s)),
-        periods=1,  # the city's records delivered in one month, not three: the same history in a third of the batches
+        periods=1,  # the city's records delivered in one month, not three: the same history, a third of the first batches
     )
     score = run.score
     assert sum(run.events.values()) > 50 and {"move", "marriage", "death", "birth", "moved_out"} <= set(run.events)

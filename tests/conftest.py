@@ -18,9 +18,12 @@ for _key, _value in {
 }.items():
     os.environ.setdefault(_key, _value)
 
-if os.environ.get("PYTEST_XDIST_WORKER"):  # one Airflow metadata database per worker: dag.test() runs in parallel
-    _home = Path(os.environ.get("AIRFLOW_HOME") or Path(__file__).resolve().parents[1] / ".airflow")
-    os.environ["AIRFLOW_HOME"] = str(_home / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}")
+# the project's Airflow home before anything imports Airflow (which fixes its database then), and one
+# metadata database per worker: dag.test() runs in parallel
+_home = Path(os.environ.get("AIRFLOW_HOME") or Path(__file__).resolve().parents[1] / ".airflow")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _home = _home / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}"
+os.environ["AIRFLOW_HOME"] = str(_home)
 
 import json  # noqa: E402
 import pickle  # noqa: E402

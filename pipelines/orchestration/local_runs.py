@@ -5,7 +5,9 @@ Airflow's metadata database (SQLite under AIRFLOW_HOME) is created on first use.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime
@@ -23,10 +25,18 @@ def airflow_env() -> None:
 
 
 def ensure_airflow_db() -> None:
+    """Migrate the metadata database unless it has its tables (importing Airflow creates an empty file)."""
     airflow_env()
     db = Path(os.environ["AIRFLOW_HOME"]) / "airflow.db"
-    if not db.exists():
+    if not _has_tables(db):
         subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
+
+
+def _has_tables(db: Path) -> bool:
+    if not db.exists():
+        return False
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        return con.execute("select 1 from sqlite_master where name = 'task_instance'").fetchone() is not None
 
 
 def load_dags(dag_ids: list[str] | None = None) -> dict:

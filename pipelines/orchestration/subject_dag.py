@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pipelines.transform.build import LINK_ORDER
 
+WAIT_FOR_DELIVERIES = "wait_for_deliveries"
+
 
 def deliveries_settled(departments: list[str], *, ti=None, dag_run=None) -> bool:
     """Sensor poke: no ingest DAG has a run queued or running, or the cut-off has passed (a department
@@ -46,16 +48,23 @@ def gate_task() -> dict:
     return {"replaced": report.replaced}
 
 
-def standardise_task(ds: str | None = None) -> dict:
+def standardise_task(ds: str | None = None, *, ti=None, dag_run=None) -> dict:
     """Skipped when every load in the lake has been built already; returns the loads it takes in. The run's
     date (`ds`) as the marts' (`pipelines.transform.build.dbt_vars`). Runs whatever the gate's outcome, and
-    passes the gate itself first (judged already: nothing to do), so no load is built unjudged."""
+    passes the gate itself first (judged already: nothing to do), so no load is built unjudged.
+
+    Its trigger rule (`all_done`) sees only the gate, which is `upstream_failed` alike when the deliveries
+    sensor failed: so it asks the sensor itself, and builds nothing on a lake still being delivered."""
     from airflow.sdk.exceptions import AirflowSkipException
 
     from pipelines.quality.gate import gate
     from pipelines.settings import get_settings
     from pipelines.transform.build import CONSUMER, pending_loads, standardise
 
+    if not ti.get_ti_count(
+        dag_id=ti.dag_id, task_ids=[WAIT_FOR_DELIVERIES], run_ids=[dag_run.run_id], states=["success"]
+    ):
+        raise AirflowSkipException(f"{WAIT_FOR_DELIVERIES} did not succeed: nothing is built on a partial lake")
     settings = get_settings()
     gate(settings, CONSUMER)
     loads = pending_loads(settings)
@@ -106,7 +115,7 @@ def build_subject_dag(raw_assets: list[tuple[str, str]], doc_md: str):
     )
     def build_subject_databases():
         departments = sorted({d for d, _ in raw_assets})
-        settled = task.sensor(task_id="wait_for_deliveries", poke_interval=15, mode="reschedule")(deliveries_settled)(
+        settled = task.sensor(task_id=WAIT_FOR_DELIVERIES, poke_interval=15, mode="reschedule")(deliveries_settled)(
             departments
         )
         gated = task(task_id="quality_gate", pool=WAREHOUSE_POOL, retries=0)(gate_task)()

@@ -192,6 +192,25 @@ class Opening(Strict):
     conditions: str | None = None
 
 
+class DivisionSpec(Strict):
+    """Where a record's administrative division (区划) comes from, for the quality roll-ups from district
+    branches to the city: a division-code column of the record's own (a registered division, where an
+    enterprise registered), or the division of one of its parties' golden records, as linked."""
+
+    column: str | None = None
+    party: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DivisionSpec:
+        if (self.column is None) == (self.party is None):
+            raise ValueError("division: give exactly one of `column` (a division_code column) or `party`")
+        return self
+
+
+# the subject databases whose golden records hold a division (licences hold none of their own)
+DIVIDED_SUBJECTS = ("population", "legal_entities")
+
+
 class Resource(Strict):
     code: Annotated[str, Field(pattern=RESOURCE_CODE)]
     slug: Annotated[str, Field(pattern=SLUG)]
@@ -213,6 +232,10 @@ class Resource(Strict):
         "update time. Among records of one source the most recent wins the golden record."
     )
     delivery: DeliverySpec = Field(description="Delivery semantics: snapshot, increment or changes.")
+    division: DivisionSpec = Field(
+        default_factory=lambda: DivisionSpec(party=SUBJECT_PARTY),
+        description="The division each record belongs to (default: its subject's golden record's).",
+    )
 
     @model_validator(mode="after")
     def _unique_field_names_and_one_key(self) -> Resource:
@@ -236,7 +259,20 @@ class Resource(Strict):
                     f"(one of: {', '.join(sorted(staging_columns))})"
                 )
         self._delivery_fits_source()
+        self._division_is_known()
         return self
+
+    def _division_is_known(self) -> None:
+        column, party = self.division.column, self.division.party
+        if column is not None:
+            field = next((f for f in self.fields if f.staging_column == column), None)
+            if field is None or field.element != "division_code":
+                raise ValueError(f"division.column {column!r} is not a division_code staging column of this resource")
+        elif self.party_subjects().get(party) not in DIVIDED_SUBJECTS:
+            raise ValueError(
+                f"division.party {party!r} is not a party of this resource in {' or '.join(DIVIDED_SUBJECTS)} "
+                f"(parties: {', '.join(self.party_subjects())}): declare `division`"
+            )
 
     def _delivery_fits_source(self) -> None:
         d, names = self.delivery, {f.name for f in self.fields}

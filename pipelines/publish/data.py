@@ -19,6 +19,7 @@ from pipelines.engines import Engine, engine_for
 from pipelines.quality.scoring import load_scoring
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings
+from pipelines.standards.codetable import division_names
 from pipelines.standards.registry import load_elements, load_rules
 from pipelines.standards.spec import Dimension
 
@@ -79,6 +80,7 @@ def collect(settings: Settings) -> SiteData:
     disputes = _dispute_counts(engine, names)
     rectification = _rectification_counts(engine)
     held = _rows(engine, "select * from quality.held_deliveries order by department, held_at, load_id")
+    divisions = _division_rollups(engine)
     for h in held:
         h["checks"] = json.loads(h.pop("hold_checks") or "[]")
         for moment in ("delivered_at", "held_at"):  # to the minute: a department reads when, not the microsecond
@@ -101,6 +103,7 @@ def collect(settings: Settings) -> SiteData:
             }
             for period in periods
         ],
+        "divisions": _divisions_of(divisions, None),
     }
     departments = {}
     for code in sorted({c["department"] for c in scorecards}):
@@ -125,6 +128,7 @@ def collect(settings: Settings) -> SiteData:
             "disputes": disputes.get(code, []),
             "rectification": rectification.get(code, []),
             "held": [h for h in held if h["department"] == code],
+            "divisions": _divisions_of(divisions, code),
         }
     return SiteData(index, departments, _standards())
 
@@ -184,6 +188,47 @@ def _rectification_counts(engine: Engine) -> dict[str, list[dict]]:
     for r in rows:
         by_department.setdefault(r["department"], []).append(r)
     return by_department
+
+
+def _division_rollups(engine: Engine) -> list[dict]:
+    """The newest quarter's records judged and failing by department and division (`quality.division_scores`)."""
+    if not engine.has_mart("quality", "division_scores"):
+        return []
+    return _rows(
+        engine,
+        """select department, division_level, division_code, parent_division_code, records_judged, records_failing,
+                  period
+           from quality.division_scores
+           where period = (select max(period) from quality.division_scores where period_kind = 'quarter')""",
+    )
+
+
+def _divisions_of(rows: list[dict], department: str | None) -> dict:
+    """One department's divisions (or every department's, summed): the city and province first, then its
+    districts from the worst failure rate; the unknown division last. Counts only."""
+    names = division_names()
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        # the unknown division is the same records at every level: shown once, as a district
+        if department in (None, r["department"]) and (r["division_code"] or r["division_level"] == "county"):
+            line = out.setdefault(
+                (r["division_level"], r["division_code"]),
+                {
+                    "level": r["division_level"],
+                    "code": r["division_code"],
+                    "name": names.get(r["division_code"]),
+                    "parent": r["parent_division_code"],
+                    "judged": 0,
+                    "failing": 0,
+                },
+            )
+            line["judged"] += r["records_judged"]
+            line["failing"] += r["records_failing"]
+    for line in out.values():
+        line["failure_rate"] = line["failing"] / line["judged"]
+    order = {"province": 0, "prefecture": 1, "county": 2}
+    lines = sorted(out.values(), key=lambda x: (x["code"] is None, order[x["level"]], -x["failure_rate"], x["code"]))
+    return {"period": rows[0]["period"] if rows else None, "rows": lines}
 
 
 def _failing_key_counts(engine: Engine, settings: Settings) -> dict[str, int]:

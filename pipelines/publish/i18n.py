@@ -130,6 +130,23 @@ WORDS = {
     "hold_held": {"zh": "暂扣中", "en": "Held"},
     "hold_released": {"zh": "已放行", "en": "Released"},
     "hold_replaced": {"zh": "已重新报送", "en": "Replaced by a re-delivery"},
+    "divisions": {"zh": "按行政区划", "en": "By division"},
+    "divisions_note": {
+        "zh": "各区县分支报送的记录及其中未通过计分检查的记录，逐级汇总到市、省：上级为下级之和。记录的区划取自记录本身的"
+        "区划代码，或其当事方在主题库中的户籍地、登记地（见资源目录的 division）；无有效区县代码的记录计入“未知”。",
+        "en": "Records delivered by each district branch and those a scored check failed, rolled up to the city "
+        "and the province: each level is the sum of the one below. A record's division is its own division "
+        "code, or its party's registered division in the subject database (the catalogue's division entry); a "
+        "record with no valid district code counts as unknown.",
+    },
+    "division": {"zh": "区划", "en": "Division"},
+    "division_level": {"zh": "层级", "en": "Level"},
+    "level_province": {"zh": "省", "en": "Province"},
+    "level_prefecture": {"zh": "市", "en": "City"},
+    "level_county": {"zh": "区县", "en": "District"},
+    "division_unknown": {"zh": "未知", "en": "Unknown"},
+    "records_judged": {"zh": "记录数", "en": "Records"},
+    "records_failing": {"zh": "未通过", "en": "Failing"},
 }
 
 

@@ -45,6 +45,12 @@ def code_rows() -> list[tuple[str, str, int, int]]:
     ]
 
 
+@lru_cache(maxsize=1)
+def division_names() -> dict[str, str]:
+    """Division code -> its name (the latest span's, for a code reused after a change)."""
+    return {r["code"]: r["name_zh"] for r in load_codelist(DIVISIONS)}
+
+
 def division_year_bounds() -> tuple[int, int]:
     """(lo, hi): one year before the earliest and one after the latest finite bound of the division list."""
     rows = [r for r in code_rows() if r[0] == DIVISIONS]

@@ -3,39 +3,71 @@
 {%- set models = [
   {
     "model": "stg_civil_affairs__marriage_registrations_rows",
-    "deletes": false
+    "department": "civil_affairs",
+    "resource": "marriage_registrations",
+    "deletes": false,
+    "division_party": "husband",
+    "division_subject": "population"
   },
   {
     "model": "stg_civil_affairs__social_organisations_rows",
-    "deletes": false
+    "department": "civil_affairs",
+    "resource": "social_organisations",
+    "deletes": false,
+    "division_party": "subject",
+    "division_subject": "legal_entities"
   },
   {
     "model": "stg_health__birth_records_rows",
-    "deletes": false
+    "department": "health",
+    "resource": "birth_records",
+    "deletes": false,
+    "division_column": "newborn_birth_division_code"
   },
   {
     "model": "stg_health__death_records_rows",
-    "deletes": false
+    "department": "health",
+    "resource": "death_records",
+    "deletes": false,
+    "division_column": "death_division_code"
   },
   {
     "model": "stg_hr_social_security__social_insurance_enrolments_rows",
-    "deletes": false
+    "department": "hr_social_security",
+    "resource": "social_insurance_enrolments",
+    "deletes": false,
+    "division_party": "subject",
+    "division_subject": "population"
   },
   {
     "model": "stg_market_regulation__enterprise_registry_rows",
-    "deletes": false
+    "department": "market_regulation",
+    "resource": "enterprise_registry",
+    "deletes": false,
+    "division_column": "division_code"
   },
   {
     "model": "stg_market_regulation__food_business_licences_rows",
-    "deletes": false
+    "department": "market_regulation",
+    "resource": "food_business_licences",
+    "deletes": false,
+    "division_party": "holder",
+    "division_subject": "legal_entities"
   },
   {
     "model": "stg_public_security__household_registry_rows",
-    "deletes": false
+    "department": "public_security",
+    "resource": "household_registry",
+    "deletes": false,
+    "division_column": "registered_division_code"
   },
   {
     "model": "stg_tax__taxpayer_registrations_rows",
-    "deletes": true
+    "department": "tax",
+    "resource": "taxpayer_registrations",
+    "deletes": true,
+    "division_party": "subject",
+    "division_subject": "legal_entities"
   }
 ] -%}
 {{ return(models) }}

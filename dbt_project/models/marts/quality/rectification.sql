@@ -8,25 +8,13 @@
     own. -#}
 with scored as (
 
-    select distinct run_id, load_id, rule, column_name
-    from {{ ref('fct_quality_results') }}
-    where is_scored
+    {{ scored_checks() }}
 
 ),
 
 flagged as (
 
-    select keys.department, keys.resource, keys.rule, keys.column_name, keys.record_key, keys.load_id
-    from {{ source('quality', 'failing_keys') }} as keys
-    inner join scored
-        on keys.run_id = scored.run_id
-        and keys.load_id = scored.load_id
-        and keys.rule = scored.rule
-        and keys.column_name = scored.column_name
-    where keys.load_id not in (
-        {#- a broken delivery the quality gate kept out is the department's problem as a whole, not its records' -#}
-        select load_id from {{ source('quality', 'loads') }} where hold in ('held', 'replaced')
-    )
+    {{ flagged_records('scored') }}
 
 ),
 

@@ -202,6 +202,9 @@ def _shared_value(c: Classification, raw: str) -> str:
     return raw
 
 
+# a department's own rows of these quality marts, whole: its records followed for rectification, its quality
+# by division in every period (the site shows the newest quarter's), and its deliveries the gate held back
+OWN_QUALITY_TABLES = ("rectification", "division_scores", "held_deliveries")
 RULE_SAMPLE_COLUMNS = ("department", "resource", "load_id", "column_name", "rule", "validated_at", "masked_samples")
 
 
@@ -249,10 +252,11 @@ def _plan(
         if keys is not None:
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
             plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols, ()))
-        problems = build.platform("quality", "rectification")
-        if build.exists(problems):
-            cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(problems)]
-            plan.append(("quality", "rectification", f"{problems} where department in ({departments})", cols, ()))
+        for table in OWN_QUALITY_TABLES:
+            relation = build.platform("quality", table)
+            if build.exists(relation):
+                cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(relation)]
+                plan.append(("quality", table, f"{relation} where department in ({departments})", cols, ()))
         disputes = build.platform("quality", "disputes")
         if build.exists(disputes):
             where = DISPUTE_PARTIES % (departments, departments)

@@ -253,6 +253,7 @@ def run(
     )
     print_dispute_summary(settings)
     print_rectification(settings)
+    print_division_rollup(settings, quarter)
     print_holds(settings)
     _run_dag(
         "build_access_warehouses",
@@ -405,6 +406,45 @@ def print_rectification(settings) -> None:
     )
     console.print(
         f"   problems rectified: {len(found)} found; of the problems flagged, {len(truth)} corrected in the truth ({same})"
+    )
+
+
+def print_division_rollup(settings, quarter: str) -> None:
+    """The quarter's records by district, every department together, worst first; then whether each city and
+    province is the sum of its districts, per department (as `quality.division_scores` rolls them up)."""
+    from collections import Counter
+
+    from pipelines.engines import engine_for
+    from pipelines.standards.codetable import division_names
+
+    rows = engine_for(settings).query(f"select * from quality.division_scores where period = '{quarter}'").to_pylist()
+    totals: dict[tuple, Counter] = {}
+    parts: dict[tuple, Counter] = {}
+    for r in rows:
+        counts = Counter(judged=r["records_judged"], failing=r["records_failing"])
+        totals.setdefault((r["division_level"], r["division_code"]), Counter()).update(counts)
+        if r["parent_division_code"]:
+            parts.setdefault((r["department"], r["parent_division_code"]), Counter()).update(counts)
+    names = division_names()
+    table = Table("district", "records", "failing", "rate")
+    districts = sorted(
+        ((code, c) for (level, code), c in totals.items() if level == "county"),
+        key=lambda x: (x[0] is None, -x[1]["failing"] / x[1]["judged"]),  # the unknown division last
+    )
+    for code, c in districts:
+        name = f"{names.get(code, '')} {code}" if code else "unknown"
+        table.add_row(name, str(c["judged"]), str(c["failing"]), f"{c['failing'] / c['judged']:.2%}")
+    console.print(f"   {quarter} by division (区划): records delivered by each district, every department")
+    console.print(table)
+    sums = all(
+        parts[r["department"], r["division_code"]] == Counter(judged=r["records_judged"], failing=r["records_failing"])
+        for r in rows
+        if r["division_level"] != "county" and r["division_code"]
+    )
+    cities = sum(1 for level, code in totals if level == "prefecture" and code)
+    console.print(
+        f"   {cities} city, {sum(1 for code, _ in districts if code)} districts; every city and province the sum of its districts, "
+        f"per department: {'yes' if sums else '[red]no[/red]'}"
     )
 
 

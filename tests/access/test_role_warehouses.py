@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 
-from pipelines.access.build import build_role_warehouse, role_warehouse_path
+from pipelines.access.build import OWN_QUALITY_TABLES, build_role_warehouse, role_warehouse_path
 from pipelines.access.columns import MaskingMissing
 from pipelines.access.policy import grants
 from pipelines.access.query import QueryFailed, QueryRefused, run_query
@@ -155,6 +155,14 @@ def test_departments_see_their_own_data_unmasked_and_others_masked(access_city):
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         flagged = con.execute("select count(*) from quality.rectification where department = 'health'").fetchone()[0]
     assert problems == [("health", flagged)] and flagged > 0  # its records followed for rectification, only its own
+    divisions = run_query(
+        "health", "select department, sum(records_judged) from quality.division_scores group by 1", settings=settings
+    ).rows
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        judged = con.execute(
+            "select sum(records_judged) from quality.division_scores where department = 'health'"
+        ).fetchone()[0]
+    assert divisions == [("health", judged)] and judged > 0  # its quality by division, in every period
     # golden values: health is the authority for birth dates, public security for ID numbers
     persons = run_query(
         "health",
@@ -290,7 +298,8 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_sma
     build_role_warehouse("health", settings)  # the copied city's state was left for another file
     again = build_role_warehouse("health", settings)
     assert sum(again.tables.values()) > 10_000
-    whole = {"quality.failing_keys", "quality.rule_samples", "quality.disputes", "quality.rectification"}
+    whole = {"quality.failing_keys", "quality.rule_samples", "quality.disputes"}
+    whole |= {f"quality.{t}" for t in OWN_QUALITY_TABLES}
     assert {t for t, n in again.computed.items() if n} <= whole
     path = role_warehouse_path("health", settings)
     with duckdb.connect(str(path), read_only=True) as con:

@@ -11,6 +11,7 @@ import numpy as np
 from pipelines.engines import dbt_parse
 from pipelines.engines.base import BatchTables, Engine, RoleBuild, RoleReader, Workspace, run_dbt_process
 from pipelines.engines.dialects import DUCKDB
+from pipelines.engines.duckdb_connect import connect
 from pipelines.engines.duckdb_roles import DuckDBRoleBuild, DuckDBRoleReader, role_file
 
 WAREHOUSE = "warehouse"
@@ -41,7 +42,7 @@ class DuckDBEngine(Engine):
         return summary
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.settings.warehouse_path), read_only=read_only)
+        return connect(str(self.settings.warehouse_path), read_only=read_only)
 
     def query(self, sql: str):
         with self.connect() as con:
@@ -93,7 +94,7 @@ class DuckDBWorkspace(Workspace):
 
     def __init__(self, warehouse) -> None:
         spill = warehouse.parent / ".workspace_spill"
-        self.con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
+        self.con = connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
         self.con.execute(f"attach '{warehouse}' as {WAREHOUSE}")
 
     def execute(self, sql: str) -> None:
@@ -157,7 +158,7 @@ class DuckDBBatchTables(BatchTables):
     def __init__(self, path) -> None:
         self.path, self.source = path, None
         path.unlink(missing_ok=True)
-        self.con = duckdb.connect(str(path))
+        self.con = connect(str(path))
 
     def lake_files(self, glob: str) -> str:
         return f"read_parquet('{glob}', union_by_name = true)"

@@ -24,6 +24,7 @@ import duckdb
 
 from pipelines.engines.base import RoleTable
 from pipelines.engines.dialects import HOUSE
+from pipelines.engines.duckdb_connect import connect
 
 STATE = "rowstate"
 SIGNATURES = f"{STATE}.main.signatures"
@@ -51,7 +52,7 @@ class RowState:
         replacing the one and the other leaves them apart: the next build starts over), under `policy`."""
         if not (path.exists() and warehouse.exists()):
             return False
-        with duckdb.connect(str(path), read_only=True) as con:
+        with connect(str(path), read_only=True) as con:
             made_for = con.execute("select warehouse, policy from built").fetchone()
         return made_for == (_stat(warehouse), policy)
 
@@ -134,7 +135,7 @@ class RowState:
     def commit(self, warehouse: Path) -> None:
         """After the warehouse replaced the last one: record which file this state belongs to, then replace
         the last state."""
-        with duckdb.connect(str(self.tmp)) as con:
+        with connect(str(self.tmp)) as con:
             con.execute(
                 "create or replace table built as select ? as warehouse, ? as policy", [_stat(warehouse), self.policy]
             )

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.engines.base import RejectedQuery, RoleBuild, RoleReader, RoleTable
+from pipelines.engines.duckdb_connect import connect
 from pipelines.engines.duckdb_role_rows import STATE, RowState
 
 PLATFORM = "platform"
@@ -43,7 +44,7 @@ class DuckDBRoleBuild(RoleBuild):
         keep = state is not None and not full_refresh and RowState.matches(state, target, policy)
         if keep:
             shutil.copyfile(target, self.tmp)
-        self.con = duckdb.connect(str(self.tmp))
+        self.con = connect(str(self.tmp))
         self.con.execute(f"attach '{warehouse}' as {PLATFORM} (read_only)")
         self.state = None if state is None else RowState(self.con, state, policy)
         if self.state is not None:
@@ -120,7 +121,7 @@ class DuckDBRoleBuild(RoleBuild):
 
 class DuckDBRoleReader(RoleReader):
     def __init__(self, path: Path) -> None:
-        self.con = duckdb.connect(str(path), read_only=True, config=LOCKED_DOWN)
+        self.con = connect(str(path), read_only=True, config=LOCKED_DOWN)
 
     def execute(self, sql: str) -> tuple[list[str], list[tuple]]:
         try:

@@ -4,6 +4,7 @@ correction, a re-sent record). No duplicate in the current state, the right hist
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -71,6 +72,7 @@ def _person_ids(settings: Settings) -> dict[tuple, str]:
     return {tuple(r[:4]): r[4] for r in rows}
 
 
+LAST_REGISTRATION = "select xh from rk_hjxx order by xh desc limit 1"  # deleted on day two
 RELEASE_REASON_ID = "110105198001010012"  # a citizen ID an administrator types into a release reason
 
 
@@ -108,6 +110,10 @@ def two_days(tmp_path_factory):
     _write_csv(shifted_file, _shifted(changes, "纳税人名称"), tax_encoding)
     unclassified = [dict(t, 变更类型="变更", 变更时间="2026-11-19 09:00:00", 纳税人类型="") for t in taxpayers[8:12]]
     _write_csv(unclassified_file, unclassified, tax_encoding)
+    # a registration without the name its form requires, deleted at the source on day two: the full read
+    # that misses it ends the problem (gone)
+    with contextlib.closing(sqlite3.connect(city / "public_security" / "hukou.sqlite")) as db, db:
+        db.execute(f"update rk_hjxx set xm = '' where xh = ({LAST_REGISTRATION})")
     ingest(settings=settings)
     day1_report = build_subject_databases(settings)
     validate(settings)
@@ -148,7 +154,8 @@ def two_days(tmp_path_factory):
         "select xh, hjdz, gxsj from rk_hjxx where hjzt = '0' and length(gmsfhm) = 18 and hjdz is not null "
         "order by xh limit 1"
     ).fetchone()
-    deleted = hukou.execute("select xh from rk_hjxx where xh != ? order by xh desc limit 1", (moved,)).fetchone()[0]
+    deleted = hukou.execute(LAST_REGISTRATION).fetchone()[0]
+    assert deleted != moved
     hukou.execute("update rk_hjxx set hjdz = ?, gxsj = ? where xh = ?", (MOVED_TO, MOVED_AT, moved))
     columns = [c[1] for c in hukou.execute("pragma table_info(rk_hjxx)")]
     newcomer = dict(zip(columns, hukou.execute("select * from rk_hjxx where xh = ?", (moved,)).fetchone(), strict=True))
@@ -381,7 +388,8 @@ def test_each_batch_is_standardised_once_and_every_batch_again_when_the_code_cha
 def test_a_flagged_record_is_rectified_by_a_later_delivery_and_followed_until_then(two_days):
     """The birth record delivered without its sex and sent again with it is rectified the day of the
     corrections; the one sent again still without is open, failed twice; the registration without a name
-    that tax withdrew is gone. Every other problem stays open: nothing else was delivered again fixed."""
+    that tax withdrew is gone, as is the registration without a name that public security deleted (the full
+    read finds it missing). Every other problem stays open: nothing else was delivered again fixed."""
     s = two_days["settings"]
     problems = _query(
         s,
@@ -392,8 +400,16 @@ def test_a_flagged_record_is_rectified_by_a_later_delivery_and_followed_until_th
     assert by_key[two_days["rectified"]] == ("rectified", 1, False, True)
     assert by_key[two_days["unrectified"]] == ("open", 2, True, False)
     assert by_key[two_days["withdrawn"]] == ("gone", 1, False, True)
+    deleted = _query(
+        s,
+        "select rule, column_name, status, deliveries_failing, closed_on is not null from quality.rectification "
+        f"where department = 'public_security' and record_key = '{two_days['deleted']}'",
+    )
+    assert deleted == [("required", "person_name", "gone", 1, True)]
     closed = _query(s, "select status, record_key from quality.rectification where status != 'open'")
-    assert sorted(closed) == [("gone", two_days["withdrawn"]), ("rectified", two_days["rectified"])]
+    assert sorted(closed) == sorted(
+        [("gone", two_days["withdrawn"]), ("gone", str(two_days["deleted"])), ("rectified", two_days["rectified"])]
+    )
     quarters = _query(
         s,
         "select problems_opened, problems_rectified, problems_open from quality.department_scorecards "

@@ -2,7 +2,8 @@
     deliveries of the same record. One row per problem (department, resource, rule, column, record key),
     opened the day the record was first delivered failing. It is `rectified` the day a later delivery of
     the record passes that check (a delivery counts once its validation is stored), `gone` when a later
-    delivery withdraws the record (a change feed's delete), and `open` otherwise, aged to today; a problem
+    delivery withdraws the record (a change feed's delete, or a whole snapshot without it: a table's full
+    read, as the subject databases end it), and `open` otherwise, aged to today; a problem
     failed by more than one delivery is a repeat failure. A delivery the quality gate held back opens none:
     its records never reached the subject databases. Record-level: role warehouses show a department its
     own. -#}
@@ -45,6 +46,30 @@ deliveries as (
         and delivered.resource = flagged_records.resource
         and delivered.record_key = flagged_records.record_key
     group by delivered.department, delivered.resource, delivered.record_key, delivered.load_id
+
+    union all
+
+    {# a whole snapshot (a full read of a table, a complete workbook) without the record withdraws it #}
+    select
+        flagged_records.department,
+        flagged_records.resource,
+        flagged_records.record_key,
+        snapshots.load_id,
+        snapshots.delivered_at,
+        true as is_withdrawal
+    from (
+        select load_id, max(delivered_at) as delivered_at
+        from {{ ref(rows.model) }}
+        where delivery_semantics = 'snapshot'
+        group by load_id
+    ) as snapshots
+    inner join flagged_records
+        on flagged_records.department = '{{ rows.department }}'
+        and flagged_records.resource = '{{ rows.resource }}'
+    left join {{ ref(rows.model) }} as present
+        on present.load_id = snapshots.load_id
+        and present.record_key = flagged_records.record_key
+    where present.record_key is null
     {%- endfor %}
 
 ),

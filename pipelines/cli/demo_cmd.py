@@ -418,25 +418,20 @@ def print_division_rollup(settings, quarter: str) -> None:
     from collections import Counter
 
     from pipelines.engines import engine_for
-    from pipelines.standards.codetable import division_names
+    from pipelines.publish.data import divisions_of
 
     rows = engine_for(settings).query(f"select * from quality.division_scores where period = '{quarter}'").to_pylist()
-    totals: dict[tuple, Counter] = {}
     parts: dict[tuple, Counter] = {}
     for r in rows:
-        counts = Counter(judged=r["records_judged"], failing=r["records_failing"])
-        totals.setdefault((r["division_level"], r["division_code"]), Counter()).update(counts)
         if r["parent_division_code"]:
+            counts = Counter(judged=r["records_judged"], failing=r["records_failing"])
             parts.setdefault((r["department"], r["parent_division_code"]), Counter()).update(counts)
-    names = division_names()
+    lines = divisions_of(rows, None)["rows"]  # as the league page shows them: worst first, the unknown last
+    districts = [line for line in lines if line["level"] == "county"]
     table = Table("district", "records", "failing", "rate")
-    districts = sorted(
-        ((code, c) for (level, code), c in totals.items() if level == "county"),
-        key=lambda x: (x[0] is None, -x[1]["failing"] / x[1]["judged"]),  # the unknown division last
-    )
-    for code, c in districts:
-        name = f"{names.get(code, '')} {code}" if code else "unknown"
-        table.add_row(name, str(c["judged"]), str(c["failing"]), f"{c['failing'] / c['judged']:.2%}")
+    for d in districts:
+        name = f"{d['name'] or ''} {d['code']}" if d["code"] else "unknown"
+        table.add_row(name, str(d["judged"]), str(d["failing"]), f"{d['failure_rate']:.2%}")
     console.print(f"   {quarter} by division (区划): records delivered by each district, every department")
     console.print(table)
     sums = all(
@@ -444,9 +439,9 @@ def print_division_rollup(settings, quarter: str) -> None:
         for r in rows
         if r["division_level"] != "county" and r["division_code"]
     )
-    cities = sum(1 for level, code in totals if level == "prefecture" and code)
+    cities = sum(1 for line in lines if line["level"] == "prefecture")
     console.print(
-        f"   {cities} city, {sum(1 for code, _ in districts if code)} districts; every city and province the sum of its districts, "
+        f"   {cities} city, {sum(1 for d in districts if d['code'])} districts; every city and province the sum of its districts, "
         f"per department: {'yes' if sums else '[red]no[/red]'}"
     )
 

@@ -103,7 +103,7 @@ def collect(settings: Settings) -> SiteData:
             }
             for period in periods
         ],
-        "divisions": _divisions_of(divisions, None),
+        "divisions": divisions_of(divisions, None),
     }
     departments = {}
     for code in sorted({c["department"] for c in scorecards}):
@@ -128,7 +128,7 @@ def collect(settings: Settings) -> SiteData:
             "disputes": disputes.get(code, []),
             "rectification": rectification.get(code, []),
             "held": [h for h in held if h["department"] == code],
-            "divisions": _divisions_of(divisions, code),
+            "divisions": divisions_of(divisions, code),
         }
     return SiteData(index, departments, _standards())
 
@@ -203,7 +203,7 @@ def _division_rollups(engine: Engine) -> list[dict]:
     )
 
 
-def _divisions_of(rows: list[dict], department: str | None) -> dict:
+def divisions_of(rows: list[dict], department: str | None) -> dict:
     """One department's divisions (or every department's, summed): the city and province first, then its
     districts from the worst failure rate; the unknown division last. Counts only."""
     names = division_names()

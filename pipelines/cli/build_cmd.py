@@ -31,7 +31,9 @@ def print_report(report) -> None:
     for stage, seconds in report.seconds.items():
         stages.add_row(stage, f"{seconds:.1f}")
     console.print(stages)
-    linkage = Table("subject", "records", "by identifier", "unresolved", "linked by Splink", "clusters", "pairs scored")
+    linkage = Table(
+        "subject", "records", "by identifier", "unresolved", "linked by Splink", "clusters", "pairs scored", "model"
+    )
     for r in report.linkage:
         linkage.add_row(
             r.subject,
@@ -41,6 +43,7 @@ def print_report(report) -> None:
             f"{r.linked_probabilistically:,}",
             f"{r.clusters:,}",
             f"{r.pairs_scored:,}",
+            "trained" if r.trained else "stored",
         )
     console.print(linkage)
     counts = Table("table", "rows", title="subject databases")
@@ -57,7 +60,8 @@ def build_command(
     full_refresh: bool = typer.Option(
         False,
         "--full-refresh",
-        help="Standardise every batch in the lake again, not only those new since the last build.",
+        help="Standardise every batch in the lake again, not only those new since the last build, and train "
+        "the linkage models again.",
     ),
 ) -> None:
     """dbt staging and intermediate models, Splink linkage, then the marts, each with their tests."""

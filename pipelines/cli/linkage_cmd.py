@@ -50,6 +50,29 @@ def evaluate_command(
     console.print(table)
 
 
+@app.command("train")
+def train_command(
+    subject: list[str] = typer.Option(None, help="population or legal_entities (default: both)."),
+) -> None:
+    """Train the linkage model again on the records in the warehouse now and keep it: the builds that
+    follow score with it (a build trains only when no model was kept, or with --full-refresh)."""
+    from pipelines.linkage.run import SUBJECTS, train
+    from pipelines.settings import get_settings
+
+    unknown = [s for s in subject or [] if s not in SUBJECTS]
+    if unknown:
+        err_console.print(f"[red]unknown subject {unknown[0]!r}: one of {', '.join(SUBJECTS)}[/red]")
+        raise typer.Exit(2)
+    settings = get_settings()
+    for s in subject or list(SUBJECTS):
+        try:
+            seconds = train(settings, s)
+        except ValueError as exc:
+            err_console.print(f"[red]{s}: {exc}[/red]")
+            raise typer.Exit(1) from None
+        console.print(f"{s}: model trained in {seconds:.1f} s; the next `govlake build` links with it")
+
+
 @app.command("review")
 def review_command(
     subject: str = typer.Option("population", help="population or legal_entities."),

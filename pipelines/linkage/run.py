@@ -8,10 +8,16 @@ no one until a clerk decides (`govlake linkage decide`, `pipelines.linkage.decis
 are scored against each other (`predict_within`) and clustered (connected components); a record
 matching nothing is a cluster of its own. An identified record is never merged into another
 identifier's cluster, so one bad edge cannot join two citizens.
+
+The model is trained once and kept in the warehouse (`linkage.<subject>_model`), as Splink advises: a
+day's build scores its records with it rather than learning m and u again from the whole lake (most of a
+day's linkage time, and a moving target under every score). It is trained again on `govlake build
+--full-refresh`, `govlake linkage train`, or when its definition (`pipelines.linkage.models`) changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -64,6 +70,7 @@ class LinkageResult:
     seconds_training: float
     seconds_scoring: float
     seconds_total: float
+    trained: bool = True  # False: scored with the model stored by an earlier run
 
     @property
     def pairs_per_second(self) -> float:
@@ -113,12 +120,35 @@ def _prepare_input(ws: Workspace, model: LinkageModel) -> None:
         f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null"
     )
     ws.execute(f"create or replace table {table}_unresolved as select * from {table} where {model.identifier} is null")
-    # u is estimated on every pair of a fixed sample, chosen by a digest of the record id: the same
-    # records on every engine and every run, so both engines learn the same model
-    ws.execute(
-        f"create or replace table {table}_u_sample as select * from {table} "
-        f"order by md5(source_record_id) limit {U_SAMPLE_RECORDS}"
-    )
+
+
+def definition_digest(model: LinkageModel) -> str:
+    """What a trained model was trained as: its comparisons, blocking rules and training sample. A model
+    stored under another digest is trained again. Taken before training: Splink's linker fills in the
+    settings it was given."""
+    definition = [model.settings.create_settings_dict("duckdb"), model.identifier, U_SAMPLE_RECORDS]
+    return hashlib.sha256(json.dumps(definition, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _model_table(ws: Workspace, subject: str) -> str:
+    return ws.warehouse(SCHEMA, f"{subject}_model")
+
+
+def _stored_model(ws: Workspace, subject: str, digest: str) -> dict | None:
+    """The model an earlier run trained and stored, if it was trained as defined now (`digest`)."""
+    table = _model_table(ws, subject)
+    if not ws.exists(table) or "definition_digest" not in ws.columns(table):
+        return None
+    rows = ws.fetch(f"select settings_json, definition_digest from {table}")
+    return json.loads(rows[0][0]) if rows and rows[0][1] == digest else None
+
+
+def _store_model(ws: Workspace, subject: str, digest: str, linker) -> None:
+    import pyarrow as pa
+
+    trained = json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)
+    ws.register("_model", pa.table({"settings_json": [trained], "definition_digest": [digest]}))
+    ws.execute(f"create or replace table {_model_table(ws, subject)} as select * from _model")
 
 
 def _train(ws: Workspace, db_api, model: LinkageModel):
@@ -127,6 +157,12 @@ def _train(ws: Workspace, db_api, model: LinkageModel):
     from splink import Linker, block_on
 
     table = f"{model.subject}_input"
+    # u is estimated on every pair of a fixed sample, chosen by a digest of the record id: the same
+    # records on every engine and every run, so both engines learn the same model
+    ws.execute(
+        f"create or replace table {table}_u_sample as select * from {table} "
+        f"order by md5(source_record_id) limit {U_SAMPLE_RECORDS}"
+    )
     sampler = Linker(db_api.register(f"{table}_u_sample"), model.settings, log_level=logging.WARNING)
     # one chunk, no early stop: Splink would otherwise stop after the chunks (chosen by the engine's own
     # hash) that gave every level 100 observations, a different subset of pairs on each engine
@@ -139,26 +175,50 @@ def _train(ws: Workspace, db_api, model: LinkageModel):
     return linker
 
 
+def train(settings: Settings, subject: str) -> float:
+    """Train `subject`'s model on the records in the warehouse now and store it for the builds that follow
+    (`govlake linkage train`). Returns seconds; ValueError when no build has made its records yet."""
+    from pipelines.linkage.models import MODELS
+
+    started = time.perf_counter()
+    model = MODELS[subject]()
+    digest = definition_digest(model)
+    with engine_for(settings).workspace() as ws:
+        if not ws.exists(ws.warehouse("intermediate", model.features)):
+            raise ValueError("no records to train on: run `govlake build` first")
+        _prepare_input(ws, model)
+        _store_model(ws, subject, digest, _train(ws, ws.splink_api(), model))
+    return time.perf_counter() - started
+
+
 def link(
     settings: Settings,
     subject: str,
     threshold: float,
     older_than: dict[str, str] | None = None,
     decisions: list[tuple[str, str]] = (),
+    retrain: bool = False,
 ) -> LinkageResult:
     """Link `subject`'s records in the warehouse; writes `linkage.<subject>_links` and `_edges` there.
-    `decisions`: (record, person id) pairs a clerk decided (`pipelines.linkage.decisions`)."""
-    import pyarrow as pa
+    `decisions`: (record, person id) pairs a clerk decided (`pipelines.linkage.decisions`). The stored
+    model scores them, unless `retrain` or there is none trained as the model is defined now."""
+    from splink import Linker
 
     from pipelines.linkage.models import MODELS
 
     started = time.perf_counter()
     model = MODELS[subject]()
+    digest = definition_digest(model)
     with engine_for(settings).workspace() as ws:
         _prepare_input(ws, model)
         table = f"{subject}_input"
         db_api = ws.splink_api()
-        linker = _train(ws, db_api, model)
+        stored = None if retrain else _stored_model(ws, subject, digest)
+        if stored is None:
+            linker = _train(ws, db_api, model)
+            _store_model(ws, subject, digest, linker)
+        else:
+            linker = Linker(db_api.register(table), stored, log_level=logging.WARNING)
         trained = time.perf_counter()
         for column in model.tf_columns:
             linker.table_management.compute_tf_table(column)
@@ -182,17 +242,15 @@ def link(
         previous = keep_previous_links(ws, ws.warehouse(SCHEMA, f"{subject}_links"), id_column)
         links = _write_links(ws, db_api, model, threshold, older_than or {}, decisions)
         record_id_changes(ws, ws.warehouse(SCHEMA, f"{subject}_id_changes"), links, id_column, previous)
-        ws.register(
-            "_model", pa.table({"settings_json": [json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)]})
-        )
-        ws.execute(f"create or replace table {ws.warehouse(SCHEMA, f'{subject}_model')} as select * from _model")
         counts = ws.fetch(
             f"""select count(*), count(*) filter (where match_method = 'identifier'),
                        count(*) filter (where match_method != 'identifier'),
                        count(*) filter (where match_method = 'probabilistic'), count(distinct cluster_key)
                 from {links}"""
         )[0]
-    return LinkageResult(subject, *counts, pairs, trained - started, scored - trained, time.perf_counter() - started)
+    return LinkageResult(
+        subject, *counts, pairs, trained - started, scored - trained, time.perf_counter() - started, stored is None
+    )
 
 
 def _record(source_record_id: str) -> str:

@@ -187,14 +187,14 @@ def standardise_batches(settings: Settings, resources: list[str] | None = None, 
     return _run_staging(settings, ["build", "--select", *(f"+{m}" for m in models)], quiet, None, stale, code)
 
 
-def link_subject(settings: Settings, subject: str) -> LinkageResult:
+def link_subject(settings: Settings, subject: str, retrain: bool = False) -> LinkageResult:
     """Splink: link one subject's records as its catalogue rules declare (threshold, parties' ages), and as
-    clerks decided the records held for review."""
+    clerks decided the records held for review; with the stored model unless `retrain`."""
     from pipelines.linkage.decisions import load_decisions
 
     linkage = load_subject_rules(load_catalog())[Subject(subject)].linkage
     decided = [(d.record, d.person) for d in load_decisions(settings, subject)]
-    return link(settings, subject, linkage.threshold, linkage.older_than, decided)
+    return link(settings, subject, linkage.threshold, linkage.older_than, decided, retrain)
 
 
 def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None, full_refresh: bool = False) -> float:
@@ -259,8 +259,8 @@ def build_subject_databases(
     settings: Settings, quiet: bool = True, as_of: str | None = None, full_refresh: bool = False
 ) -> BuildReport:
     """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason.
-    `full_refresh`: standardise every batch again, not only the new ones. The quality gate judges the new
-    loads first: a broken one is held back, and the build goes on with the rest."""
+    `full_refresh`: standardise every batch again, not only the new ones, and train the linkage models
+    again. The quality gate judges the new loads first: a broken one is held back, and the build goes on with the rest."""
     report = BuildReport(gate=gate(settings, CONSUMER))
     loads = pending_loads(settings)
     plan = staging_plan(settings, full_refresh)  # the digest and the ledger read once
@@ -268,7 +268,7 @@ def build_subject_databases(
     report.restaged = ["*"] if changed is None else [f"{d}/{r}" for d, r in changed]
     report.seconds["dbt: staging and intermediate"] = _standardise(settings, plan, quiet, as_of)
     for subject in LINK_ORDER:
-        result = link_subject(settings, subject)
+        result = link_subject(settings, subject, retrain=full_refresh)
         report.linkage.append(result)
         report.seconds[f"linkage: {subject}"] = result.seconds_total
     report.seconds["dbt: marts and tests"] = build_marts(settings, quiet, as_of, full_refresh)

@@ -154,6 +154,7 @@ class LivingCityRun:
     id_changes: int
     records_followed: int
     seconds: dict[str, float]
+    linkage_models: dict[str, int] = field(default_factory=dict)  # subjects linked by a model "trained" / "stored"
 
 
 def _person_map(settings: Settings) -> tuple[dict[tuple, str], set[tuple[str, str]]]:
@@ -193,6 +194,7 @@ def live_city(
     at = {round(days * (i + 1) / builds) for i in range(builds)}
     maps: list[dict[tuple, str]] = []
     moved: set[tuple[str, str]] = set()
+    models = {"trained": 0, "stored": 0}
     living = LivingCity(city, seed, start)
 
     def after(on: date) -> None:
@@ -202,7 +204,8 @@ def live_city(
         seconds["ingest"] += time.perf_counter() - t
         if (on - as_of).days in at:
             t = time.perf_counter()
-            build_subject_databases(settings)
+            for linked in build_subject_databases(settings).linkage:
+                models["trained" if linked.trained else "stored"] += 1
             seconds["build"] += time.perf_counter() - t
             if then is not None:  # not the build's seconds
                 then(settings)
@@ -215,4 +218,5 @@ def live_city(
         living.close()
     unexplained = sum(unexplained_id_changes(a, b, moved) for a, b in pairwise(maps))
     followed = sum(len(a.keys() & b.keys()) for a, b in pairwise(maps))
-    return LivingCityRun(evaluate_history(settings, city, start), events, unexplained, len(moved), followed, seconds)
+    score = evaluate_history(settings, city, start)
+    return LivingCityRun(score, events, unexplained, len(moved), followed, seconds, models)

@@ -21,6 +21,18 @@ from tests.built_city import copy_lake
 ROLES = ("health", "analyst")
 
 
+def copy_linkage_models(source: Settings, target: Settings) -> None:
+    """The models `source`'s builds trained and kept, kept in `target`'s warehouse too."""
+    from pipelines.engines import engine_for
+    from pipelines.linkage.run import SCHEMA, SUBJECTS
+
+    for subject in SUBJECTS:
+        model = engine_for(source).query(f"select * from {SCHEMA}.{subject}_model")
+        with engine_for(target).workspace() as ws:
+            ws.register("_model", model)
+            ws.execute(f"create or replace table {ws.warehouse(SCHEMA, f'{subject}_model')} as select * from _model")
+
+
 @pytest.mark.slow
 def test_the_history_matches_the_living_citys_events(tmp_path):
     from pipelines.access.build import build_role_warehouse
@@ -49,13 +61,16 @@ def test_the_history_matches_the_living_citys_events(tmp_path):
     assert run.records_followed > 3_000
     assert run.unexplained_id_changes == 0
 
-    # the same lake built once, from nothing, with every batch standardised in one run
+    # the same lake built once, from nothing, with every batch standardised in one run, and linked with the
+    # model the first build trained and the second kept
     from pipelines.engines import engine_for
     from pipelines.engines.fingerprint import differences, fingerprint, mart_tables, role_fingerprint
     from pipelines.transform.build import build_subject_databases
 
     incremental, full = Settings(data_dir=tmp_path / "data"), Settings(data_dir=copy_lake(tmp_path, tmp_path / "full"))
-    build_subject_databases(full)
+    assert run.linkage_models == {"trained": 2, "stored": 2}, run.linkage_models
+    copy_linkage_models(incremental, full)
+    assert not any(r.trained for r in build_subject_databases(full).linkage)
     standardised_in = "select count(distinct standardised_in) from staging.stg_public_security__household_registry_rows"
     assert engine_for(incremental).scalar(standardised_in) == 2  # the first build's batches were not done again
     assert engine_for(full).scalar(standardised_in) == 1

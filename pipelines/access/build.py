@@ -203,8 +203,9 @@ def _shared_value(c: Classification, raw: str) -> str:
 
 
 # a department's own rows of these quality marts, whole: its records followed for rectification, its quality
-# by division in every period (the site shows the newest quarter's), and its deliveries the gate held back
-OWN_QUALITY_TABLES = ("rectification", "division_scores", "held_deliveries")
+# by division in every period (the site shows the newest quarter's) and the division each record counted in,
+# and its deliveries the gate held back
+OWN_QUALITY_TABLES = ("rectification", "division_scores", "record_divisions", "held_deliveries")
 RULE_SAMPLE_COLUMNS = ("department", "resource", "load_id", "column_name", "rule", "validated_at", "masked_samples")
 
 

@@ -207,8 +207,9 @@ class DivisionSpec(Strict):
         return self
 
 
-# the subject databases whose golden records hold a division (licences hold none of their own)
-DIVIDED_SUBJECTS = ("population", "legal_entities")
+# the subject databases whose golden records hold a division (licences hold none of their own), each with
+# the element of its identifier: a record whose party's record has ended finds its golden record by it
+DIVIDED_SUBJECTS = {"population": "citizen_id", "legal_entities": "uscc"}
 
 
 class Resource(Strict):
@@ -313,6 +314,17 @@ class Resource(Strict):
         if self.subject not in out.values():
             out = {SUBJECT_PARTY: self.subject, **out}
         return out
+
+    @property
+    def division_identifier(self) -> str | None:
+        """The staging column of the division party's identifier (a husband's citizen ID, a licence holder's
+        credit code), if the record carries one; None for a division of the record's own."""
+        if self.division.party is None:
+            return None
+        element = DIVIDED_SUBJECTS[self.party_subjects()[self.division.party]]
+        parties = (None, SUBJECT_PARTY) if self.division.party == SUBJECT_PARTY else (self.division.party,)
+        field = next((f for f in self.fields if f.element == element and f.party in parties), None)
+        return field.staging_column if field else None
 
     @property
     def key_field(self) -> FieldSpec:

@@ -74,7 +74,8 @@ def render_subject_parties(catalog: Catalog) -> str:
 def render_resource_rows_models(catalog: Catalog) -> str:
     """A macro listing every catalogued resource's staging rows model (each record as delivered, by load),
     whether its rows can delete a record (a change feed's delete operation), and where a record's division
-    comes from (a column of its own, or a party's golden record in its subject database), for the models
+    comes from (a column of its own, or a party's golden record in its subject database, found by the
+    party's identifier when the record has ended), for the models
     that follow a record across deliveries (rectification) or roll its quality up by division."""
     models = [
         {
@@ -85,6 +86,7 @@ def render_resource_rows_models(catalog: Catalog) -> str:
             "division_column": r.division.column,
             "division_party": r.division.party,
             "division_subject": r.party_subjects().get(r.division.party) if r.division.party else None,
+            "division_identifier": r.division_identifier,
         }
         for d, r in catalog.resources()
     ]

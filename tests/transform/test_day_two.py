@@ -420,6 +420,27 @@ def test_a_flagged_record_is_rectified_by_a_later_delivery_and_followed_until_th
     assert sum(q[1] for q in quarters) == 1 and quarters[-1][2] == opened - 1
 
 
+def test_a_withdrawn_registration_still_counts_in_its_taxpayers_division(two_days):
+    """Tax's registrations count in the division of the taxpayer's golden record. The two tax withdrew on day
+    two are no longer linked to one, and count, in every delivery that held them, in the division of the
+    golden record their credit code names, not as unknown."""
+    s = two_days["settings"]
+    withdrawn = (two_days["tax_delete"], two_days["withdrawn"])
+    keys = ", ".join(f"'{k}'" for k in withdrawn)
+    linked = "select 1 from legal_entities.entity_sources where resource = 'taxpayer_registrations' and record_key in"
+    assert not _query(s, f"{linked} ({keys})")
+    placed = _query(
+        s,
+        f"""select d.record_key, d.division_code, e.division_code
+        from quality.record_divisions as d
+        join staging.stg_tax__taxpayer_registrations_rows as r using (load_id, record_key)
+        join legal_entities.legal_entities as e on e.uscc = r.uscc
+        where d.department = 'tax' and d.record_key in ({keys})""",
+    )
+    assert {r[0] for r in placed} == set(withdrawn) and len(placed) >= 4  # day one's delivery, and the deletes
+    assert all(county is not None and county == golden for _, county, golden in placed), placed
+
+
 def test_a_broken_delivery_is_held_back_until_re_delivered_or_released(two_days):
     """The quality gate: a delivery whose scored checks fail beyond the resource's ceiling (a column left out,
     a taxpayer type missing from every row) is held on day one: named with the checks that tripped, kept out of

@@ -7,7 +7,8 @@
     "resource": "marriage_registrations",
     "deletes": false,
     "division_party": "husband",
-    "division_subject": "population"
+    "division_subject": "population",
+    "division_identifier": "husband_citizen_id"
   },
   {
     "model": "stg_civil_affairs__social_organisations_rows",
@@ -15,7 +16,8 @@
     "resource": "social_organisations",
     "deletes": false,
     "division_party": "subject",
-    "division_subject": "legal_entities"
+    "division_subject": "legal_entities",
+    "division_identifier": "uscc"
   },
   {
     "model": "stg_health__birth_records_rows",
@@ -37,7 +39,8 @@
     "resource": "social_insurance_enrolments",
     "deletes": false,
     "division_party": "subject",
-    "division_subject": "population"
+    "division_subject": "population",
+    "division_identifier": "citizen_id"
   },
   {
     "model": "stg_market_regulation__enterprise_registry_rows",
@@ -52,7 +55,8 @@
     "resource": "food_business_licences",
     "deletes": false,
     "division_party": "holder",
-    "division_subject": "legal_entities"
+    "division_subject": "legal_entities",
+    "division_identifier": "holder_uscc"
   },
   {
     "model": "stg_public_security__household_registry_rows",
@@ -67,7 +71,8 @@
     "resource": "taxpayer_registrations",
     "deletes": true,
     "division_party": "subject",
-    "division_subject": "legal_entities"
+    "division_subject": "legal_entities",
+    "division_identifier": "uscc"
   }
 ] -%}
 {{ return(models) }}

@@ -1,61 +1,10 @@
 {#- Quality by administrative division (区划), rolled up from the district branches to the city and the
     province, so a city sees which district feeds bad data. For every department, period (month and
     quarter) and division at each level (county, prefecture, province): the records its validated
-    deliveries held there, and those a scored record-level check failed. A record's division is its own
-    division code, or the division its party has in its subject database's golden record, as its catalogue
-    entry says (`division:`); a record with none on the county list counts under an unknown division (null)
+    deliveries held there, and those a scored record-level check failed, each in its division
+    (`record_divisions`); a record with none on the county list counts under an unknown division (null)
     at every level, so each level sums to the department's whole and a prefecture to its counties. -#}
-with counties as (
-
-    select distinct code as division_code  -- a code reused after a change has a row per span
-    from {{ ref('standard_codes') }}
-    where codelist = 'division_code' and substring(code, 5, 2) <> '00'
-
-),
-
-golden as (
-
-    select sources.department, sources.resource, sources.record_key, sources.party,
-        persons.registered_division_code as division_code
-    from {{ ref('person_sources') }} as sources
-    inner join {{ ref('persons') }} as persons on sources.person_id = persons.person_id
-
-    union all
-
-    select sources.department, sources.resource, sources.record_key, sources.party, entities.division_code
-    from {{ ref('entity_sources') }} as sources
-    inner join {{ ref('legal_entities') }} as entities on sources.entity_id = entities.entity_id
-
-),
-
-delivered as (
-
-    {%- for rows in resource_rows_models() %}
-    {%- if not loop.first %}
-
-    union all
-    {% endif %}
-    select
-        delivered.department,
-        delivered.resource,
-        delivered.load_id,
-        delivered.record_key,
-        max({{ 'delivered.' ~ rows.division_column if rows.division_column else 'golden.division_code' }})
-            as division_code
-    from {{ ref(rows.model) }} as delivered
-    {%- if rows.division_party %}
-    left join golden
-        on delivered.department = golden.department
-        and delivered.resource = golden.resource
-        and delivered.record_key = golden.record_key
-        and golden.party = '{{ rows.division_party }}'
-    {%- endif %}
-    group by delivered.department, delivered.resource, delivered.load_id, delivered.record_key
-    {%- endfor %}
-
-),
-
-scored as (
+with scored as (
 
     {{ scored_checks() }}
 
@@ -79,12 +28,11 @@ records as (
 
     select
         delivered.department,
-        counties.division_code,
+        delivered.division_code,
         validated.month,
         case when failing.record_key is null then 0 else 1 end as is_failing
-    from delivered
+    from {{ ref('record_divisions') }} as delivered
     inner join validated on delivered.load_id = validated.load_id
-    left join counties on delivered.division_code = counties.division_code
     left join failing
         on delivered.load_id = failing.load_id
         and delivered.record_key = failing.record_key

@@ -9,10 +9,11 @@ are scored against each other (`predict_within`) and clustered (connected compon
 matching nothing is a cluster of its own. An identified record is never merged into another
 identifier's cluster, so one bad edge cannot join two citizens.
 
-The model is trained once and kept in the warehouse (`linkage.<subject>_model`), as Splink advises: a
-day's build scores its records with it rather than learning m and u again from the whole lake (most of a
-day's linkage time, and a moving target under every score). It is trained again on `govlake build
---full-refresh`, `govlake linkage train`, or when its definition (`pipelines.linkage.models`) changed.
+The model is trained once and kept in the warehouse (`linkage.<subject>_model`, with the term frequencies
+it was trained with), as Splink advises: a day's build scores with it rather than learning m and u again
+from the whole lake, and scores only the pairs of the records that changed (`pipelines.linkage.scoring`).
+It is trained again on `govlake build --full-refresh`, `govlake linkage train`, or when its definition
+(`pipelines.linkage.models`) changed; the run after that scores every pair.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING
 from pipelines.engines import engine_for
 from pipelines.engines.dialects import HOUSE
 from pipelines.linkage.id_changes import keep_previous_links, record_id_changes
+from pipelines.linkage.scoring import SCHEMA, score
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:  # splink is imported only when linking: DAG files import this module
@@ -34,8 +36,6 @@ if TYPE_CHECKING:  # splink is imported only when linking: DAG files import this
     from pipelines.linkage.models import LinkageModel
 
 
-SCHEMA = "linkage"
-EDGE_FLOOR = 0.5  # scored pairs kept for `govlake linkage explain`, whatever the threshold
 # an unresolved record whose second-best person scores within this many bits (match weight, log2 of the
 # odds) of the best is held for clerical review: a father and son of one name in one household tie
 REVIEW_MARGIN = 1.0
@@ -71,6 +71,7 @@ class LinkageResult:
     seconds_scoring: float
     seconds_total: float
     trained: bool = True  # False: scored with the model stored by an earlier run
+    changed_only: bool = False  # True: only the pairs of records changed since the last run were scored
 
     @property
     def pairs_per_second(self) -> float:
@@ -134,21 +135,46 @@ def _model_table(ws: Workspace, subject: str) -> str:
     return ws.warehouse(SCHEMA, f"{subject}_model")
 
 
-def _stored_model(ws: Workspace, subject: str, digest: str) -> dict | None:
-    """The model an earlier run trained and stored, if it was trained as defined now (`digest`)."""
-    table = _model_table(ws, subject)
+def _model_key(settings_json: str) -> str:
+    """Which trained model this is (each training stores a new linker id in it)."""
+    return hashlib.sha256(settings_json.encode()).hexdigest()
+
+
+def _stored_model(ws: Workspace, model: LinkageModel, digest: str) -> tuple[dict, str] | None:
+    """The model an earlier run trained and stored, if it was trained as defined now (`digest`), and its key."""
+    table = _model_table(ws, model.subject)
     if not ws.exists(table) or "definition_digest" not in ws.columns(table):
         return None
+    if not all(ws.exists(_tf_table(ws, model.subject, c)) for c in model.tf_columns):
+        return None
     rows = ws.fetch(f"select settings_json, definition_digest from {table}")
-    return json.loads(rows[0][0]) if rows and rows[0][1] == digest else None
+    return (json.loads(rows[0][0]), _model_key(rows[0][0])) if rows and rows[0][1] == digest else None
 
 
-def _store_model(ws: Workspace, subject: str, digest: str, linker) -> None:
+def _tf_table(ws: Workspace, subject: str, column: str) -> str:
+    return ws.warehouse(SCHEMA, f"{subject}_model_tf_{column}")
+
+
+def _store_model(ws: Workspace, model: LinkageModel, digest: str, linker) -> str:
+    """Keep the trained model, and the term frequencies of the records it was trained on: a pair scores
+    the same on every later day, whatever records came since. Returns its key."""
     import pyarrow as pa
 
+    for column in model.tf_columns:
+        frequencies = linker.table_management.compute_tf_table(column)
+        ws.execute(
+            f"create or replace table {_tf_table(ws, model.subject, column)} as select * from {frequencies.physical_name}"
+        )
     trained = json.dumps(linker.misc.save_model_to_json(), ensure_ascii=False)
     ws.register("_model", pa.table({"settings_json": [trained], "definition_digest": [digest]}))
-    ws.execute(f"create or replace table {_model_table(ws, subject)} as select * from _model")
+    ws.execute(f"create or replace table {_model_table(ws, model.subject)} as select * from _model")
+    return _model_key(trained)
+
+
+def _use_kept_frequencies(ws: Workspace, db_api, linker, model: LinkageModel) -> None:
+    for column in model.tf_columns:
+        ws.execute(f"create or replace table _tf_{column} as select * from {_tf_table(ws, model.subject, column)}")
+        linker.table_management.register_term_frequency_lookup(db_api.register(f"_tf_{column}"), column)
 
 
 def _train(ws: Workspace, db_api, model: LinkageModel):
@@ -187,7 +213,7 @@ def train(settings: Settings, subject: str) -> float:
         if not ws.exists(ws.warehouse("intermediate", model.features)):
             raise ValueError("no records to train on: run `govlake build` first")
         _prepare_input(ws, model)
-        _store_model(ws, subject, digest, _train(ws, ws.splink_api(), model))
+        _store_model(ws, model, digest, _train(ws, ws.splink_api(), model))
     return time.perf_counter() - started
 
 
@@ -213,31 +239,17 @@ def link(
         _prepare_input(ws, model)
         table = f"{subject}_input"
         db_api = ws.splink_api()
-        stored = None if retrain else _stored_model(ws, subject, digest)
+        stored = None if retrain else _stored_model(ws, model, digest)
         if stored is None:
             linker = _train(ws, db_api, model)
-            _store_model(ws, subject, digest, linker)
+            key = _store_model(ws, model, digest, linker)
         else:
-            linker = Linker(db_api.register(table), stored, log_level=logging.WARNING)
+            linker = Linker(db_api.register(table), stored[0], log_level=logging.WARNING)
+            key = stored[1]
         trained = time.perf_counter()
-        for column in model.tf_columns:
-            linker.table_management.compute_tf_table(column)
-        unresolved = db_api.register(f"{table}_unresolved")
-        # levels no labelled pair reached (e.g. a homophone name) keep Splink's default m: expected, not news
-        between = linker.inference.predict_between(
-            unresolved, db_api.register(f"{table}_resolved"), warning_mode="never"
-        )
-        within = linker.inference.predict_within(unresolved, warning_mode="never")
+        _use_kept_frequencies(ws, db_api, linker, model)
+        pairs, changed_only = score(ws, db_api, linker, subject, key)
         scored = time.perf_counter()
-        pairs = sum(ws.fetch(f"select count(*) from {t.physical_name}")[0][0] for t in (between, within))
-        columns = ", ".join(ws.columns(between.physical_name))
-        edges = ws.warehouse(SCHEMA, f"{subject}_edges")
-        ws.execute(
-            f"""create or replace table {edges} as
-            select {columns} from {between.physical_name} where match_probability >= {EDGE_FLOOR}
-            union all
-            select {columns} from {within.physical_name} where match_probability >= {EDGE_FLOOR}"""
-        )
         id_column = SUBJECTS[subject].id_column
         previous = keep_previous_links(ws, ws.warehouse(SCHEMA, f"{subject}_links"), id_column)
         links = _write_links(ws, db_api, model, threshold, older_than or {}, decisions)
@@ -248,9 +260,8 @@ def link(
                        count(*) filter (where match_method = 'probabilistic'), count(distinct cluster_key)
                 from {links}"""
         )[0]
-    return LinkageResult(
-        subject, *counts, pairs, trained - started, scored - trained, time.perf_counter() - started, stored is None
-    )
+    seconds = (trained - started, scored - trained, time.perf_counter() - started)
+    return LinkageResult(subject, *counts, pairs, *seconds, trained=stored is None, changed_only=changed_only)
 
 
 def _record(source_record_id: str) -> str:

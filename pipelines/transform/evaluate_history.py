@@ -154,7 +154,8 @@ class LivingCityRun:
     id_changes: int
     records_followed: int
     seconds: dict[str, float]
-    linkage_models: dict[str, int] = field(default_factory=dict)  # subjects linked by a model "trained" / "stored"
+    # subjects linked by a model "trained" or "stored", and "changed only": scoring only the changed records' pairs
+    linkage_models: dict[str, int] = field(default_factory=dict)
 
 
 def _person_map(settings: Settings) -> tuple[dict[tuple, str], set[tuple[str, str]]]:
@@ -194,7 +195,7 @@ def live_city(
     at = {round(days * (i + 1) / builds) for i in range(builds)}
     maps: list[dict[tuple, str]] = []
     moved: set[tuple[str, str]] = set()
-    models = {"trained": 0, "stored": 0}
+    models = {"trained": 0, "stored": 0, "changed only": 0}
     living = LivingCity(city, seed, start)
 
     def after(on: date) -> None:
@@ -206,6 +207,7 @@ def live_city(
             t = time.perf_counter()
             for linked in build_subject_databases(settings).linkage:
                 models["trained" if linked.trained else "stored"] += 1
+                models["changed only"] += linked.changed_only
             seconds["build"] += time.perf_counter() - t
             if then is not None:  # not the build's seconds
                 then(settings)

@@ -69,14 +69,17 @@ def test_a_build_links_with_the_kept_model_and_trains_only_when_asked(settings, 
     assert digest == linkage.definition_digest(person_model())
     assert sum(1 for r in built if r[3] == "probabilistic") > 20  # records Splink linked, not only identifiers
 
-    # kept: scored with the stored model, the same links as the build that trained it
+    # kept: scored with the stored model, only the pairs of records changed since (none): the same links
     result = link_subject(settings, SUBJECT)
-    assert not result.trained and _links(settings) == built
+    assert not result.trained and result.changed_only and result.pairs_scored == 0
+    assert _links(settings) == built
 
-    # the stored model is what scores: one that thinks no two records match links none by Splink
+    # the stored model is what scores: one that thinks no two records match links none by Splink (and, not
+    # the model that scored the last run's pairs, scores every pair again)
     sceptic = {**trained, "probability_two_random_records_match": 1e-60}
     _keep(settings, sceptic, digest)
-    assert not link_subject(settings, SUBJECT).trained
+    result = link_subject(settings, SUBJECT)
+    assert not result.trained and not result.changed_only and result.pairs_scored > 0
     assert not any(r[3] == "probabilistic" for r in _links(settings))
 
     # asked to train (a build's --full-refresh): the model is learnt from the records again

@@ -1,14 +1,16 @@
 {#-
-    A history mart kept up to date entity by entity. An entity's history depends on its own record versions
-    alone (and the golden-record rules), so on DuckDB the mart is an incremental model: a run digests each
-    entity's input rows (`input_digest`, the sum of their hashes), computes the history again only for the
-    entities whose digest differs from the one the mart holds, and replaces their rows (delete+insert by
-    entity); entities left with no version at all are deleted first. Spark's Parquet tables cannot delete
-    rows, so there the mart is built whole and `input_digest` is NULL. A change to the marts' code, and
+    A model kept up to date entity by entity (the attribute values and the history of persons and legal
+    entities). An entity's rows depend on its own input rows alone (and the golden-record rules), so on
+    DuckDB the model is incremental: a run digests each entity's input rows (`input_digest`, the sum of
+    their hashes); a pre-hook deletes the rows of every entity whose digest is not the one its rows were
+    computed from (changed, or gone: no input left), and the model computes the entities it no longer holds
+    (`changed_entity_versions`), appended. An entity whose input gives no row at all is computed again on
+    every run, at the cost of its own rows. Spark's Parquet tables cannot delete rows, so there the model
+    is built whole and `input_digest` is NULL. A change to the marts' code, and
     `govlake build --full-refresh`, build it whole on every engine (`pipelines/transform/build.py`).
 
-    Usage, in a model whose input rows (one row per record version, with `id_column`) are the SQL a macro
-    returns (the pre-hook that deletes entities gone calls it too, so it renders at run time):
+    Usage, in a model whose input rows (with `id_column`) are the SQL a macro returns (the pre-hook calls
+    it too, so it renders at run time):
 
         {{ config(**entity_increments_config('person_id', 'person_history_versions')) }}
         with all_versions as ({{ person_history_versions() }}),
@@ -20,14 +22,15 @@
 {%- endmacro %}
 
 {% macro duckdb__entity_increments_config(id_column, versions_macro) -%}
-    {%- set gone = "{% if is_incremental() %}delete from {{ this }} where " ~ id_column ~ " not in (select "
-        ~ id_column ~ " from ({{ " ~ versions_macro ~ "() }}) as versions){% endif %}" -%}
+    {%- set stale = "{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from (select "
+        ~ id_column ~ ", {{ rows_digest('v') }} as input_digest from ({{ " ~ versions_macro ~ "() }}) as v group by "
+        ~ id_column ~ ") as now where now." ~ id_column ~ " = {{ this }}." ~ id_column
+        ~ " and now.input_digest = {{ this }}.input_digest){% endif %}" -%}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': 'delete+insert',
-        'unique_key': id_column,
+        'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': [gone],
+        'pre_hook': [stale],
     }) }}
 {%- endmacro %}
 
@@ -48,8 +51,8 @@
     cast(null as string)
 {%- endmacro %}
 
-{#- `input_digests` (per entity) and `versions`: on an incremental run, the versions of the entities whose
-    digest changed; else every version. -#}
+{#- `input_digests` (per entity) and `versions`: on an incremental run, the input rows of the entities the
+    model no longer holds (the pre-hook deleted those whose digest changed); else every input row. -#}
 {% macro changed_entity_versions(all_versions, id_column) -%}
 input_digests as (
 
@@ -61,18 +64,63 @@ input_digests as (
 
 versions as (
 
-    select * from {{ all_versions }}
+    select * from {{ all_versions }} as v
     {%- if is_incremental() %}
-    where {{ id_column }} in (
-        select input_digests.{{ id_column }}
-        from input_digests
-        left join (select distinct {{ id_column }}, input_digest from {{ this }}) as built
-            on built.{{ id_column }} = input_digests.{{ id_column }}
-        where built.input_digest is distinct from input_digests.input_digest
-    )
+    where not exists (select 1 from {{ this }} as built where built.{{ id_column }} = v.{{ id_column }})
     {%- endif %}
 
 ),
+{%- endmacro %}
+
+{#- The records of persons, each with its person and the attributes an authority confirmed of it in a
+    dispute (`int_person_attribute_values`' input: a confirmation changes the entity's golden record). -#}
+{% macro person_value_inputs() -%}
+    select links.person_id, records.*, confirmed.attributes as confirmed_attributes
+    from {{ ref('int_person_records_unioned') }} as records
+    inner join {{ source('linkage', 'population_links') }} as links using (source_record_id)
+    left join ({{ confirmed_attributes('population') }}) as confirmed using (source_record_id)
+{%- endmacro %}
+
+{#- The records of legal entities, each with its entity, the person the linkage found for the record's
+    legal representative, and the attributes an authority confirmed (`int_entity_attribute_values`' input). -#}
+{% macro entity_value_inputs() -%}
+    with legal_reps as (
+
+        select
+            records.department,
+            records.resource,
+            records.load_id,
+            records.source_row_number,
+            links.person_id as legal_rep_person_id
+        from {{ ref('int_person_records_unioned') }} as records
+        inner join {{ source('linkage', 'population_links') }} as links using (source_record_id)
+        where records.party = 'legal_rep'
+
+    )
+
+    select
+        links.entity_id,
+        records.*,
+        {#- the party in a CASE, not in the join: a constant on the left of a left join makes DuckDB join
+            every record with every legal representative (quadratic: 98 s at a million people) -#}
+        case when records.party = 'subject' then legal_reps.legal_rep_person_id end as legal_rep_person_id,
+        confirmed.attributes as confirmed_attributes
+    from {{ ref('int_entity_records_unioned') }} as records
+    inner join {{ source('linkage', 'legal_entities_links') }} as links using (source_record_id)
+    left join legal_reps
+        on records.department = legal_reps.department
+        and records.resource = legal_reps.resource
+        and records.load_id = legal_reps.load_id
+        and records.source_row_number = legal_reps.source_row_number
+    left join ({{ confirmed_attributes('legal_entities') }}) as confirmed using (source_record_id)
+{%- endmacro %}
+
+{#- Per source record, the attributes of `subject` an authority confirmed in a dispute. -#}
+{% macro confirmed_attributes(subject) -%}
+    select source_record_id, {{ sorted_set_agg('attribute') }} as attributes
+    from {{ source('stewardship', 'disputes') }}
+    where subject = '{{ subject }}' and status = 'confirmed'
+    group by source_record_id
 {%- endmacro %}
 
 {#- The record versions of persons, each with its person (`population.persons_history`'s input). -#}
@@ -110,12 +158,15 @@ versions as (
 
     versions as (
 
-        select links.entity_id, records.*, legal_reps.legal_rep_person_id
+        {#- the party in a CASE, not in the join (see int_entity_attribute_values) -#}
+        select
+            links.entity_id,
+            records.*,
+            case when records.party = 'subject' then legal_reps.legal_rep_person_id end as legal_rep_person_id
         from {{ ref('int_entity_record_versions') }} as records
         inner join {{ source('linkage', 'legal_entities_links') }} as links using (source_record_id)
         left join legal_reps
-            on records.party = 'subject'
-            and records.department = legal_reps.department
+            on records.department = legal_reps.department
             and records.resource = legal_reps.resource
             and records.load_id = legal_reps.load_id
             and records.source_row_number = legal_reps.source_row_number

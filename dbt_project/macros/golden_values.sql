@@ -3,7 +3,8 @@
     `is_confirmed` (an authority confirmed this record's value in a dispute, `govlake disputes resolve`)
     and `is_golden` (the person's or entity's value: a confirmed value where the authority confirmed one,
     else rank 1). The authority's own values keep their ranks, so its wrong value is still compared and
-    the dispute stays until the authority corrects its record.
+    the dispute stays until the authority corrects its record. Each row carries its entity's
+    `input_digest`, from an `input_digests` CTE (`entity_increments.sql`).
 -#}
 {% macro golden_values(subject, id_column) -%}
 confirmed as (
@@ -48,9 +49,11 @@ select
     case
         when overrides.source_record_id is null then flagged.value_rank = 1
         else flagged.source_record_id = overrides.source_record_id
-    end as is_golden
+    end as is_golden,
+    input_digests.input_digest
 from flagged
 left join overrides
     on flagged.{{ id_column }} = overrides.{{ id_column }}
     and flagged.attribute = overrides.attribute
+inner join input_digests on input_digests.{{ id_column }} = flagged.{{ id_column }}
 {%- endmacro %}

@@ -1,16 +1,22 @@
 {#- Every value any record gives for a person's attributes, ranked by the golden-record rules: the
     authority first (catalog/subjects/population.yml), then the fallbacks in order, then the most
     recent record. Rank 1 is the golden value, unless the authority confirmed another in a dispute
-    (`is_golden`). -#}
+    (`is_golden`). Kept up to date person by person (`entity_increments.sql`): a day ranks again the
+    values of the persons whose records, links or confirmed disputes changed. -#}
+{{ config(**entity_increments_config('person_id', 'person_value_inputs')) }}
 {%- set attributes = subject_record_columns('population').golden -%}
 
-with records as (
+with all_records as (
 
-    select
-        links.person_id,
-        records.*
-    from {{ ref('int_person_records_unioned') }} as records
-    inner join {{ source('linkage', 'population_links') }} as links using (source_record_id)
+    {{ person_value_inputs() }}
+
+),
+
+{{ changed_entity_versions('all_records', 'person_id') }}
+
+records as (
+
+    select * from versions
 
 ),
 

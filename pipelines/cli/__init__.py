@@ -11,6 +11,7 @@ from pipelines.cli import (
     catalog_cmd,
     demo_cmd,
     disputes_cmd,
+    exposures_cmd,
     generate_cmd,
     ingest_cmd,
     linkage_cmd,
@@ -27,6 +28,7 @@ app.add_typer(standards_cmd.app, name="standards")
 app.add_typer(linkage_cmd.app, name="linkage")
 app.add_typer(quality_cmd.app, name="quality")
 app.add_typer(disputes_cmd.app, name="disputes")
+app.add_typer(exposures_cmd.app, name="exposures")
 app.add_typer(access_cmd.app, name="access")
 app.add_typer(access_cmd.audit_app, name="audit")
 app.add_typer(access_cmd.verify_app, name="verify")

@@ -192,6 +192,7 @@ def run(
 
     from pipelines.cli.catalog_cmd import valid_catalog_or_exit
     from pipelines.cli.disputes_cmd import print_dispute_summary
+    from pipelines.cli.exposures_cmd import print_exposure_vetoes
     from pipelines.cli.ingest_cmd import print_ledger
     from pipelines.cli.quality_cmd import print_league_table
     from pipelines.orchestration.generate import GENERATOR as dag_files
@@ -236,6 +237,8 @@ def run(
             steps.add_row(*_live_month(city, first, last))
             if i == 0:  # the next month's build takes the authority's resolutions in
                 resolved = resolve_examples(settings, last + timedelta(days=3))
+            if i == 1:
+                report_spot_check_exposure(settings, catalog, first + timedelta(days=11))
     finally:
         city.close()
         server.shutdown()
@@ -251,6 +254,7 @@ def run(
     )
     print_league_table(settings)
     print_profile_agreement(settings, quarter)
+    print_exposure_vetoes(settings, quarter)
     console.print(
         f"   disputes routed to their authorities; after the first month public security resolved {resolved}:"
     )
@@ -315,6 +319,23 @@ def _live_month(city, first: date, last: date) -> tuple[str, ...]:
     clocks.append(time.perf_counter())
     took = [f"{b - a:.1f}" for a, b in itertools.pairwise(clocks)]
     return (f"{first:%Y-%m}", f"{events:,}", took[0], took[1], f"{loads:,}", took[2])
+
+
+def report_spot_check_exposure(settings, catalog, on: date) -> None:
+    """The quarter's spot check finds the city's one not-shared resource (tax's taxpayer registrations) posted
+    on a county website: reported, audited, it must fail tax for the quarter and be named."""
+    from pipelines.catalog.models import SharingClass
+    from pipelines.cli.exposures_cmd import audited
+    from pipelines.quality.exposures import report_exposure
+
+    department, resource = next(
+        (d.code, r.slug) for d, r in catalog.resources() if r.sharing.class_ is SharingClass.NOT_SHARED
+    )
+    reason = "the quarter's spot check found the full register posted as a spreadsheet"
+    audit = audited(settings, "exposure report")
+    report_exposure(
+        settings, catalog, department, resource, on, "a county website", reason, "spot-check team", audit, on
+    )
 
 
 def resolve_examples(settings, on: date) -> str:

@@ -46,6 +46,7 @@ class Vetoes(BaseModel):
     dormant_resource: bool = True
     missing_cycle: bool = True
     completeness_floor: float | None = Field(0.95, gt=0, le=1)
+    not_shared_exposed: bool = True  # reported by whoever found it: pipelines/quality/exposures.py
 
 
 class Scoring(BaseModel):

@@ -230,11 +230,13 @@ def route_disputes(settings: Settings, as_of: str | None = None):
 def build_scorecards(settings: Settings, quiet: bool = True, as_of: str | None = None) -> float:
     """dbt: the scorecard models over the stored validation results and the ledger. Returns seconds."""
     from pipelines.quality.disputes import export_disputes
+    from pipelines.quality.exposures import export_exposures
     from pipelines.quality.loads import export_loads
 
     started = time.perf_counter()
     export_loads(settings)
     export_disputes(settings)
+    export_exposures(settings)
     run_dbt(settings, [*SCORECARDS, *dbt_vars(missing_resources(settings), as_of)], quiet)
     return time.perf_counter() - started
 

@@ -167,6 +167,7 @@ def render_scoring_vetoes() -> str:
         f"dormant_resource,{str(vetoes.dormant_resource).lower()},",
         f"missing_cycle,{str(vetoes.missing_cycle).lower()},",
         f"completeness_floor,{str(vetoes.completeness_floor is not None).lower()},{vetoes.completeness_floor or ''}",
+        f"not_shared_exposed,{str(vetoes.not_shared_exposed).lower()},",
     ]
     return "\n".join(lines) + "\n"
 

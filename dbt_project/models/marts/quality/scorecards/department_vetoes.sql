@@ -5,8 +5,11 @@
       API are as frequent as the platform makes them) came more than half a cycle after it fell due in
       the period (one update cycle after the previous delivery), or has not come by the run's date: a
       whole cycle went by without it;
-    - completeness_floor: a required field filled in fewer than the floor's share of a resource's records.
-    `measure`: months dormant, days the delivery was overdue, or the field's completeness. -#}
+    - completeness_floor: a required field filled in fewer than the floor's share of a resource's records;
+    - not_shared_exposed: a not-shared resource (不予共享) reported found exposed outside the platform in the
+      period (`govlake quality exposure`).
+    `measure`: months dormant, days the delivery was overdue, the field's completeness, or the exposures
+    reported. -#}
 {%- set string = api.Column.translate_type('string') -%}
 with enabled as (
 
@@ -94,6 +97,18 @@ incomplete as (
 
 ),
 
+exposed as (
+
+    select
+        exposures.department, periods.period, periods.period_kind, 'not_shared_exposed' as veto,
+        exposures.resource, cast(null as {{ string }}) as column_name, cast(count(*) as double) as measure
+    from {{ source('stewardship', 'exposures') }} as exposures
+    inner join (select distinct period, period_kind, period_start, judged_until from periods) as periods
+        on exposures.found_on between periods.period_start and periods.judged_until
+    group by exposures.department, periods.period, periods.period_kind, exposures.resource
+
+),
+
 vetoes as (
 
     select * from dormant
@@ -101,6 +116,8 @@ vetoes as (
     select * from missing
     union all
     select * from incomplete
+    union all
+    select * from exposed
 
 )
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.files import append_json_lines
 from pipelines.settings import Settings
 
 
@@ -74,8 +75,5 @@ def decide(
         decided_at=datetime.now(UTC),
     )
     audit(decision)  # before it takes effect: a decision the log cannot hold is not made
-    path = decisions_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f:
-        f.write(decision.model_dump_json() + "\n")
+    append_json_lines(decisions_path(settings), [decision])
     return decision

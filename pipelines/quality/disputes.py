@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipelines.files import append_json_lines
 from pipelines.settings import Settings
 
 ROUTER = "govlake"  # who the builds' events are by
@@ -110,10 +111,7 @@ def load_disputes(settings: Settings) -> dict[str, Dispute]:
 
 
 def _append(settings: Settings, events: Iterable[DisputeEvent]) -> None:
-    path = disputes_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f:
-        f.writelines(e.model_dump_json() + "\n" for e in events)
+    append_json_lines(disputes_path(settings), events)
 
 
 def _event(key: DisputeKey, dispute_id_: str, status: Status, on: date, by: str, reason: str) -> DisputeEvent:

@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.catalog.models import Catalog, SharingClass
+from pipelines.files import append_json_lines
 from pipelines.settings import Settings
 
 
@@ -134,10 +135,7 @@ def _keep(
         withdraws=withdraws,
     )
     audit(report)  # before it takes effect: a report the log cannot hold is not kept
-    path = exposures_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f:
-        f.write(report.model_dump_json() + "\n")
+    append_json_lines(exposures_path(settings), [report])
     return report
 
 

@@ -99,20 +99,44 @@ def _pinyin(name: str | None) -> str | None:
     return " ".join(lazy_pinyin(name)) if name else None
 
 
+def _name_pinyin(ws: Workspace, features: str) -> str:
+    """The warehouse table of the pinyin of every name the records give now. pypinyin runs in Python (7 s for
+    the 114,000 names of a million people), so each name is converted once, the first run it appears in,
+    and again only under another version of pypinyin; names no record gives any more are dropped."""
+    from importlib.metadata import version
+
+    import pyarrow as pa
+
+    converter = f"pypinyin {version('pypinyin')}"
+    cache, kept = ws.warehouse(SCHEMA, "name_pinyin"), ws.warehouse(SCHEMA, "name_pinyin_kept")
+    names = f"select distinct person_name from {features} where person_name is not null"
+    parts = ["select person_name, name_pinyin, converter from _pinyin_new"]
+    if ws.exists(cache):  # a table of its own: Spark cannot read and replace one
+        ws.execute(
+            f"""create or replace table {kept} as select person_name, name_pinyin, converter from {cache}
+            where converter = '{converter}' and person_name in ({names})"""
+        )
+        names += f" and person_name not in (select person_name from {kept})"
+        parts.append(f"select person_name, name_pinyin, converter from {kept}")
+    new = [r[0] for r in ws.fetch(names)]
+    schema = pa.schema([("person_name", pa.string()), ("name_pinyin", pa.string()), ("converter", pa.string())])
+    rows = {"person_name": new, "name_pinyin": [_pinyin(n) for n in new], "converter": [converter] * len(new)}
+    ws.register("_pinyin_new", pa.table(rows, schema=schema))
+    ws.execute(f"create or replace table {cache} as {' union all '.join(parts)}")
+    return cache
+
+
 def _prepare_input(ws: Workspace, model: LinkageModel) -> None:
     table = f"{model.subject}_input"
     features = ws.warehouse("intermediate", model.features)
     if model.subject == "population":
-        # pinyin once per distinct name: homophones and characters OpenCC does not convert still meet
-        import pyarrow as pa
-
-        names = [r[0] for r in ws.fetch(f"select distinct person_name from {features} where person_name is not null")]
-        ws.register("_pinyin", pa.table({"person_name": names, "name_pinyin": [_pinyin(n) for n in names]}))
+        # pinyin: homophones and characters OpenCC does not convert still meet
+        pinyin = _name_pinyin(ws, features)
         kept = [f"f.{c}" for c in ws.columns(features) if c != "birth_date"]
         ws.execute(
             f"""create or replace table {table} as
             select {", ".join(kept)}, cast(f.birth_date as varchar) as birth_date, p.name_pinyin
-            from {features} f left join _pinyin p on p.person_name = f.person_name
+            from {features} f left join {pinyin} p on p.person_name = f.person_name
             where f.is_linkable"""
         )
     else:

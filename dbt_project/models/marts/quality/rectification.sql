@@ -27,11 +27,7 @@ flagged_records as (
 
 deliveries as (
 
-    {%- for rows in resource_rows_models() %}
-    {%- if not loop.first %}
-
-    union all
-    {% endif %}
+    {%- call(rows) union_resource_rows() %}
     select
         delivered.department,
         delivered.resource,
@@ -70,7 +66,7 @@ deliveries as (
         on present.load_id = snapshots.load_id
         and present.record_key = flagged_records.record_key
     where present.record_key is null
-    {%- endfor %}
+    {%- endcall %}
 
 ),
 

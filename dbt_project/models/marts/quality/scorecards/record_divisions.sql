@@ -45,11 +45,7 @@ identified as (  -- a record whose own has ended (withdrawn, no longer in a full
 
 delivered as (
 
-    {%- for rows in resource_rows_models() %}
-    {%- if not loop.first %}
-
-    union all
-    {% endif %}
+    {%- call(rows) union_resource_rows() %}
     select
         delivered.department,
         delivered.resource,
@@ -76,7 +72,7 @@ delivered as (
         and delivered.{{ rows.division_identifier }} = identified.identifier
     {%- endif %}
     group by delivered.department, delivered.resource, delivered.load_id, delivered.record_key
-    {%- endfor %}
+    {%- endcall %}
 
 )
 

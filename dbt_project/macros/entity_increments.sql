@@ -101,18 +101,28 @@ versions as (
     select
         links.entity_id,
         records.*,
-        {#- the party in a CASE, not in the join: a constant on the left of a left join makes DuckDB join
-            every record with every legal representative (quadratic: 98 s at a million people) -#}
-        case when records.party = 'subject' then legal_reps.legal_rep_person_id end as legal_rep_person_id,
+        {{ legal_rep_person_id() }},
         confirmed.attributes as confirmed_attributes
     from {{ ref('int_entity_records_unioned') }} as records
     inner join {{ source('linkage', 'legal_entities_links') }} as links using (source_record_id)
+    {{ join_legal_reps() }}
+    left join ({{ confirmed_attributes('legal_entities') }}) as confirmed using (source_record_id)
+{%- endmacro %}
+
+{#- An entity record's legal representative: the person of the `legal_reps` row (one per delivered row that
+    names one) of the same delivered row, for the record's subject party. The party goes in a CASE, not in
+    the join: a constant on the left of a left join makes DuckDB join every entity record with every legal
+    representative (quadratic: 98 s at a million people). -#}
+{% macro legal_rep_person_id() -%}
+    case when records.party = 'subject' then legal_reps.legal_rep_person_id end as legal_rep_person_id
+{%- endmacro %}
+
+{% macro join_legal_reps() -%}
     left join legal_reps
         on records.department = legal_reps.department
         and records.resource = legal_reps.resource
         and records.load_id = legal_reps.load_id
         and records.source_row_number = legal_reps.source_row_number
-    left join ({{ confirmed_attributes('legal_entities') }}) as confirmed using (source_record_id)
 {%- endmacro %}
 
 {#- Per source record, the attributes of `subject` an authority confirmed in a dispute. -#}
@@ -158,18 +168,10 @@ versions as (
 
     versions as (
 
-        {#- the party in a CASE, not in the join (see int_entity_attribute_values) -#}
-        select
-            links.entity_id,
-            records.*,
-            case when records.party = 'subject' then legal_reps.legal_rep_person_id end as legal_rep_person_id
+        select links.entity_id, records.*, {{ legal_rep_person_id() }}
         from {{ ref('int_entity_record_versions') }} as records
         inner join {{ source('linkage', 'legal_entities_links') }} as links using (source_record_id)
-        left join legal_reps
-            on records.department = legal_reps.department
-            and records.resource = legal_reps.resource
-            and records.load_id = legal_reps.load_id
-            and records.source_row_number = legal_reps.source_row_number
+        {{ join_legal_reps() }}
 
     )
     select * from versions

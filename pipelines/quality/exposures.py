@@ -96,7 +96,8 @@ def report_exposure(
         )
     if found_on > (today or date.today()):
         raise ExposureRefused(f"found on {found_on}: that day has not come yet")
-    return _keep(settings, department, resource, found_on, found_where, reason, by, audit)
+    finding = {"department": department, "resource": resource, "found_on": found_on, "found_where": found_where}
+    return _keep(settings, audit, **finding, reason=reason, by=by)
 
 
 def withdraw_exposure(
@@ -106,34 +107,16 @@ def withdraw_exposure(
     standing = {r.exposure_id: r for r in standing_exposures(settings)}
     if exposure_id not in standing:
         raise ExposureRefused(f"no standing exposure {exposure_id}")
-    r = standing[exposure_id]
-    return _keep(settings, r.department, r.resource, r.found_on, r.found_where, reason, by, audit, exposure_id)
+    finding = standing[exposure_id].model_dump(include={"department", "resource", "found_on", "found_where"})
+    return _keep(settings, audit, **finding, reason=reason, by=by, withdraws=exposure_id)
 
 
-def _keep(
-    settings: Settings,
-    department: str,
-    resource: str,
-    found_on: date,
-    found_where: str,
-    reason: str,
-    by: str,
-    audit: Callable[[ExposureReport], None],
-    withdraws: str | None = None,
-) -> ExposureReport:
+def _keep(settings: Settings, audit: Callable[[ExposureReport], None], **fields) -> ExposureReport:
+    """Keep a report of `fields` (ExposureReport's, but its id and time), once `audit` has it."""
     recorded_at = datetime.now(UTC)
-    seed = "\x1f".join((department, resource, found_on.isoformat(), recorded_at.isoformat(), withdraws or ""))
-    report = ExposureReport(
-        exposure_id="X" + hashlib.sha256(seed.encode()).hexdigest()[:11],
-        department=department,
-        resource=resource,
-        found_on=found_on,
-        found_where=found_where,
-        reason=reason,
-        by=by,
-        recorded_at=recorded_at,
-        withdraws=withdraws,
-    )
+    seed = "\x1f".join(str(fields.get(f)) for f in ("department", "resource", "found_on", "withdraws"))
+    exposure_id = "X" + hashlib.sha256(f"{seed}\x1f{recorded_at.isoformat()}".encode()).hexdigest()[:11]
+    report = ExposureReport(exposure_id=exposure_id, recorded_at=recorded_at, **fields)
     audit(report)  # before it takes effect: a report the log cannot hold is not kept
     append_json_lines(exposures_path(settings), [report])
     return report

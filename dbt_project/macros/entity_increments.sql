@@ -66,7 +66,12 @@ versions as (
 
     select * from {{ all_versions }} as v
     {%- if is_incremental() %}
-    where not exists (select 1 from {{ this }} as built where built.{{ id_column }} = v.{{ id_column }})
+    {# the few entities to compute first, then their rows: an anti join of every input row against every
+       row held took 5 s at a million people #}
+    where v.{{ id_column }} in (
+        select {{ id_column }} from input_digests
+        where {{ id_column }} not in (select distinct {{ id_column }} from {{ this }})
+    )
     {%- endif %}
 
 ),

@@ -3,8 +3,8 @@
 The platform itself never exposes a not-shared resource: no grant reaches one (`pipelines.access.policy`),
 and nothing record-level is published. An exposure is found outside it — by a spot-check team, an
 inspection or a complaint: a department's not-shared data on a public website, in an open-data release, in
-a file sent to someone without the right to it. Whoever finds it reports it here (`govlake quality
-exposure`, audited before it is kept), naming the resource, the day it was found and where, with no
+a file sent to someone without the right to it. Whoever finds it reports it here (`govlake exposures
+report`, audited before it is kept), naming the resource, the day it was found and where, with no
 record in it. The report fails the department for the period it was found in, whatever it scores
 (`department_vetoes`), and is named on its scorecard.
 

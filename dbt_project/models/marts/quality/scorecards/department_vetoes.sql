@@ -7,7 +7,7 @@
       whole cycle went by without it;
     - completeness_floor: a required field filled in fewer than the floor's share of a resource's records;
     - not_shared_exposed: a not-shared resource (不予共享) reported found exposed outside the platform in the
-      period (`govlake quality exposure`).
+      period (`govlake exposures report`).
     `measure`: months dormant, days the delivery was overdue, the field's completeness, or the exposures
     reported. -#}
 {%- set string = api.Column.translate_type('string') -%}

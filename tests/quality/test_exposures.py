@@ -150,7 +150,8 @@ def test_an_exposure_fails_its_department_for_the_quarter_whatever_it_scores(qua
     after = tax_card()
     assert not after["tax"]["is_passing"]
     assert "not_shared_exposed: taxpayer_registrations" in after["tax"]["veto_items"]
-    assert after["tax"]["overall_score"] == before["tax"]["overall_score"]  # a veto is not a score
+    # a veto is not a score: the same score, to the last bits a parallel sum may order differently
+    assert after["tax"]["overall_score"] == pytest.approx(before["tax"]["overall_score"], rel=1e-12, abs=0)
     passing = [c["rank_in_period"] for c in after.values() if c["is_passing"]]
     assert all(rank < after["tax"]["rank_in_period"] for rank in passing)
 

@@ -24,6 +24,13 @@ periods as (
 
 ),
 
+judged_periods as (
+
+    {#- a period's bounds, once per period (int_scoring_periods has a row per month of it) -#}
+    select distinct period, period_kind, period_start, judged_until from periods
+
+),
+
 resource_months as (
 
     select resource_months.*, periods.period, periods.period_kind
@@ -79,7 +86,7 @@ missing as (
         cast(null as {{ string }}) as column_name,
         cast(max({{ dbt.datediff('dues.due_on', 'dues.answered_on', 'day') }}) as double) as measure
     from dues
-    inner join (select distinct period, period_kind, period_start, judged_until from periods) as periods
+    inner join judged_periods as periods
         on dues.due_on between periods.period_start and periods.judged_until
     where 2 * {{ dbt.datediff('dues.due_on', 'dues.answered_on', 'day') }} > dues.cycle_days
     group by dues.department, periods.period, periods.period_kind, dues.resource
@@ -103,7 +110,7 @@ exposed as (
         exposures.department, periods.period, periods.period_kind, 'not_shared_exposed' as veto,
         exposures.resource, cast(null as {{ string }}) as column_name, cast(count(*) as double) as measure
     from {{ source('stewardship', 'exposures') }} as exposures
-    inner join (select distinct period, period_kind, period_start, judged_until from periods) as periods
+    inner join judged_periods as periods
         on exposures.found_on between periods.period_start and periods.judged_until
     group by exposures.department, periods.period, periods.period_kind, exposures.resource
 

@@ -138,15 +138,17 @@ versions as (
     group by source_record_id
 {%- endmacro %}
 
-{#- The record versions of persons, each with its person (`population.persons_history`'s input). -#}
+{#- The record versions of persons, each with its person and the attributes an authority confirmed of its
+    record (`population.persons_history`'s input). -#}
 {% macro person_history_versions() -%}
-    select links.person_id, records.*
+    select links.person_id, records.*, confirmed.attributes as confirmed_attributes
     from {{ ref('int_person_record_versions') }} as records
     inner join {{ source('linkage', 'population_links') }} as links using (source_record_id)
+    left join ({{ confirmed_attributes('population') }}) as confirmed using (source_record_id)
 {%- endmacro %}
 
-{#- The record versions of legal entities, each with its entity and the person its legal representative
-    is (`legal_entities.legal_entities_history`'s input). -#}
+{#- The record versions of legal entities, each with its entity, the person its legal representative is and
+    the attributes an authority confirmed of its record (`legal_entities.legal_entities_history`'s input). -#}
 {% macro entity_history_versions() -%}
     with person_by_citizen_id as (
 
@@ -173,10 +175,11 @@ versions as (
 
     versions as (
 
-        select links.entity_id, records.*, {{ legal_rep_person_id() }}
+        select links.entity_id, records.*, {{ legal_rep_person_id() }}, confirmed.attributes as confirmed_attributes
         from {{ ref('int_entity_record_versions') }} as records
         inner join {{ source('linkage', 'legal_entities_links') }} as links using (source_record_id)
         {{ join_legal_reps() }}
+        left join ({{ confirmed_attributes('legal_entities') }}) as confirmed using (source_record_id)
 
     )
     select * from versions

@@ -4,10 +4,11 @@
     `valid_from`, `valid_to` and the attributes): at every point where any version of an entity begins or
     ends, the golden-record rules choose among the versions valid then, exactly as the current golden
     record chooses among the current ones; consecutive points giving the same value are one version.
-    The latest value of each attribute is therefore the current golden value. With `digests`, each row also
+    The latest value of each attribute is therefore the current golden value, a value an authority
+    confirmed in a dispute included (`golden_flags`). With `digests`, each row also
     carries its entity's `input_digest` (from an `input_digests` CTE: `entity_increments.sql`).
 -#}
-{% macro golden_history(subject, id_column, attributes, digests=false) -%}
+{% macro golden_history(subject, id_column, attributes, digests=false, disputes=true) -%}
 change_points as (
 
     select {{ id_column }}, valid_from as as_of from versions
@@ -29,9 +30,11 @@ records as (
 
 {{ ranked_attribute_values(subject, id_column, attributes, at='as_of') }},
 
+{{ golden_flags(subject, id_column, at='as_of', disputes=disputes) }},
+
 golden_at as (
 
-    select * from ranked where value_rank = 1
+    select * from golden_flagged where is_golden
 
 ),
 

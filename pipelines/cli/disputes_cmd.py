@@ -66,7 +66,7 @@ def audited(settings):
 def print_dispute_summary(settings) -> None:
     """Per authority: the conflicts the warehouse holds, the disputes standing for them (the two are equal
     when every conflict was routed once), and the disputes by status; then whether each confirmed value is
-    now the golden one."""
+    now the golden one, and the history's current value."""
     from pipelines.engines import engine_for
 
     engine = engine_for(settings)
@@ -90,7 +90,9 @@ def print_dispute_summary(settings) -> None:
         table.add_row(authority, str(n), str(standing), "yes" if n == standing else "[red]NO[/red]", *cells)
     console.print(table)
     golden = engine.query(
-        """select count(*) as confirmed, sum(case when p.golden = d.attribute_value then 1 else 0 end) as golden
+        """select count(*) as confirmed,
+                  sum(case when p.golden = d.attribute_value then 1 else 0 end) as golden,
+                  sum(case when h.current_value = d.attribute_value then 1 else 0 end) as history
            from quality.disputes as d
            left join (
                select person_id as subject_id, attribute, attribute_value as golden
@@ -98,15 +100,22 @@ def print_dispute_summary(settings) -> None:
                union all
                select entity_id, attribute, attribute_value from legal_entities.entity_attribute_lineage
            ) as p on p.subject_id = d.subject_id and p.attribute = d.attribute
+           left join (
+               select person_id as subject_id, attribute, attribute_value as current_value
+               from population.persons_history where valid_to is null
+               union all
+               select entity_id, attribute, attribute_value from legal_entities.legal_entities_history
+               where valid_to is null
+           ) as h on h.subject_id = d.subject_id and h.attribute = d.attribute
            where d.status = 'confirmed'"""
     ).to_pylist()[0]
     if golden["confirmed"]:
         console.print(
-            f"   confirmed disputes whose value is now the golden one: {golden['golden']} of {golden['confirmed']}"
+            f"   confirmed disputes whose value is now the golden one: {golden['golden']} of {golden['confirmed']},"
+            f" and the history's current value: {golden['history']} of {golden['confirmed']}"
         )
 
 
-@app.command("resolve")
 def resolve_command(
     dispute: str = typer.Argument(..., help="The dispute, as `govlake disputes list` shows it."),
     dept: str = typer.Option(..., "--dept", help="The authority resolving it."),

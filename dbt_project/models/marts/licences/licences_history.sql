@@ -8,4 +8,4 @@ with versions as (
 
 ),
 
-{{ golden_history('licences', 'licence_number', subject_record_columns('licences').golden) }}
+{{ golden_history('licences', 'licence_number', subject_record_columns('licences').golden, disputes=false) }}

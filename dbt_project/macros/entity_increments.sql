@@ -1,31 +1,49 @@
 {#-
     A model kept up to date entity by entity (the attribute values and the history of persons and legal
-    entities). An entity's rows depend on its own input rows alone (and the golden-record rules), so on
-    DuckDB the model is incremental: a run digests each entity's input rows (`input_digest`, the sum of
-    their hashes); a pre-hook deletes the rows of every entity whose digest is not the one its rows were
+    entities, and what is made of the values: the lineage and the comparisons with the authority). An
+    entity's rows depend on its own input rows alone (and the golden-record rules), so on DuckDB the model is
+    incremental. Each build digests each entity's input rows once, in a digests model (`entity_digests`:
+    `input_digest`, the sum of their hashes); every model kept from those inputs carries its entity's digest
+    on its rows. A pre-hook deletes the rows of every entity whose digest is not the one its rows were
     computed from (changed, or gone: no input left), and the model computes the entities it no longer holds
-    (`changed_entity_versions`), appended. An entity whose input gives no row at all is computed again on
-    every run, at the cost of its own rows. Spark's Parquet tables cannot delete rows, so there the model
-    is built whole and `input_digest` is NULL. A change to the marts' code, and
-    `govlake build --full-refresh`, build it whole on every engine (`pipelines/transform/build.py`).
+    (`entities_to_compute`), appended. An entity whose input gives no row at all is computed again on every
+    run, at the cost of its own rows. Spark's Parquet tables cannot delete rows, so there the model is built
+    whole and `input_digest` is NULL. A change to the marts' code, and `govlake build --full-refresh`, build
+    it whole on every engine (`pipelines/transform/build.py`).
 
-    Usage, in a model whose input rows (with `id_column`) are the SQL a macro returns (the pre-hook calls
-    it too, so it renders at run time):
+    Usage:
 
-        {{ config(**entity_increments_config('person_id', 'person_history_versions')) }}
+        -- int_person_history_digests.sql
+        {{ entity_digests('person_id', person_history_versions()) }}
+
+        -- persons_history.sql
+        {{ config(**entity_increments_config(['person_id'], "{{ ref('int_person_history_digests') }}")) }}
         with all_versions as ({{ person_history_versions() }}),
-        {{ changed_entity_versions('all_versions', 'person_id') }}
+        {{ changed_entity_versions('all_versions', 'person_id', 'int_person_history_digests') }}
         {{ golden_history(..., digests=true) }}
 -#}
-{% macro entity_increments_config(id_column, versions_macro) -%}
-    {{ return(adapter.dispatch('entity_increments_config', 'govlake')(id_column, versions_macro)) }}
+
+{#- A digests model: one row per entity of the input rows `inputs` (SQL), with their digest. -#}
+{% macro entity_digests(id_column, inputs) -%}
+select {{ id_column }}, {{ rows_digest('v') }} as input_digest
+from ({{ inputs }}) as v
+group by {{ id_column }}
 {%- endmacro %}
 
-{% macro duckdb__entity_increments_config(id_column, versions_macro) -%}
-    {%- set stale = "{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from (select "
-        ~ id_column ~ ", {{ rows_digest('v') }} as input_digest from ({{ " ~ versions_macro ~ "() }}) as v group by "
-        ~ id_column ~ ") as now where now." ~ id_column ~ " = {{ this }}." ~ id_column
-        ~ " and now.input_digest = {{ this }}.input_digest){% endif %}" -%}
+{#- `keys`: the columns naming an entity in the model; `digests`: a relation or a SELECT, rendered when the
+    pre-hook runs, giving the same columns and `input_digest` for every entity there is now. -#}
+{% macro entity_increments_config(keys, digests) -%}
+    {{ return(adapter.dispatch('entity_increments_config', 'govlake')(keys, digests)) }}
+{%- endmacro %}
+
+{% macro duckdb__entity_increments_config(keys, digests) -%}
+    {%- set same = [] -%}
+    {%- for key in keys + ['input_digest'] -%}
+        {%- do same.append('now.' ~ key ~ ' = {{ this }}.' ~ key) -%}
+    {%- endfor -%}
+    {%- set query = digests if digests.strip().startswith('select') else 'select * from ' ~ digests -%}
+    {%- set stale = "{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from ("
+        ~ query ~ ") as now where " ~ same | join(' and ') ~ "){% endif %}" -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
@@ -34,8 +52,18 @@
     }) }}
 {%- endmacro %}
 
-{% macro default__entity_increments_config(id_column, versions_macro) -%}
+{% macro default__entity_increments_config(keys, digests) -%}
     {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
+{#- SQL: the ids (`id_column` of the digests model) of the entities the model no longer holds (`this_id` of
+    its rows, those `this_where` selects), to compute on an incremental run: the few entities first, then
+    their rows (an anti join of every input row against every row held took 5 s at a million people). -#}
+{% macro entities_to_compute(id_column, digests_model, this_id=none, this_where='true') -%}
+(
+    select {{ id_column }} from {{ ref(digests_model) }}
+    where {{ id_column }} not in (select distinct {{ this_id or id_column }} from {{ this }} where {{ this_where }})
+)
 {%- endmacro %}
 
 {#- An order-free digest of the rows of `alias` in a group, as hex (no run of digits to pass for a number). -#}
@@ -51,14 +79,13 @@
     cast(null as string)
 {%- endmacro %}
 
-{#- `input_digests` (per entity) and `versions`: on an incremental run, the input rows of the entities the
-    model no longer holds (the pre-hook deleted those whose digest changed); else every input row. -#}
-{% macro changed_entity_versions(all_versions, id_column) -%}
+{#- `input_digests` (per entity, from `digests_model`) and `versions`: on an incremental run, the input
+    rows of the entities the model no longer holds (the pre-hook deleted those whose digest changed); else
+    every input row. -#}
+{% macro changed_entity_versions(all_versions, id_column, digests_model) -%}
 input_digests as (
 
-    select {{ id_column }}, {{ rows_digest('v') }} as input_digest
-    from {{ all_versions }} as v
-    group by {{ id_column }}
+    select {{ id_column }}, input_digest from {{ ref(digests_model) }}
 
 ),
 
@@ -66,12 +93,7 @@ versions as (
 
     select * from {{ all_versions }} as v
     {%- if is_incremental() %}
-    {# the few entities to compute first, then their rows: an anti join of every input row against every
-       row held took 5 s at a million people #}
-    where v.{{ id_column }} in (
-        select {{ id_column }} from input_digests
-        where {{ id_column }} not in (select distinct {{ id_column }} from {{ this }})
-    )
+    where v.{{ id_column }} in {{ entities_to_compute(id_column, digests_model) }}
     {%- endif %}
 
 ),

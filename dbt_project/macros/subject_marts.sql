@@ -18,8 +18,11 @@ from {{ ref(union_model) }} as records
 inner join {{ links }} as links using (source_record_id)
 {%- endmacro %}
 
-{#- The rank-1 (golden) value of every attribute, with where it came from and as of when. -#}
-{% macro golden_lineage(values_model, id_column) -%}
+{#- The golden value of every attribute, with where it came from and as of when; kept entity by entity
+    with the values it is made of (`entity_increments.sql`). -#}
+{% macro golden_lineage(values_model, id_column, digests_model) -%}
+{{ config(**entity_increments_config([id_column], "{{ ref('" ~ digests_model ~ "') }}")) }}
+-- depends_on: {{ ref(digests_model) }}
 select
     {{ id_column }},
     attribute,
@@ -28,7 +31,11 @@ select
     resource,
     source_record_id,
     observed_on,
-    is_authority
+    is_authority,
+    input_digest
 from {{ ref(values_model) }}
 where is_golden
+{%- if is_incremental() %}
+    and {{ id_column }} in {{ entities_to_compute(id_column, digests_model) }}
+{%- endif %}
 {%- endmacro %}

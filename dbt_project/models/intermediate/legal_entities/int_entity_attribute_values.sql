@@ -3,7 +3,7 @@
     value, unless the authority confirmed another in a dispute (`is_golden`). The legal
     representative is the person the linkage found for the record's legal_rep party. Kept up to date
     entity by entity (`entity_increments.sql`). -#}
-{{ config(**entity_increments_config('entity_id', 'entity_value_inputs')) }}
+{{ config(**entity_increments_config(['entity_id'], "{{ ref('int_entity_value_digests') }}")) }}
 {%- set attributes = subject_record_columns('legal_entities').golden -%}
 
 with all_records as (
@@ -12,7 +12,7 @@ with all_records as (
 
 ),
 
-{{ changed_entity_versions('all_records', 'entity_id') }}
+{{ changed_entity_versions('all_records', 'entity_id', 'int_entity_value_digests') }}
 
 records as (
 

@@ -3,7 +3,7 @@
     recent record. Rank 1 is the golden value, unless the authority confirmed another in a dispute
     (`is_golden`). Kept up to date person by person (`entity_increments.sql`): a day ranks again the
     values of the persons whose records, links or confirmed disputes changed. -#}
-{{ config(**entity_increments_config('person_id', 'person_value_inputs')) }}
+{{ config(**entity_increments_config(['person_id'], "{{ ref('int_person_value_digests') }}")) }}
 {%- set attributes = subject_record_columns('population').golden -%}
 
 with all_records as (
@@ -12,7 +12,7 @@ with all_records as (
 
 ),
 
-{{ changed_entity_versions('all_records', 'person_id') }}
+{{ changed_entity_versions('all_records', 'person_id', 'int_person_value_digests') }}
 
 records as (
 

@@ -5,11 +5,19 @@
     A value the authority confirmed in a dispute (`is_confirmed_by_authority`) is still a conflict until
     the authority corrects its own record; the consistency score no longer counts it against the department. -#}
 {%- set subjects = [
-    ('population', 'int_person_attribute_values', 'person_id'),
-    ('legal_entities', 'int_entity_attribute_values', 'entity_id'),
+    ('population', 'int_person_attribute_values', 'person_id', 'int_person_value_digests'),
+    ('legal_entities', 'int_entity_attribute_values', 'entity_id', 'int_entity_value_digests'),
 ] -%}
+{#- kept entity by entity with the values it compares (`entity_increments.sql`) -#}
+{%- set digests = [] -%}
+{%- for subject, model, id_column, digests_model in subjects -%}
+    {%- do digests.append("select '" ~ subject ~ "' as subject, " ~ id_column ~ " as subject_id, input_digest from {{ ref('"
+        ~ digests_model ~ "') }}") %}
+-- depends_on: {{ ref(digests_model) }}
+{%- endfor %}
+{{ config(**entity_increments_config(['subject', 'subject_id'], digests | join(' union all '))) }}
 
-{%- for subject, model, id_column in subjects %}
+{%- for subject, model, id_column, digests_model in subjects %}
 {%- if not loop.first %}
 
 union all
@@ -30,7 +38,8 @@ select
     candidate.attribute_value,
     candidate.observed_on,
     candidate.attribute_value != authority.attribute_value as is_conflict,
-    candidate.is_confirmed as is_confirmed_by_authority
+    candidate.is_confirmed as is_confirmed_by_authority,
+    candidate.input_digest
 from {{ ref(model) }} as candidate
 inner join {{ ref(model) }} as authority
     on candidate.{{ id_column }} = authority.{{ id_column }}
@@ -38,4 +47,7 @@ inner join {{ ref(model) }} as authority
     and authority.value_rank = 1
     and authority.is_authority
 where candidate.department != authority.department
+{%- if is_incremental() %}
+    and candidate.{{ id_column }} in {{ entities_to_compute(id_column, digests_model, 'subject_id', "subject = '" ~ subject ~ "'") }}
+{%- endif %}
 {%- endfor %}

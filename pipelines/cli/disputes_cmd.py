@@ -116,6 +116,7 @@ def print_dispute_summary(settings) -> None:
         )
 
 
+@app.command("resolve")
 def resolve_command(
     dispute: str = typer.Argument(..., help="The dispute, as `govlake disputes list` shows it."),
     dept: str = typer.Option(..., "--dept", help="The authority resolving it."),

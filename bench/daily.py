@@ -9,6 +9,7 @@ ratio day / full is what issue 20 asks to bring under 5% at 1,000,000 people.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -48,45 +49,112 @@ def _timed(seconds: dict, name: str, step) -> None:
         seconds[f"  {stage}"] = round(took, 2)
 
 
-def run(people: int, engine: str = "duckdb", seed: int = 42) -> dict:
-    from pipelines.engines import engine_for
+def _settings(root: Path, engine: str) -> Settings:
+    return Settings(
+        data_dir=root / "data", source_root=root / "city", engine=EngineName(engine), pseudonym_key=BENCH_KEY
+    )
+
+
+def _process(settings: Settings) -> dict[str, float]:
+    """Ingest what the city delivered, then every stage: seconds per stage."""
     from pipelines.ingest.runner import ingest
+
+    seconds: dict[str, float] = {}
+    _timed(seconds, "ingest", lambda: ingest(settings=settings))
+    for name, step in _stages(settings).items():
+        _timed(seconds, name, step)
+    return seconds
+
+
+def build_full(root: Path, people: int, engine: str = "duckdb", seed: int = 42) -> dict[str, float]:
+    """Generate a city of `people` in `root` and build everything from it: the full build's seconds. What
+    it leaves in `root` (`bench.json`, the city, the data folder) is what `live_day` needs."""
+    from pipelines.engines import engine_for
     from pipelines.synth.city import generate_city
     from pipelines.synth.config import CityConfig
+
+    as_of = date.today() - timedelta(days=3)  # the day lived ends before today (no future dates)
+    generate_city(CityConfig(people=people, seed=seed, as_of=as_of), root / "city")
+    settings = _settings(root, engine)
+    try:
+        full = _process(settings)
+    finally:
+        engine_for(settings).close()
+    (root / "bench.json").write_text(
+        json.dumps({"people": people, "engine": engine, "seed": seed, "as_of": as_of.isoformat(), "full": full})
+    )
+    return full
+
+
+def live_day(root: Path) -> tuple[int, dict[str, float]]:
+    """The city in `root` (left by `build_full`) lives one day and everything runs again: (events, seconds)."""
+    from pipelines.engines import engine_for
     from pipelines.synth.timeline import LivingCity
 
-    root = Path(tempfile.mkdtemp(prefix="govlake-daily-"))
-    as_of = date.today() - timedelta(days=3)  # the day lived ends before today (no future dates)
+    made = json.loads((root / "bench.json").read_text())
+    living = LivingCity(root / "city", made["seed"], date.fromisoformat(made["as_of"]) + timedelta(days=1))
     try:
-        city = root / "city"
-        generate_city(CityConfig(people=people, seed=seed, as_of=as_of), city)
-        settings = Settings(
-            data_dir=root / "data", source_root=city, engine=EngineName(engine), pseudonym_key=BENCH_KEY
-        )
-        full: dict[str, float] = {}
-        _timed(full, "ingest", lambda: ingest(settings=settings))
-        for name, step in _stages(settings).items():
-            _timed(full, name, step)
-        day: dict[str, float] = {}
-        living = LivingCity(city, seed, as_of + timedelta(days=1))
-        try:
-            events = living.live(1)
-        finally:
-            living.close()
-        _timed(day, "ingest", lambda: ingest(settings=settings))
-        for name, step in _stages(settings).items():
-            _timed(day, name, step)
-        engine_for(settings).close()
+        events = living.live(1)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
-    total_full, total_day = (sum(v for k, v in t.items() if not k.startswith(" ")) for t in (full, day))
+        living.close()
+    settings = _settings(root, made["engine"])
+    try:
+        return events, _process(settings)
+    finally:
+        engine_for(settings).close()
+
+
+def _total(seconds: dict[str, float]) -> float:
+    return round(sum(v for k, v in seconds.items() if not k.startswith(" ")), 2)
+
+
+def _report(people: int, engine: str, events: int, full: dict, day: dict) -> dict:
     return {
         "people": people,
         "engine": engine,
         "events": events,
         "full": full,
         "day": day,
-        "total_full": round(total_full, 2),
-        "total_day": round(total_day, 2),
-        "day_over_full": round(total_day / total_full, 4),
+        "total_full": _total(full),
+        "total_day": _total(day),
+        "day_over_full": round(_total(day) / _total(full), 4),
     }
+
+
+def run(people: int, engine: str = "duckdb", seed: int = 42) -> dict:
+    """Both phases in one go, in a folder removed afterwards (what `make bench` runs)."""
+    root = Path(tempfile.mkdtemp(prefix="govlake-daily-"))
+    try:
+        full = build_full(root, people, engine, seed)
+        events, day = live_day(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return _report(people, engine, events, full, day)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The phases apart, to measure many days against one kept full build:
+    `python -m bench.daily full DIR --people 1000000` builds once and keeps DIR;
+    `python -m bench.daily day DIR` copies DIR (file times kept) and lives one day in the copy."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.daily")
+    parser.add_argument("phase", choices=["full", "day"])
+    parser.add_argument("root", type=Path)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--engine", default="duckdb")
+    args = parser.parse_args(argv)
+    if args.phase == "full":
+        args.root.mkdir(parents=True, exist_ok=False)
+        print(json.dumps(build_full(args.root, args.people, args.engine), indent=2))
+        return
+    work = args.root.with_name(args.root.name + "-day")
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(args.root, work, symlinks=True)  # copy2: the role state knows its warehouse by size and time
+    made = json.loads((work / "bench.json").read_text())
+    events, day = live_day(work)
+    print(json.dumps(_report(made["people"], made["engine"], events, made["full"], day), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -31,9 +31,10 @@ SIGNATURES = f"{STATE}.main.signatures"
 
 
 def _stat(path: Path) -> str:
-    """Which file the state was made for: replaced files differ in inode, size or time."""
+    """Which file the state was made for: a replaced file differs in size or modification time (to the
+    nanosecond). Not the inode: a copy that keeps the file's times (a backup restored) is the same file."""
     st = path.stat()
-    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{st.st_size}:{st.st_mtime_ns}"
 
 
 class RowState:

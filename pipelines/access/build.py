@@ -9,9 +9,12 @@ new store replaces the old one only when complete, so a failed build leaves the 
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from pipelines import clock
 from pipelines.access.columns import (
@@ -34,13 +37,14 @@ from pipelines.access.policy import Grant, RoleKind, grants, load_access
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
 from pipelines.engines import engine_for
-from pipelines.engines.base import RoleBuild, RoleTable
+from pipelines.engines.base import Entities, RoleBuild, RoleTable
 from pipelines.engines.dialects import HOUSE
 from pipelines.privacy.keys import key_version
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.quality.validate import current_failing_keys_sql
 from pipelines.settings import Settings, get_settings
 from pipelines.standards.masking import MASKING_VERSION, load_masking
+from pipelines.transform.build import built_code
 
 
 @dataclass(frozen=True)
@@ -56,16 +60,27 @@ class SubjectTable:
     lineage: str | None = None
     row_source: tuple[str, str] | None = None
     history: str | None = None  # its `*_history` mart: each value with when it held and where it came from
+    # the intermediate models digesting each entity's input to the lineage (and the current values) and to
+    # the history: a role's rows of an entity change only when these do (`Entities`)
+    digests: tuple[str, str] | None = None
 
 
 SUBJECT_TABLES = (
-    SubjectTable("population", "population", "persons", lineage="person_attribute_lineage", history="persons_history"),
+    SubjectTable(
+        "population",
+        "population",
+        "persons",
+        lineage="person_attribute_lineage",
+        history="persons_history",
+        digests=("int_person_value_digests", "int_person_history_digests"),
+    ),
     SubjectTable(
         "legal_entities",
         "legal_entities",
         "legal_entities",
         lineage="entity_attribute_lineage",
         history="legal_entities_history",
+        digests=("int_entity_value_digests", "int_entity_history_digests"),
     ),
     SubjectTable(
         "licences",
@@ -75,6 +90,7 @@ SUBJECT_TABLES = (
         history="licences_history",
     ),
 )
+FILE = "(the file: copied, manifest written, replaced)"
 # columns of a history mart shared as they are; its record ids (which carry record keys) are not shared
 HISTORY_KEPT = ("attribute", "valid_from", "valid_to", "department", "resource", "is_authority")
 
@@ -87,6 +103,7 @@ class BuildReport:
     grants: list[Grant]
     tables: dict[str, int] = field(default_factory=dict)
     computed: dict[str, int] = field(default_factory=dict)  # rows computed now; the others kept from the last build
+    seconds: dict[str, float] = field(default_factory=dict)  # per table, and the file's copy and replacement
 
 
 def role_warehouse_path(role: str, settings: Settings | None = None) -> Path:
@@ -104,7 +121,7 @@ def _grants_values(gs: list[Grant]) -> str:
 
 def _subject_select(
     build: RoleBuild, t: SubjectTable, cols: dict[str, Classification], gs: list[Grant], id_column: str
-) -> tuple[str, list[OutputColumn]]:
+) -> tuple[str, list[OutputColumn], Callable[[str | None], str] | None]:
     """SELECT of a mart for a role: rows reached by a grant, each value masked unless the role owns it."""
     spec = load_masking()
     if t.lineage:
@@ -112,13 +129,20 @@ def _subject_select(
         # integers, not of lists, since every build digests it for every entity of every role
         bits = {a: 1 << i for i, a in enumerate(sorted({c.attribute for c in cols.values() if c.attribute}))}
         bit = f"cast(case l.attribute {' '.join(f'when {HOUSE.lit(a)} then {b}' for a, b in bits.items())} else 0 end as bigint)"
-        source = (
-            f"(select l.{id_column}, bit_or({bit}) as seen, "
-            f"coalesce(bit_or({bit}) filter (where grants.mode = 'own'), 0) as own "
-            f"from {build.platform(t.schema, t.lineage)} as l join {_grants_values(gs)} using (department, resource) "
-            f"group by l.{id_column}) as vis"
-        )
-        frm = f"{build.platform(t.schema, t.table)} as m join {source} using ({id_column})"
+
+        def frm_of(scope: str | None) -> str:
+            """FROM the mart and the values each entity shows the role; of the entities in `scope` only."""
+            scoped = "" if scope is None else f" where l.{id_column} in (select entity from {scope})"
+            source = (
+                f"(select l.{id_column}, bit_or({bit}) as seen, "
+                f"coalesce(bit_or({bit}) filter (where grants.mode = 'own'), 0) as own "
+                f"from {build.platform(t.schema, t.lineage)} as l join {_grants_values(gs)} using (department, resource)"
+                f"{scoped} group by l.{id_column}) as vis"
+            )
+            joined = "" if scope is None else f"join {scope} as scope on scope.entity = m.{id_column} "
+            return f"{build.platform(t.schema, t.table)} as m {joined}join {source} using ({id_column})"
+
+        frm = frm_of(None)
 
         def seen(a: str | None) -> str:
             return "true" if a is None else f"(vis.seen & {bits[a]}) != 0"
@@ -137,6 +161,8 @@ def _subject_select(
 
         def own(a: str | None) -> str:
             return "grants.mode = 'own'"
+
+        frm_of = None
 
     def pseudonymised(name: str, c: Classification, raw: str) -> OutputColumn:
         sql = f"case when {seen(c.attribute)} then pseudonym('{c.pseudonym}', {raw}) end"
@@ -161,20 +187,42 @@ def _subject_select(
             )
         if c.pseudonym:
             out.append(pseudonymised(f"{name}_pseudonym", c, raw))
-    return frm, out
+    return frm, out, frm_of
+
+
+def _entities(build: RoleBuild, t: SubjectTable, which: int, id_column: str, frm_of, version: str) -> Entities | None:
+    """How the role's table of `t` (0: the current one, 1: the history) is kept entity by entity, when the
+    platform keeps the digests of its entities' input; `frm_of(scope)` is the table's FROM, `version` the
+    code that built the marts."""
+    if frm_of is None or t.digests is None or not build.exists(build.platform("intermediate", t.digests[which])):
+        return None
+    digests = build.platform("intermediate", t.digests[which])
+    if which == 0:  # the current table's own row too: the digests cover its lineage, not every column
+        mart = build.platform(t.schema, t.table)
+        inputs = f"{mart} as m left join {digests} as d using ({id_column})"
+        digest = f"hash(m.{id_column}, hash(m), d.input_digest)"
+        entity = f"m.{id_column}"
+    else:
+        inputs, digest, entity = digests, f"hash({id_column}, input_digest)", id_column
+    return Entities(f"(select {entity} as entity, {digest} as digest from {inputs}) as e", frm_of, version)
 
 
 def _history_select(
     build: RoleBuild, t: SubjectTable, cols: dict[str, Classification], gs: list[Grant], id_column: str
-) -> tuple[str, list[OutputColumn]]:
+) -> tuple[str, list[OutputColumn], Callable[[str | None], str] | None]:
     """SELECT of a history mart for a role: a value is seen when the record it came from is granted, and
     treated as the same attribute is in the current table (masked, or a pseudonym), unless the role owns
     that record."""
     assert t.history is not None
-    frm = (
-        f"{build.platform(t.schema, t.history)} as h join {_grants_values(gs)} "
-        f"on h.department = grants.department and h.resource = grants.resource"
-    )
+
+    def frm_of(scope: str | None) -> str:
+        joined = "" if scope is None else f"join {scope} as scope on scope.entity = h.{id_column} "
+        return (
+            f"{build.platform(t.schema, t.history)} as h {joined}join {_grants_values(gs)} "
+            f"on h.department = grants.department and h.resource = grants.resource"
+        )
+
+    frm = frm_of(None)
     value = "h.attribute_value"
     cases = [
         f"when '{attribute}' then {shared}"
@@ -193,7 +241,7 @@ def _history_select(
         ),
         *(OutputColumn(n, f"h.{n}", "kept") for n in HISTORY_KEPT),
     ]
-    return frm, out
+    return frm, out, frm_of
 
 
 def _shared_value(c: Classification, raw: str) -> str:
@@ -215,11 +263,10 @@ RULE_SAMPLE_COLUMNS = ("department", "resource", "load_id", "column_name", "rule
 
 def _plan(
     build: RoleBuild, catalog: Catalog, gs: list[Grant], settings: Settings, with_history: bool = True
-) -> list[tuple[str, str, str, list[OutputColumn], tuple[str, ...]]]:
-    """(schema, table, FROM clause, columns, the FROM's aliases each row is computed from) of every table
-    of the role's warehouse, or `MaskingMissing`."""
+) -> list[Planned]:
+    """Every table of the role's warehouse, or `MaskingMissing`."""
     problems: list[str] = []
-    plan = []
+    plan, version = [], built_code(settings)
     for g in gs:
         resource = catalog.resource(g.department, g.resource)
         relation = build.platform("staging", f"stg_{g.department}__{g.resource}")
@@ -228,15 +275,17 @@ def _plan(
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in names]
         else:
             cols = shared_columns(resource, names, g.table, problems)
-        plan.append((g.department, g.resource, f"{relation} as s", cols, ("s",)))
+        plan.append(Planned(g.department, g.resource, f"{relation} as s", cols, ("s",)))
     for t in SUBJECT_TABLES:
         names = build.columns(build.platform(t.schema, t.table))
         classes = classify_mart_columns(catalog, t.subject, t.schema, t.table, names, problems)
-        frm, cols = _subject_select(build, t, classes, gs, names[0])
-        plan.append((t.schema, t.table, frm, cols, ("m", "vis") if t.lineage else ("m", "grants")))
+        frm, cols, frm_of = _subject_select(build, t, classes, gs, names[0])
+        entities = _entities(build, t, 0, names[0], frm_of, version)
+        plan.append(Planned(t.schema, t.table, frm, cols, ("m", "vis") if t.lineage else ("m", "grants"), entities))
         if t.history and with_history and build.exists(build.platform(t.schema, t.history)):
-            frm, cols = _history_select(build, t, classes, gs, names[0])
-            plan.append((t.schema, t.history, frm, cols, ("h", "grants")))
+            frm, cols, frm_of = _history_select(build, t, classes, gs, names[0])
+            entities = _entities(build, t, 1, names[0], frm_of, version)
+            plan.append(Planned(t.schema, t.history, frm, cols, ("h", "grants"), entities))
     if problems:
         raise MaskingMissing(problems)
     own = sorted({g.department for g in gs if g.mode == "own"})
@@ -245,7 +294,7 @@ def _plan(
         departments = ", ".join(f"'{d}'" for d in own)
         sample_cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in RULE_SAMPLE_COLUMNS]
         plan.append(
-            (
+            Planned(
                 "quality",
                 "rule_samples",
                 f"{scored} where department in ({departments}) and masked_samples != '[]'",
@@ -256,17 +305,33 @@ def _plan(
         keys = current_failing_keys_sql(settings, scored)
         if keys is not None:
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
-            plan.append(("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols, ()))
+            plan.append(
+                Planned("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols, ())
+            )
         for table in OWN_QUALITY_TABLES:
             relation = build.platform("quality", table)
             if build.exists(relation):
                 cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(relation)]
-                plan.append(("quality", table, f"{relation} where department in ({departments})", cols, ()))
+                plan.append(Planned("quality", table, f"{relation} where department in ({departments})", cols, ()))
         disputes = build.platform("quality", "disputes")
         if build.exists(disputes):
             where = DISPUTE_PARTIES % (departments, departments)
-            plan.append(("quality", "disputes", f"{disputes} as d where {where}", _dispute_columns(departments), ()))
+            plan.append(
+                Planned("quality", "disputes", f"{disputes} as d where {where}", _dispute_columns(departments), ())
+            )
     return plan
+
+
+class Planned(NamedTuple):
+    """A table of a role's warehouse: its FROM clause, its columns, the FROM's aliases each row is computed
+    from, and how it is kept entity by entity where it can be."""
+
+    schema: str
+    table: str
+    frm: str
+    columns: list[OutputColumn]
+    row_inputs: tuple[str, ...]
+    entities: Entities | None = None
 
 
 # a department's disputes: those routed to it as the authority, and those about its own records
@@ -319,28 +384,32 @@ def build_role_warehouse(
         masking.disclosure_control if masking.disclosure_control and role in masking.disclosure_control.roles else None
     )
     pseudonymiser = Pseudonymiser.for_purpose(f"role/{role}", settings)
+    started = time.perf_counter()
     with engine.role_build(role, path, full_refresh, _policy(gs, masking, pseudonymiser)) as build:
         build.register_pseudonym(pseudonymiser)
         # a person's values over time single them out far more than one day's: no history under disclosure control
         plan = _plan(build, catalog, gs, settings, with_history=control is None)
         treatments, risks = [], []
-        for schema, table, frm, planned, row_inputs in plan:
+        for schema, table, frm, planned, row_inputs, entities in plan:
             cols = generalised(planned, control) if control else planned
             select = f"select {', '.join(f'{c.sql} as {HOUSE.ident(c.name)}' for c in cols)} from {frm}"
             qis = quasi_identifiers(cols, control) if control else []
             if qis:  # whether a row is suppressed depends on the whole table's cells
                 select, risk = _controlled(build, f"{schema}.{table}", select, [c.name for c in cols], qis, control)
                 risks.append(risk)
-                row_inputs = ()
+                row_inputs, entities = (), None
             columns = tuple((c.name, c.sql) for c in cols)
             name = f"{schema}.{table}"
+            table_started = time.perf_counter()
             report.tables[name], report.computed[name] = build.refresh(
-                RoleTable(schema, table, select, frm, columns, row_inputs)
+                RoleTable(schema, table, select, frm, columns, row_inputs, entities)
             )
+            report.seconds[name] = time.perf_counter() - table_started
             treatments += [(schema, table, c.name, c.treatment) for c in cols]
         _write_manifest(build, role, on, gs, treatments, settings)
         if control:
             build.write("_access", "risk", RISK_COLUMNS, [r.as_row() for r in risks])
+    report.seconds[FILE] = time.perf_counter() - started - sum(report.seconds.values())
     return report
 
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -247,6 +248,23 @@ class RoleTable:
     source: str
     columns: tuple[tuple[str, str], ...]  # (name, house-dialect SQL over `source`)
     row_inputs: tuple[str, ...] = ()
+    entities: Entities | None = None
+
+
+@dataclass(frozen=True)
+class Entities:
+    """A role's table whose rows are about entities (people, legal entities) and change only with them.
+
+    `digests` is a relation of (entity, digest), one row per entity, whose digest changes whenever a row the
+    role's table holds of that entity could: the subject databases keep such digests of each entity's input
+    (`int_*_digests`), so a build compares a million digests per table instead of digesting every row of the
+    table's source for every role. `scoped(relation)` is the table's FROM limited to the entities listed in
+    `relation` (columns entity, digest), joined as `scope`. `version` names the code that made the digested
+    tables: when it changes the table is computed whole."""
+
+    digests: str
+    scoped: Callable[[str], str]
+    version: str
 
 
 class RoleBuild(ABC):

@@ -28,6 +28,7 @@ from pipelines.engines.duckdb_connect import connect
 
 STATE = "rowstate"
 SIGNATURES = f"{STATE}.main.signatures"
+ENTITIES = "#entities"  # beside a table's rows' state: its entities' digests
 
 
 def _stat(path: Path) -> str:
@@ -67,44 +68,93 @@ class RowState:
     def refresh(self, t: RoleTable) -> tuple[int, int]:
         """`t` in the warehouse being built (a copy of the last one, or an empty file): (rows, rows computed)."""
         name, key = f"{HOUSE.ident(t.schema)}.{HOUSE.ident(t.table)}", f"{t.schema}.{t.table}"
-        signature = hashlib.sha256("\x1f".join((t.select, *t.row_inputs, self.policy)).encode()).hexdigest()
+        inputs = (t.entities.digests, t.entities.version) if t.entities else t.row_inputs
+        signature = hashlib.sha256("\x1f".join((t.select, *inputs, self.policy)).encode()).hexdigest()
         stored = self.con.execute(f"select signature from {SIGNATURES} where name = ?", [key]).fetchone()
-        digest = f"hash({', '.join(t.row_inputs)})"
         names = ", ".join(HOUSE.ident(n) for n, _ in t.columns)
-        computed = f"select {digest} as __digest, {', '.join(f'{sql} as {HOUSE.ident(n)}' for n, sql in t.columns)}"
         state = f"{STATE}.main.{HOUSE.ident(key)}"
-        if stored is None or stored[0] != signature or not self._exists(t.schema, t.table):
-            self.con.execute(f"create temp table fresh as {computed} from {t.source}")
-            self.con.execute(f"create schema if not exists {HOUSE.ident(t.schema)}")
-            self.con.execute(f"create or replace table {name} as select {names} from fresh")
-            self.con.execute(
-                f"create or replace table {state} as select __digest as digest, hash({names}) as row_hash from fresh"
-            )
+        whole = stored is None or stored[0] != signature or not self._exists(t.schema, t.table)
+        if t.entities:
+            self._by_entity(t, name, names, state, whole)
         else:
-            self._changed(t.source, digest, state)
-            self.con.execute(
-                f"create temp table gone as select row_hash, count(*) as n from {state} "
-                "where digest in (select digest from changed) group by row_hash"
-            )
-            self.con.execute(
-                f"delete from {name} where rowid in (select rid from ("
-                f"  select rowid as rid, hash({names}) as h, row_number() over (partition by hash({names}) order by rowid) as k"
-                f"  from {name} where hash({names}) in (select row_hash from gone)"
-                ") as c join gone on c.h = gone.row_hash where c.k <= gone.n)"
-            )
-            # the filter on the source, not on the computed rows: DuckDB would pseudonymise every row first
-            self.con.execute(
-                f"create temp table fresh as {computed} from {t.source} where {digest} in (select digest from changed)"
-            )
-            self.con.execute(f"insert into {name} select {names} from fresh")
-            self.con.execute(f"delete from {state} where digest in (select digest from changed)")
-            self.con.execute(f"insert into {state} select __digest, hash({names}) from fresh")
-            self.con.execute("drop table gone; drop table changed")
+            self._by_row(t, name, names, state, whole)
         fresh = self.con.execute("select count(*) from fresh").fetchone()[0]
         self.con.execute("drop table fresh")
         self.con.execute(f"delete from {SIGNATURES} where name = ?", [key])
         self.con.execute(f"insert into {SIGNATURES} values (?, ?)", [key, signature])
         return self.con.execute(f"select count(*) from {name}").fetchone()[0], fresh
+
+    def _computed(self, digest: str, t: RoleTable) -> str:
+        return f"select {digest} as __digest, {', '.join(f'{sql} as {HOUSE.ident(n)}' for n, sql in t.columns)}"
+
+    def _create(self, t: RoleTable, name: str, names: str, state: str) -> None:
+        """The table and its rows' state from `fresh`, whole."""
+        self.con.execute(f"create schema if not exists {HOUSE.ident(t.schema)}")
+        self.con.execute(f"create or replace table {name} as select {names} from fresh")
+        self.con.execute(
+            f"create or replace table {state} as select __digest as digest, hash({names}) as row_hash from fresh"
+        )
+
+    def _update(self, name: str, names: str, state: str) -> None:
+        """Delete the rows of the digests in `changed` (found by their hash, as many copies as the state
+        holds), then add `fresh`."""
+        self.con.execute(
+            f"create temp table gone as select row_hash, count(*) as n from {state} "
+            "where digest in (select digest from changed) group by row_hash"
+        )
+        self.con.execute(
+            f"delete from {name} where rowid in (select rid from ("
+            f"  select rowid as rid, hash({names}) as h, row_number() over (partition by hash({names}) order by rowid) as k"
+            f"  from {name} where hash({names}) in (select row_hash from gone)"
+            ") as c join gone on c.h = gone.row_hash where c.k <= gone.n)"
+        )
+        self.con.execute(f"insert into {name} select {names} from fresh")
+        self.con.execute(f"delete from {state} where digest in (select digest from changed)")
+        self.con.execute(f"insert into {state} select __digest, hash({names}) from fresh")
+        self.con.execute("drop table gone; drop table changed")
+
+    def _by_row(self, t: RoleTable, name: str, names: str, state: str, whole: bool) -> None:
+        """Rows digested one by one: the digests whose number of source rows changed are computed again."""
+        digest = f"hash({', '.join(t.row_inputs)})"
+        if whole:
+            self.con.execute(f"create temp table fresh as {self._computed(digest, t)} from {t.source}")
+            self._create(t, name, names, state)
+            return
+        self._changed(t.source, digest, state)
+        # the filter on the source, not on the computed rows: DuckDB would pseudonymise every row first
+        self.con.execute(
+            f"create temp table fresh as {self._computed(digest, t)} from {t.source} "
+            f"where {digest} in (select digest from changed)"
+        )
+        self._update(name, names, state)
+
+    def _by_entity(self, t: RoleTable, name: str, names: str, state: str, whole: bool) -> None:
+        """Rows by the entity they are about: the entities whose digest changed are computed again. Their
+        digests are kept apart from the rows' (an entity the role sees nothing of has no row)."""
+        assert t.entities is not None
+        entities = f"{STATE}.main.{HOUSE.ident(f'{t.schema}.{t.table}{ENTITIES}')}"
+        self.con.execute(f"create temp table now as select entity, digest from {t.entities.digests}")
+        if whole:
+            self.con.execute("create temp table todo as select * from now")
+        else:
+            self.con.execute(
+                f"create temp table todo as select * from now where digest not in (select digest from {entities})"
+            )
+            self.con.execute(
+                f"create temp table changed as select digest from {entities} "
+                "where digest not in (select digest from now) union all select digest from todo"
+            )
+        self.con.execute(
+            f"create temp table fresh as {self._computed('scope.digest', t)} from {t.entities.scoped('todo')}"
+        )
+        if whole:
+            self._create(t, name, names, state)
+            self.con.execute(f"create or replace table {entities} as select entity, digest from now")
+        else:
+            self.con.execute(f"delete from {entities} where digest in (select digest from changed)")
+            self.con.execute(f"insert into {entities} select entity, digest from todo")
+            self._update(name, names, state)
+        self.con.execute("drop table now; drop table todo")
 
     def _changed(self, source: str, digest: str, state: str) -> None:
         """`changed`: the digests whose number of source rows differs from the last build's (new ones,
@@ -131,6 +181,7 @@ class RowState:
         for (name,) in self.con.execute(f"select name from {SIGNATURES}").fetchall():
             if name not in kept:
                 self.con.execute(f"drop table if exists {STATE}.main.{HOUSE.ident(name)}")
+                self.con.execute(f"drop table if exists {STATE}.main.{HOUSE.ident(name + ENTITIES)}")
                 self.con.execute(f"delete from {SIGNATURES} where name = ?", [name])
 
     def commit(self, warehouse: Path) -> None:

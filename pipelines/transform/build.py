@@ -110,6 +110,12 @@ def _code_state(settings: Settings, layer: str = "staging"):
     return settings.data_root / f"{layer}-code-{settings.engine.value}.sha256"
 
 
+def built_code(settings: Settings, layer: str = "marts") -> str:
+    """The digest of the code that computed the engine's `layer` tables now in the warehouse ('' if none)."""
+    state = _code_state(settings, layer)
+    return state.read_text() if state.exists() else ""
+
+
 def _code_stale(settings: Settings, code: str, layer: str = "staging") -> bool:
     """Whether the engine's `layer` tables were computed by other code than `code` (or by none)."""
     state = _code_state(settings, layer)

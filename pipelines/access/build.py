@@ -28,6 +28,8 @@ from pipelines.access.disclosure import (
     RISK_COLUMNS,
     DisclosureRisk,
     Risk,
+    cell_joined,
+    cells_select,
     generalised,
     quasi_identifiers,
     risk_sql,
@@ -394,10 +396,11 @@ def build_role_warehouse(
             cols = generalised(planned, control) if control else planned
             select = f"select {', '.join(f'{c.sql} as {HOUSE.ident(c.name)}' for c in cols)} from {frm}"
             qis = quasi_identifiers(cols, control) if control else []
-            if qis:  # whether a row is suppressed depends on the whole table's cells
-                select, risk = _controlled(build, f"{schema}.{table}", select, [c.name for c in cols], qis, control)
+            if qis:  # whether a row is suppressed depends on its cell: each row joins its cell's side of k
+                select, risk = _controlled(build, f"{schema}.{table}", select, cols, qis, control, frm)
                 risks.append(risk)
-                row_inputs, entities = (), None
+                frm, cols = cell_joined(frm, cols, qis, control.k)
+                row_inputs, entities = (*row_inputs, "cell") if row_inputs else (), None
             columns = tuple((c.name, c.sql) for c in cols)
             name = f"{schema}.{table}"
             table_started = time.perf_counter()
@@ -422,13 +425,14 @@ def _policy(gs: list[Grant], masking, pseudonymiser: Pseudonymiser) -> str:
 
 
 def _controlled(
-    build: RoleBuild, table: str, select: str, names: list[str], qis: list[str], control
+    build: RoleBuild, table: str, select: str, cols: list[OutputColumn], qis: list[str], control, frm: str
 ) -> tuple[str, Risk]:
-    """The table's select with small cells suppressed, and its risk before and after; `DisclosureRisk`
-    if a cell under k would remain."""
+    """The table's select with small cells suppressed, and its risk before and after (measured on the
+    quasi-identifiers alone, the only columns the risk reads); `DisclosureRisk` if a cell under k would remain."""
     k = control.k
-    controlled = suppressed_select(select, names, qis, k)
-    before, after = (build.rows(risk_sql(s, qis, k))[0] for s in (select, controlled))
+    controlled = suppressed_select(select, [c.name for c in cols], qis, k)
+    cells = cells_select(frm, cols, qis)
+    before, after = (build.rows(risk_sql(s, qis, k))[0] for s in (cells, suppressed_select(cells, qis, qis, k)))
     risk = Risk(table, before[0], tuple(qis), *before[1:4], *after[1:4], after[4])
     if risk.under_k_after:
         raise DisclosureRisk(f"{table}: {risk.under_k_after} rows remain in cells under k = {k} on {', '.join(qis)}")

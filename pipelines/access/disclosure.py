@@ -107,6 +107,29 @@ def suppressed_select(select: str, names: list[str], qis: list[str], k: int) -> 
     return f"select {shown} from (select *, count(*) over (partition by {cell}) as {GROUP} from ({select}) as t) as g"
 
 
+def cells_select(frm: str, columns: list[OutputColumn], qis: list[str]) -> str:
+    """The table's quasi-identifiers alone, row by row: all the cells and the risk need."""
+    sql = {c.name: c.sql for c in columns}
+    return f"select {', '.join(f'{sql[q]} as {HOUSE.ident(q)}' for q in qis)} from {frm}"
+
+
+def cell_joined(frm: str, columns: list[OutputColumn], qis: list[str], k: int) -> tuple[str, list[OutputColumn]]:
+    """The rows `suppressed_select` gives, as columns over `frm` joined with each row's cell (whether it
+    holds k rows or more). A row then depends on its own source row and on which side of k its
+    cell is, not on the whole table: a build may compute again only the rows whose source or side changed."""
+    sql = {c.name: c.sql for c in columns}
+    # the cell's columns named apart: a staging table's columns are not qualified by their table
+    named = ", ".join(f"{sql[q]} as {GROUP}_{i}" for i, q in enumerate(qis))
+    keys = ", ".join(f"{GROUP}_{i}" for i in range(len(qis)))
+    cell = f"(select {keys}, count(*) >= {k} as {GROUP}_shown from (select {named} from {frm}) as c group by {keys}) as cell"
+    on = " and ".join(f"({sql[q]}) is not distinct from cell.{GROUP}_{i}" for i, q in enumerate(qis))
+    shown = [
+        OutputColumn(c.name, f"case when cell.{GROUP}_shown then {c.sql} end", c.treatment) if c.name in qis else c
+        for c in columns
+    ]
+    return f"{frm} join {cell} on {on}", shown
+
+
 def risk_sql(select: str, qis: list[str], k: int) -> str:
     """One row: all rows, the smallest cell, rows alone in a cell, rows in cells under k, rows showing no
     quasi-identifier at all. Those last (suppressed, or never known) single no one out and, as in ARX,

@@ -239,8 +239,9 @@ class RoleTable:
 
     `row_inputs` names the aliases of `source` whose columns the select reads when each row of the table
     is computed from one row of `source` alone: a build that keeps the last one may then compute only the
-    rows whose source rows changed. Empty when a row depends on others (small cells suppressed over the
-    whole table): the table is computed whole."""
+    rows whose source rows changed (under disclosure control the source joins each row's cell, so a row
+    depends on its cell's side of k, not on the whole table). Empty when a row depends on others: the
+    table is computed whole. `entities`: kept entity by entity instead (`Entities`)."""
 
     schema: str
     table: str

@@ -122,6 +122,7 @@ def run_platform(engine: str, data: Path, city: AccessCity, before=None) -> dict
                 "verification": _verification_index,
                 "explained": _explanations,
                 "probes": lambda settings: _probe_analyst(settings, city),
+                "follows_on": _linkage_follows_on,  # last: it links again
             }.items():
                 with timed(f"{engine} {name}"):
                     out[name] = read(settings)
@@ -185,6 +186,45 @@ def _explanations(settings):
     records = engine_for(settings).query(EXPLAINED).column(0).to_pylist()
     explained = [dataclasses.asdict(e) for r in records for e in explain(settings, r)]
     return len(explained), table_fingerprint(["explanation"], [(e,) for e in explained])
+
+
+HELD_BACK = "substr(md5(source_record_id), 1, 1) = '0'"  # a sixteenth of the records, the same on both engines
+
+
+def _linkage_follows_on(settings) -> dict:
+    """Linkage following on from a run that had not scored a sixteenth of the records yet, and whose edges of
+    those records are stale (their probabilities wrong): it must score their pairs, drop the stale edges and
+    end with the edges and links scoring every pair gave (`pipelines/linkage/scoring.py`). The two-engine run
+    scores every pair once, so this is where the follow-on path runs on Spark's dialect and tables.
+    Returns, per subject, (whether only changed records were scored, pairs scored), and the tables that
+    differ from the run's own."""
+    from pipelines.engines import engine_for
+    from pipelines.engines.fingerprint import differences, fingerprint
+    from pipelines.linkage.scoring import scored_state
+    from pipelines.transform.build import LINK_ORDER, link_subject
+
+    tables = [f"linkage.{s}_{t}" for s in LINK_ORDER for t in ("edges", "links")]
+    scored_every_pair = fingerprint(settings, tables)
+    with engine_for(settings).workspace() as ws:
+        for subject in LINK_ORDER:
+            scored, edges = scored_state(ws, subject), ws.warehouse("linkage", f"{subject}_edges")
+            stale = f"source_record_id_l in (select source_record_id from {scored} where {HELD_BACK})"
+            columns = ", ".join(
+                f"case when {stale} then 0.99 else {c} end as {c}" if c == "match_probability" else c
+                for c in ws.columns(edges)
+            )
+            # through tables of their own: Spark cannot read and replace one table in one statement
+            ws.execute(f"create or replace table {scored}_last as select * from {scored} where not ({HELD_BACK})")
+            ws.execute(f"create or replace table {edges}_last as select {columns} from {edges}")
+            ws.execute(f"create or replace table {scored} as select * from {scored}_last")
+            ws.execute(f"create or replace table {edges} as select * from {edges}_last")
+            for table in (f"{scored}_last", f"{edges}_last"):
+                ws.execute(f"drop table {table}")
+    runs = {s: link_subject(settings, s) for s in LINK_ORDER}
+    return {
+        "runs": {s: (r.changed_only, r.pairs_scored) for s, r in runs.items()},
+        "differences": differences(scored_every_pair, fingerprint(settings, tables)),
+    }
 
 
 ESCAPES = (

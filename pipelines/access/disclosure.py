@@ -119,9 +119,10 @@ def cell_joined(frm: str, columns: list[OutputColumn], qis: list[str], k: int) -
     cell is, not on the whole table: a build may compute again only the rows whose source or side changed."""
     sql = {c.name: c.sql for c in columns}
     # the cell's columns named apart: a staging table's columns are not qualified by their table
-    named = ", ".join(f"{sql[q]} as {GROUP}_{i}" for i, q in enumerate(qis))
+    named = ", ".join(f"{HOUSE.ident(q)} as {GROUP}_{i}" for i, q in enumerate(qis))
     keys = ", ".join(f"{GROUP}_{i}" for i in range(len(qis)))
-    cell = f"(select {keys}, count(*) >= {k} as {GROUP}_shown from (select {named} from {frm}) as c group by {keys}) as cell"
+    cells = f"select {named} from ({cells_select(frm, columns, qis)}) as c"
+    cell = f"(select {keys}, count(*) >= {k} as {GROUP}_shown from ({cells}) as c group by {keys}) as cell"
     on = " and ".join(f"({sql[q]}) is not distinct from cell.{GROUP}_{i}" for i, q in enumerate(qis))
     shown = [
         OutputColumn(c.name, f"case when cell.{GROUP}_shown then {c.sql} end", c.treatment) if c.name in qis else c

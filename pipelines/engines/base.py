@@ -133,6 +133,12 @@ class Workspace(ABC):
     def splink_api(self):
         """Splink's database API over this workspace: its tables are visible to Splink by name."""
 
+    def sync_table(self, table: str, source: str, key: str, changed: str) -> None:
+        """Make the warehouse table `table` a copy of `source` (same columns) again, where only the rows
+        whose `key` the table `changed` lists (changed, new or gone) differ. Here it is copied whole, as a
+        table that cannot delete rows must be."""
+        self.execute(f"create or replace table {table} as select * from {source}")
+
     def close(self) -> None: ...  # noqa: B027 - an optional hook
 
     def __enter__(self) -> Workspace:

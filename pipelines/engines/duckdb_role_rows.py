@@ -10,8 +10,9 @@ and a role's reader never sees it.
 A day is then: digest the source (in DuckDB, no Python), compare the counts per digest with the state's,
 delete the rows of the digests whose count changed (found by their hash, as many copies as the state
 holds) and insert those digests' rows computed now. Tables about entities compare the subject databases'
-digests of each entity's input instead, and compute the rows of the changed entities (`Entities`). A table whose SELECT changed is computed whole; a
-change of the role's grants, masks or key starts a new file (`DuckDBRoleBuild`).
+digests of each entity's input instead, and compute the rows of the changed entities (`Entities`). A
+table whose SELECT changed is computed whole; a change of the role's grants, masks or key starts a new
+file (`DuckDBRoleBuild`).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ last run take part in.
 With a kept model and the term frequencies kept with it, a pair's score depends on its two records alone.
 So a run after one with the same model scores only the pairs with a record new or changed since
 (`linkage.<subject>_scored` holds the records as they were last scored, `_scored_by` the model that scored
-them), keeps the last run's edges between records that did not change, and drops those of records gone: the edges scoring every pair again would
-give, at the cost of the day's records. Unresolved records (no valid identifier) are scored against the
+them), keeps the last run's edges between records that did not change, and drops those of records gone:
+the edges scoring every pair again would give, at the cost of the day's records. The records' state is
+brought up to date by the day's records too, where the engine can delete rows (`Workspace.sync_table`). Unresolved records (no valid identifier) are scored against the
 identified ones (`predict_between`) and against each other (`predict_within`), as in a full run.
 """
 
@@ -40,8 +41,10 @@ def score(ws: Workspace, db_api, linker, subject: str, model_key: str) -> tuple[
     pair. Returns (pairs scored, whether only the changed records' were)."""
     table, edges = f"{subject}_input", ws.warehouse(SCHEMA, f"{subject}_edges")
     follow_on = _follows_on(ws, subject, model_key)
+    scored = scored_state(ws, subject)
     if follow_on:
         pairs = _score_changed(ws, db_api, linker, subject)
+        ws.sync_table(scored, table, "source_record_id", f"{table}_touched")
     else:
         unresolved, resolved = db_api.register(f"{table}_unresolved"), db_api.register(f"{table}_resolved")
         # levels no labelled pair reached (e.g. a homophone name) keep Splink's default m: expected, not news
@@ -50,8 +53,8 @@ def score(ws: Workspace, db_api, linker, subject: str, model_key: str) -> tuple[
             linker.inference.predict_within(unresolved, warning_mode="never"),
         ]
         pairs = _write_edges(ws, edges, [p.physical_name for p in predictions])
-    ws.execute(f"create or replace table {scored_state(ws, subject)} as select * from {table}")
-    ws.execute(f"create or replace table {scored_state(ws, subject)}_by as select '{model_key}' as model_key")
+        ws.execute(f"create or replace table {scored} as select * from {table}")
+    ws.execute(f"create or replace table {scored}_by as select '{model_key}' as model_key")
     return pairs, follow_on
 
 
@@ -84,10 +87,10 @@ def _score_changed(ws: Workspace, db_api, linker, subject: str) -> int:
         where source_record_id_l not in (select source_record_id from {t}_touched)
           and source_record_id_r not in (select source_record_id from {t}_touched)"""
     )
+    changed = f"source_record_id in (select source_record_id from {t}_changed)"
     for side in ("resolved", "unresolved"):
-        changed = f"source_record_id in (select source_record_id from {t}_changed)"
         ws.execute(f"create or replace table {t}_{side}_changed as select * from {t}_{side} where {changed}")
-        ws.execute(f"create or replace table {t}_{side}_unchanged as select * from {t}_{side} where not {changed}")
+    ws.execute(f"create or replace table {t}_unresolved_unchanged as select * from {t}_unresolved where not {changed}")
     count = {n: ws.fetch(f"select count(*) from {t}_{n}")[0][0] for n in ("unresolved_changed", "resolved_changed")}
 
     def frame(name: str):

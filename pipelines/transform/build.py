@@ -118,8 +118,7 @@ def built_code(settings: Settings, layer: str = "marts") -> str:
 
 def _code_stale(settings: Settings, code: str, layer: str = "staging") -> bool:
     """Whether the engine's `layer` tables were computed by other code than `code` (or by none)."""
-    state = _code_state(settings, layer)
-    return not state.exists() or state.read_text() != code
+    return built_code(settings, layer) != code
 
 
 def _run_staging(

@@ -84,11 +84,17 @@ def disputes_snapshot_path(settings: Settings) -> Path:
     return settings.lake_root / "stewardship" / "disputes.parquet"
 
 
-def dispute_id(key: DisputeKey, settings: Settings) -> str:
+def dispute_ids(settings: Settings) -> Callable[[DisputeKey], str]:
+    """The id of a dispute by its key, under the disputes' key (derived once: a build names every conflict)."""
     from pipelines.privacy.keys import derived_key
 
-    message = "\x1f".join((key.subject, key.attribute, key.resource, key.source_record_id)).encode()
-    return "D" + hmac.new(derived_key("disputes", settings), message, hashlib.sha256).hexdigest()[:15]
+    secret = derived_key("disputes", settings)
+
+    def dispute_id(key: DisputeKey) -> str:
+        message = "\x1f".join((key.subject, key.attribute, key.resource, key.source_record_id)).encode()
+        return "D" + hmac.new(secret, message, hashlib.sha256).hexdigest()[:15]
+
+    return dispute_id
 
 
 def load_disputes(settings: Settings) -> dict[str, Dispute]:
@@ -136,11 +142,11 @@ class Routing:
 def route(settings: Settings, conflicts: Iterable[dict], on: date) -> Routing:
     """Route a build's conflicts (rows with DisputeKey's fields): a conflict without a standing dispute
     opens one; a standing dispute whose conflict is gone is corrected."""
-    known = load_disputes(settings)
+    known, dispute_id = load_disputes(settings), dispute_ids(settings)
     found: dict[str, DisputeKey] = {}
     for row in conflicts:
         key = DisputeKey(**{f: row[f] for f in DisputeKey.model_fields})
-        found[dispute_id(key, settings)] = key
+        found[dispute_id(key)] = key
     events = [
         _event(key, i, Status.OPEN, on, ROUTER, "routed: the value disagrees with the authority's")
         for i, key in sorted(found.items())

@@ -122,9 +122,16 @@ def _grants_values(gs: list[Grant]) -> str:
 
 
 def _subject_select(
-    build: RoleBuild, t: SubjectTable, cols: dict[str, Classification], gs: list[Grant], id_column: str
+    build: RoleBuild,
+    t: SubjectTable,
+    cols: dict[str, Classification],
+    gs: list[Grant],
+    id_column: str,
+    visibility_once: bool = False,
 ) -> tuple[str, list[OutputColumn], Callable[[str | None], str] | None]:
-    """SELECT of a mart for a role: rows reached by a grant, each value masked unless the role owns it."""
+    """SELECT of a mart for a role: rows reached by a grant, each value masked unless the role owns it.
+    `visibility_once`: what each entity shows the role is computed once for the whole table (`scratch`),
+    for a build that reads the whole table's FROM several times (disclosure control: cells, digests, rows)."""
     spec = load_masking()
     if t.lineage:
         # the attributes a role sees (and owns) of each entity as the bits of an integer: an aggregate of
@@ -132,17 +139,23 @@ def _subject_select(
         bits = {a: 1 << i for i, a in enumerate(sorted({c.attribute for c in cols.values() if c.attribute}))}
         bit = f"cast(case l.attribute {' '.join(f'when {HOUSE.lit(a)} then {b}' for a, b in bits.items())} else 0 end as bigint)"
 
-        def frm_of(scope: str | None) -> str:
-            """FROM the mart and the values each entity shows the role; of the entities in `scope` only."""
-            scoped = "" if scope is None else f" where l.{id_column} in (select entity from {scope})"
-            source = (
+        def visibility(scoped: str = "") -> str:
+            return (
                 f"(select l.{id_column}, bit_or({bit}) as seen, "
                 f"coalesce(bit_or({bit}) filter (where grants.mode = 'own'), 0) as own "
                 f"from {build.platform(t.schema, t.lineage)} as l join {_grants_values(gs)} using (department, resource)"
-                f"{scoped} group by l.{id_column}) as vis"
+                f"{scoped} group by l.{id_column})"
             )
+
+        whole = (
+            build.scratch(f"_visibility_{t.schema}_{t.table}", visibility()[1:-1]) if visibility_once else visibility()
+        )
+
+        def frm_of(scope: str | None) -> str:
+            """FROM the mart and the values each entity shows the role; of the entities in `scope` only."""
+            source = whole if scope is None else visibility(f" where l.{id_column} in (select entity from {scope})")
             joined = "" if scope is None else f"join {scope} as scope on scope.entity = m.{id_column} "
-            return f"{build.platform(t.schema, t.table)} as m {joined}join {source} using ({id_column})"
+            return f"{build.platform(t.schema, t.table)} as m {joined}join {source} as vis using ({id_column})"
 
         frm = frm_of(None)
 
@@ -264,9 +277,10 @@ RULE_SAMPLE_COLUMNS = ("department", "resource", "load_id", "column_name", "rule
 
 
 def _plan(
-    build: RoleBuild, catalog: Catalog, gs: list[Grant], settings: Settings, with_history: bool = True
+    build: RoleBuild, catalog: Catalog, gs: list[Grant], settings: Settings, controlled: bool = False
 ) -> list[Planned]:
-    """Every table of the role's warehouse, or `MaskingMissing`."""
+    """Every table of the role's warehouse, or `MaskingMissing`. A role under disclosure (`controlled`)
+    has no history: a person's values over time single them out far more than one day's."""
     problems: list[str] = []
     plan, version = [], built_code(settings)
     for g in gs:
@@ -281,10 +295,10 @@ def _plan(
     for t in SUBJECT_TABLES:
         names = build.columns(build.platform(t.schema, t.table))
         classes = classify_mart_columns(catalog, t.subject, t.schema, t.table, names, problems)
-        frm, cols, frm_of = _subject_select(build, t, classes, gs, names[0])
+        frm, cols, frm_of = _subject_select(build, t, classes, gs, names[0], visibility_once=controlled)
         entities = _entities(build, t, 0, names[0], frm_of, version)
         plan.append(Planned(t.schema, t.table, frm, cols, ("m", "vis") if t.lineage else ("m", "grants"), entities))
-        if t.history and with_history and build.exists(build.platform(t.schema, t.history)):
+        if t.history and not controlled and build.exists(build.platform(t.schema, t.history)):
             frm, cols, frm_of = _history_select(build, t, classes, gs, names[0])
             entities = _entities(build, t, 1, names[0], frm_of, version)
             plan.append(Planned(t.schema, t.history, frm, cols, ("h", "grants"), entities))
@@ -389,17 +403,17 @@ def build_role_warehouse(
     started = time.perf_counter()
     with engine.role_build(role, path, full_refresh, _policy(gs, masking, pseudonymiser)) as build:
         build.register_pseudonym(pseudonymiser)
-        # a person's values over time single them out far more than one day's: no history under disclosure control
-        plan = _plan(build, catalog, gs, settings, with_history=control is None)
+        plan = _plan(build, catalog, gs, settings, controlled=control is not None)
         treatments, risks = [], []
         for schema, table, frm, planned, row_inputs, entities in plan:
             cols = generalised(planned, control) if control else planned
             select = f"select {', '.join(f'{c.sql} as {HOUSE.ident(c.name)}' for c in cols)} from {frm}"
             qis = quasi_identifiers(cols, control) if control else []
             if qis:  # whether a row is suppressed depends on its cell: each row joins its cell's side of k
-                select, risk = _controlled(build, f"{schema}.{table}", select, cols, qis, control, frm)
+                cells = build.scratch(f"_cells_{schema}_{table}", cells_select(frm, cols, qis))
+                select, risk = _controlled(build, f"{schema}.{table}", select, cols, qis, control, cells)
                 risks.append(risk)
-                frm, cols = cell_joined(frm, cols, qis, control.k)
+                frm, cols = cell_joined(frm, cols, qis, control.k, cells)
                 row_inputs, entities = (*row_inputs, "cell") if row_inputs else (), None
             columns = tuple((c.name, c.sql) for c in cols)
             name = f"{schema}.{table}"
@@ -425,13 +439,14 @@ def _policy(gs: list[Grant], masking, pseudonymiser: Pseudonymiser) -> str:
 
 
 def _controlled(
-    build: RoleBuild, table: str, select: str, cols: list[OutputColumn], qis: list[str], control, frm: str
+    build: RoleBuild, table: str, select: str, cols: list[OutputColumn], qis: list[str], control, cells: str
 ) -> tuple[str, Risk]:
     """The table's select with small cells suppressed, and its risk before and after (measured on the
-    quasi-identifiers alone, the only columns the risk reads); `DisclosureRisk` if a cell under k would remain."""
+    quasi-identifiers alone, the only columns the risk reads: `cells`, a relation of `cells_select`'s
+    rows); `DisclosureRisk` if a cell under k would remain."""
     k = control.k
     controlled = suppressed_select(select, [c.name for c in cols], qis, k)
-    cells = cells_select(frm, cols, qis)
+    cells = f"select * from {cells}"
     before, after = (build.rows(risk_sql(s, qis, k))[0] for s in (cells, suppressed_select(cells, qis, qis, k)))
     risk = Risk(table, before[0], tuple(qis), *before[1:4], *after[1:4], after[4])
     if risk.under_k_after:

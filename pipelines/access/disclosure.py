@@ -113,15 +113,18 @@ def cells_select(frm: str, columns: list[OutputColumn], qis: list[str]) -> str:
     return f"select {', '.join(f'{sql[q]} as {HOUSE.ident(q)}' for q in qis)} from {frm}"
 
 
-def cell_joined(frm: str, columns: list[OutputColumn], qis: list[str], k: int) -> tuple[str, list[OutputColumn]]:
+def cell_joined(
+    frm: str, columns: list[OutputColumn], qis: list[str], k: int, cells: str
+) -> tuple[str, list[OutputColumn]]:
     """The rows `suppressed_select` gives, as columns over `frm` joined with each row's cell (whether it
-    holds k rows or more). A row then depends on its own source row and on which side of k its
-    cell is, not on the whole table: a build may compute again only the rows whose source or side changed."""
+    holds k rows or more; `cells` is a relation of `cells_select`'s rows). A row then depends on its own
+    source row and on which side of k its cell is, not on the whole table: a build may compute again only
+    the rows whose source or side changed."""
     sql = {c.name: c.sql for c in columns}
     # the cell's columns named apart: a staging table's columns are not qualified by their table
     named = ", ".join(f"{HOUSE.ident(q)} as {GROUP}_{i}" for i, q in enumerate(qis))
     keys = ", ".join(f"{GROUP}_{i}" for i in range(len(qis)))
-    cells = f"select {named} from ({cells_select(frm, columns, qis)}) as c"
+    cells = f"select {named} from {cells} as c"
     cell = f"(select {keys}, count(*) >= {k} as {GROUP}_shown from ({cells}) as c group by {keys}) as cell"
     on = " and ".join(f"({sql[q]}) is not distinct from cell.{GROUP}_{i}" for i, q in enumerate(qis))
     shown = [

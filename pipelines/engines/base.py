@@ -304,6 +304,11 @@ class RoleBuild(ABC):
         """The rows of a house-dialect query over the platform's tables (a measurement, not a table)."""
 
     @abstractmethod
+    def scratch(self, name: str, select: str) -> str:
+        """The rows of `select` computed once, for this build's statements to read by the name returned
+        (never in the role's warehouse): a costly relation several statements need."""
+
+    @abstractmethod
     def create(self, schema: str, table: str, select: str) -> int:
         """The role's table `schema.table` as the rows of `select`; returns its row count."""
 

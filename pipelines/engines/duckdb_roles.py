@@ -73,6 +73,10 @@ class DuckDBRoleBuild(RoleBuild):
     def rows(self, select: str) -> list[tuple]:
         return self.con.execute(select).fetchall()
 
+    def scratch(self, name: str, select: str) -> str:
+        self.con.execute(f"create or replace temp table {name} as {select}")
+        return f"temp.main.{name}"
+
     def refresh(self, t: RoleTable) -> tuple[int, int]:
         if self.state is None or not t.row_inputs:
             return super().refresh(t)

@@ -53,6 +53,7 @@ class SparkRoleBuild(RoleBuild):
         self.tmp = target.with_name(f"building_{target.name}")
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir(parents=True)
+        self.scratched: list[str] = []
 
     def platform(self, schema: str, table: str) -> str:
         return f"{schema}.{table}"
@@ -74,6 +75,16 @@ class SparkRoleBuild(RoleBuild):
     def rows(self, select: str) -> list[tuple]:
         return [tuple(r) for r in self.spark.sql(self.engine.translate(select)).collect()]
 
+    def scratch(self, name: str, select: str) -> str:
+        self.spark.sql(self.engine.translate(select)).createOrReplaceTempView(name)
+        self.spark.sql(f"cache table {name}")
+        self.scratched.append(name)
+        return name
+
+    def _drop_scratch(self) -> None:
+        for name in self.scratched:
+            self.spark.catalog.dropTempView(name)  # its cached rows go with it
+
     def create(self, schema: str, table: str, select: str) -> int:
         import pyarrow.dataset as ds
 
@@ -86,6 +97,7 @@ class SparkRoleBuild(RoleBuild):
         self.spark.createDataFrame(rows, schema=ddl).coalesce(1).write.parquet(str(self.tmp / schema / table))
 
     def commit(self) -> None:
+        self._drop_scratch()
         replaced = self.target.with_name(f"replaced_{self.target.name}")
         shutil.rmtree(replaced, ignore_errors=True)
         if self.target.exists():
@@ -108,6 +120,7 @@ class SparkRoleBuild(RoleBuild):
             self.spark.sql(f"create table `{database}`.`{folder.name}` using parquet location '{folder}'")
 
     def discard(self) -> None:
+        self._drop_scratch()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

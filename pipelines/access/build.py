@@ -35,7 +35,7 @@ from pipelines.access.disclosure import (
     risk_sql,
     suppressed_select,
 )
-from pipelines.access.policy import Grant, RoleKind, grants, load_access
+from pipelines.access.policy import AccessSpec, Grant, RoleKind, grants, load_access
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
 from pipelines.engines import engine_for
@@ -380,13 +380,15 @@ def build_role_warehouse(
     path: Path | None = None,
     full_refresh: bool = False,
     catalog: Catalog | None = None,
+    spec: AccessSpec | None = None,
 ) -> BuildReport:
     """Build (replace) the role's warehouse (default: where the engine keeps it, `role_warehouse_path`)
     from the platform's subject databases and the role's grants today (the real date). Where the engine
-    keeps the last build's rows, only rows whose source changed are computed, unless `full_refresh`."""
+    keeps the last build's rows, only rows whose source changed are computed, unless `full_refresh`.
+    `catalog` and `spec` (the roles and approvals): as read already, by a build of every role."""
     settings = settings or get_settings()
     on = clock.today()
-    spec = load_access()
+    spec = spec or load_access()
     if role not in spec.roles:
         raise KeyError(f"unknown role {role!r}; roles: {', '.join(spec.roles)}")
     if spec.roles[role].kind is RoleKind.ADMINISTRATOR:
@@ -488,8 +490,8 @@ def _write_manifest(
 
 def build_all(settings: Settings | None = None, full_refresh: bool = False) -> list[BuildReport]:
     """Every non-administrator role's warehouse."""
-    reports, catalog = [], load_catalog()  # read and validated once, not once per role
-    for name, r in load_access().roles.items():
+    reports, catalog, spec = [], load_catalog(), load_access()  # read and validated once, not once per role
+    for name, r in spec.roles.items():
         if r.kind is not RoleKind.ADMINISTRATOR:
-            reports.append(build_role_warehouse(name, settings, full_refresh=full_refresh, catalog=catalog))
+            reports.append(build_role_warehouse(name, settings, full_refresh=full_refresh, catalog=catalog, spec=spec))
     return reports

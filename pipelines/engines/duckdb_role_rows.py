@@ -18,8 +18,6 @@ file (`DuckDBRoleBuild`).
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -42,12 +40,13 @@ def _stat(path: Path) -> str:
 
 class RowState:
     """Per table of a role's warehouse: the signature of its SELECT and, per row, (digest of its source
-    row, hash of the row). Built in a copy of the last state, which replaces it after the warehouse."""
+    row, hash of the row). Updated in place, not copied (a gigabyte at a million people): a build first
+    forgets which warehouse the state was made for, and records the new one only after that warehouse
+    replaced the last. A build that fails or is killed in between leaves a state that matches no warehouse,
+    and the next build starts over."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, policy: str) -> None:
         self.con, self.path, self.policy = con, path, policy  # the grants, masks and key the rows were made under
-        self.tmp = path.with_name(f"building_{path.name}")
-        self.tmp.unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
@@ -57,14 +56,20 @@ class RowState:
         if not (path.exists() and warehouse.exists()):
             return False
         with connect(str(path), read_only=True) as con:
+            if not con.execute("select count(*) from duckdb_tables() where table_name = 'built'").fetchone()[0]:
+                return False  # a build began and did not finish
             made_for = con.execute("select warehouse, policy from built").fetchone()
         return made_for == (_stat(warehouse), policy)
 
     def attach(self, keep: bool) -> None:
         """The state of the last build (`keep`), or an empty one, attached as `rowstate`."""
         if keep:
-            shutil.copyfile(self.path, self.tmp)
-        self.con.execute(f"attach '{self.tmp}' as {STATE}")
+            with connect(str(self.path)) as con:
+                con.execute("drop table built")
+        else:
+            for stale in (self.path, self.path.with_name(self.path.name + ".wal")):
+                stale.unlink(missing_ok=True)
+        self.con.execute(f"attach '{self.path}' as {STATE}")
         self.con.execute(f"create table if not exists {SIGNATURES} (name varchar, signature varchar)")
 
     def refresh(self, t: RoleTable) -> tuple[int, int]:
@@ -187,14 +192,11 @@ class RowState:
                 self.con.execute(f"delete from {SIGNATURES} where name = ?", [name])
 
     def commit(self, warehouse: Path) -> None:
-        """After the warehouse replaced the last one: record which file this state belongs to, then replace
-        the last state."""
-        with connect(str(self.tmp)) as con:
+        """After the warehouse replaced the last one: record which file this state belongs to."""
+        with connect(str(self.path)) as con:
             con.execute(
                 "create or replace table built as select ? as warehouse, ? as policy", [_stat(warehouse), self.policy]
             )
-        os.replace(self.tmp, self.path)
 
     def discard(self) -> None:
-        self.tmp.unlink(missing_ok=True)
-        self.tmp.with_name(self.tmp.name + ".wal").unlink(missing_ok=True)
+        """The state matches no warehouse now (`attach`): the next build starts over."""

@@ -317,3 +317,40 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_sma
     assert rekeyed.computed == rekeyed.tables == again.tables
     # a new file, about the old one's size: a kept file, its tables all replaced, holds both (twice the size)
     assert os.stat(path).st_size < 1.5 * before
+
+
+def test_a_build_that_fails_midway_leaves_the_warehouse_and_starts_over(
+    built_small_city, built_city, tmp_path, monkeypatch
+):
+    """The row state is updated in place: a build that fails after updating some tables (as a killed run
+    would) must leave the published warehouse as it was, and the next build must compute every row again
+    rather than trust a state that went ahead of the warehouse."""
+    import os
+
+    from pipelines.engines.duckdb_roles import DuckDBRoleBuild
+    from pipelines.settings import Settings
+    from tests.access.conftest import TEST_KEY
+    from tests.conftest import copy_data
+
+    data, _ = copy_data(built_small_city, tmp_path / "data")
+    settings = Settings(data_dir=data, source_root=built_city, pseudonym_key=TEST_KEY)
+    first = build_role_warehouse("health", settings)
+    path = role_warehouse_path("health", settings)
+    published = (os.stat(path).st_mtime_ns, os.stat(path).st_size)
+
+    refresh, done = DuckDBRoleBuild.refresh, []
+
+    def fails_on_the_third_table(self, t):
+        if len(done) == 2:
+            raise RuntimeError("killed")
+        done.append(t.table)
+        return refresh(self, t)
+
+    monkeypatch.setattr(DuckDBRoleBuild, "refresh", fails_on_the_third_table)
+    with pytest.raises(RuntimeError, match="killed"):
+        build_role_warehouse("health", settings)
+    monkeypatch.undo()
+    assert (os.stat(path).st_mtime_ns, os.stat(path).st_size) == published
+    again = build_role_warehouse("health", settings)
+    assert again.computed == again.tables == first.tables
+    assert {t for t, n in build_role_warehouse("health", settings).computed.items() if n} < set(first.tables)

@@ -141,19 +141,21 @@ def _subject_select(
 
         def visibility(scoped: str = "") -> str:
             return (
-                f"(select l.{id_column}, bit_or({bit}) as seen, "
+                f"select l.{id_column}, bit_or({bit}) as seen, "
                 f"coalesce(bit_or({bit}) filter (where grants.mode = 'own'), 0) as own "
                 f"from {build.platform(t.schema, t.lineage)} as l join {_grants_values(gs)} using (department, resource)"
-                f"{scoped} group by l.{id_column})"
+                f"{scoped} group by l.{id_column}"
             )
 
         whole = (
-            build.scratch(f"_visibility_{t.schema}_{t.table}", visibility()[1:-1]) if visibility_once else visibility()
+            build.scratch(f"_visibility_{t.schema}_{t.table}", visibility()) if visibility_once else f"({visibility()})"
         )
 
         def frm_of(scope: str | None) -> str:
             """FROM the mart and the values each entity shows the role; of the entities in `scope` only."""
-            source = whole if scope is None else visibility(f" where l.{id_column} in (select entity from {scope})")
+            source = (
+                whole if scope is None else f"({visibility(f' where l.{id_column} in (select entity from {scope})')})"
+            )
             joined = "" if scope is None else f"join {scope} as scope on scope.entity = m.{id_column} "
             return f"{build.platform(t.schema, t.table)} as m {joined}join {source} as vis using ({id_column})"
 

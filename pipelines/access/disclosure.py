@@ -124,8 +124,7 @@ def cell_joined(
     # the cell's columns named apart: a staging table's columns are not qualified by their table
     named = ", ".join(f"{HOUSE.ident(q)} as {GROUP}_{i}" for i, q in enumerate(qis))
     keys = ", ".join(f"{GROUP}_{i}" for i in range(len(qis)))
-    cells = f"select {named} from {cells} as c"
-    cell = f"(select {keys}, count(*) >= {k} as {GROUP}_shown from ({cells}) as c group by {keys}) as cell"
+    cell = f"(select {keys}, count(*) >= {k} as {GROUP}_shown from (select {named} from {cells} as c) as c group by {keys}) as cell"
     on = " and ".join(f"({sql[q]}) is not distinct from cell.{GROUP}_{i}" for i, q in enumerate(qis))
     shown = [
         OutputColumn(c.name, f"case when cell.{GROUP}_shown then {c.sql} end", c.treatment) if c.name in qis else c

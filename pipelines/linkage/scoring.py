@@ -6,8 +6,9 @@ So a run after one with the same model scores only the pairs with a record new o
 (`linkage.<subject>_scored` holds the records as they were last scored, `_scored_by` the model that scored
 them), keeps the last run's edges between records that did not change, and drops those of records gone:
 the edges scoring every pair again would give, at the cost of the day's records. The records' state is
-brought up to date by the day's records too, where the engine can delete rows (`Workspace.sync_table`). Unresolved records (no valid identifier) are scored against the
-identified ones (`predict_between`) and against each other (`predict_within`), as in a full run.
+brought up to date by the day's records too, where the engine can delete rows (`Workspace.sync_table`).
+Unresolved records (no valid identifier) are scored against the identified ones (`predict_between`) and
+against each other (`predict_within`), as in a full run.
 """
 
 from __future__ import annotations

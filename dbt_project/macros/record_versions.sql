@@ -10,37 +10,54 @@
     or the record ended; the current version is the one with no `valid_to`.
 
     `columns`: the content columns a version compares (everything but the key, lineage and change time).
+    `resource` (`[department, resource]`): on an incremental run, only the records the build's loads name
+    are computed (`record_increments.sql`); the clocks of the loads and snapshots are read from every row.
 -#}
-{% macro record_versions(rows, columns, changed_at=none, has_operation=false) -%}
+{% macro record_versions(rows, columns, changed_at=none, has_operation=false, resource=none) -%}
+{%- set ts = api.Column.translate_type('timestamp') -%}
+load_clocks as (
+
+    select
+        load_id,
+        max({{ 'cast(' ~ changed_at ~ ' as ' ~ ts ~ ')' if changed_at else 'cast(null as ' ~ ts ~ ')' }}) as changed_at_max,
+        max(delivered_at) as delivered_at_max,
+        max(case when delivery_semantics = 'snapshot' then 1 else 0 end) = 1 as is_whole_snapshot
+    from {{ rows }}
+    group by load_id
+
+),
+
 stamped as (
 
     select
-        {{ rows }}.*,
+        r.*,
         md5(concat_ws('|',
             {%- for c in columns %}
-            coalesce(cast({{ c }} as {{ dbt.type_string() }}), '<null>'){% if not loop.last %},{% endif %}
+            coalesce(cast(r.{{ c }} as {{ dbt.type_string() }}), '<null>'){% if not loop.last %},{% endif %}
             {%- endfor %}
         )) as version_fingerprint,
         {%- if has_operation %}
-        coalesce(is_delete_operation, false) as ends_record,
+        coalesce(r.is_delete_operation, false) as ends_record,
         {%- else %}
         false as ends_record,
         {%- endif %}
         coalesce(
-            {{ 'cast(' ~ changed_at ~ ' as ' ~ api.Column.translate_type('timestamp') ~ ')' if changed_at else 'null' }},
-            max({{ 'cast(' ~ changed_at ~ ' as ' ~ api.Column.translate_type('timestamp') ~ ')' if changed_at else 'cast(null as ' ~ api.Column.translate_type('timestamp') ~ ')' }}) over (partition by load_id),
-            delivered_at
+            {{ 'cast(r.' ~ changed_at ~ ' as ' ~ ts ~ ')' if changed_at else 'null' }}, clocks.changed_at_max, r.delivered_at
         ) as version_time
-    from {{ rows }}
+    from {{ rows }} as r
+    inner join load_clocks as clocks on clocks.load_id = r.load_id
+    {%- if resource %}
+    where {{ changed_records_only(*resource, key='r.record_key') }}
+    {%- endif %}
 
 ),
 
 whole_snapshots as (
 
-    select load_id, max(version_time) as version_time
-    from stamped
-    where delivery_semantics = 'snapshot'
-    group by load_id
+    -- the clock of every whole snapshot of the resource, whichever records the run computes
+    select load_id, coalesce(changed_at_max, delivered_at_max) as version_time
+    from load_clocks
+    where is_whole_snapshot
 
 ),
 

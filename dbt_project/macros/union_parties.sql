@@ -6,7 +6,8 @@
     flows into the subject database without editing this model.
     `derived`: {attribute: {'needs': staging column, 'sql': expression over it}}.
     `versions`: read every version of every record (`stg_*_versions`, with `valid_from` / `valid_to`)
-    instead of the current records.
+    instead of the current records. On an incremental run, only the records the build's loads name
+    (`record_increments.sql`).
 -#}
 {% macro union_parties(subject, attributes, derived={}, versions=false) -%}
 {%- for p in subject_parties(subject) %}
@@ -34,6 +35,7 @@ select
     {%- if not loop.last %},{% endif %}
     {%- endfor %}
 from {{ ref(p.model ~ ('_versions' if versions else '')) }}
+where {{ changed_records_only(p.department, p.resource) }}
 {% if not loop.last %}
 union all
 {% endif %}

@@ -24,6 +24,7 @@ from pipelines.linkage.run import LinkageResult, link
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.quality.gate import GateReport, gate
 from pipelines.settings import Settings
+from pipelines.transform.increment import write_increment
 from pipelines.transform.staging_models import rows_model
 
 # the scorecards read validation results, built by `govlake quality score` once validation has run
@@ -125,12 +126,14 @@ def _run_staging(
     settings: Settings, args: list[str], quiet: bool, as_of: str | None, refresh: bool, code: str
 ) -> float:
     """A dbt command that standardises batches: every batch again with `refresh`, else only the new ones;
-    then records `code` (`staging_code_digest`) as what did it. Returns seconds."""
+    then records `code` (`staging_code_digest`) as what did it. The models kept record by record compute
+    again the records of the loads no completed build has taken in (`write_increment`). Returns seconds."""
     missing = missing_resources(settings)
     if len(missing) == len(load_catalog().resources()):
         raise BuildFailed("nothing has landed in the lake yet: run the ingest DAGs first")
     settings.data_root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    write_increment(settings, pending_loads(settings))
     run_dbt(settings, [*args, *dbt_vars(missing, as_of), *(["--full-refresh"] if refresh else [])], quiet)
     _code_state(settings).write_text(code)
     return time.perf_counter() - started

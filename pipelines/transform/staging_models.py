@@ -164,19 +164,26 @@ from standardised
 """
 
 
+def _increments_config(pair: list[str]) -> str:
+    """The config line of a model kept record by record (dbt_project/macros/record_increments.sql)."""
+    return f"{{{{ config(**record_increments_config([{pair!r}])) }}}}"
+
+
 def render_model(dept: Department, resource: Resource) -> str:
     """The SQL of `stg_<dept>__<resource>_versions`: the versions its delivery semantics give, derived from
     every standardised row (window functions over the rows: cheap beside standardising them)."""
     has_operation = "true" if resource.delivery.operation is not None else "false"
     changed_at = f"'{resource.delivery.changed_at}'" if resource.delivery.changed_at else "none"
+    pair = [dept.code, resource.slug]
     return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
 {{#- {resource.name.en} ({resource.name.zh}), {resource.code} -#}}
+{_increments_config(pair)}
 
 with standardised as (
     select * from {{{{ ref('{rows_model(dept.code, resource.slug)}') }}}}
 ),
 
-{{{{ record_versions('standardised', {_content_columns(resource)!r}, changed_at={changed_at}, has_operation={has_operation}) }}}}
+{{{{ record_versions('standardised', {_content_columns(resource)!r}, changed_at={changed_at}, has_operation={has_operation}, resource={pair!r}) }}}}
 """
 
 
@@ -186,12 +193,14 @@ def render_current(dept: Department, resource: Resource) -> str:
     columns = ",\n    ".join(
         ["department", "resource", "record_key", "load_id", "source_row_number", *_typed_columns(resource)]
     )
+    pair = [dept.code, resource.slug]
     return f"""{{#- {GENERATED.format(dept=dept.code)} -#}}
 {{#- {resource.name.en} ({resource.name.zh}): the current version of every record that has not ended -#}}
+{_increments_config(pair)}
 select
     {columns}
 from {{{{ ref('{versions_model(dept.code, resource.slug)}') }}}}
-where is_current
+where is_current and {{{{ changed_records_only({pair[0]!r}, {pair[1]!r}) }}}}
 """
 
 

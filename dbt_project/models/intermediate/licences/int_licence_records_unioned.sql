@@ -1,2 +1,3 @@
 {#- Every licence record of every department, in the standard columns. -#}
+{{ config(**record_increments_config(subject_resources('licences'))) }}
 {{ subject_records('licences') }}

@@ -33,20 +33,15 @@ read_parquet('{{ env_var('GOVLAKE_LAKE_ROOT', '../data/lake') }}/build/increment
 {%- endmacro %}
 
 {#- `resources`: the `[department, resource]` pairs whose records the model holds (in its columns
-    `department`, `resource` and `record_key`). -#}
-{% macro record_increments_config(resources) -%}
-    {{ return(adapter.dispatch('record_increments_config', 'govlake')(resources)) }}
+    `department`, `resource` and `record_key`). `changed` (a WHERE condition, rendered when the model runs):
+    the rows to compute again, if not those of the records the loads name. -#}
+{% macro record_increments_config(resources, changed=none) -%}
+    {{ return(adapter.dispatch('record_increments_config', 'govlake')(resources, changed)) }}
 {%- endmacro %}
 
-{% macro duckdb__record_increments_config(resources) -%}
-    {%- set changed = [] -%}
-    {%- for department, resource in resources -%}
-        {%- do changed.append(
-            "(department = '" ~ department ~ "' and resource = '" ~ resource ~ "' and record_key in ("
-            ~ "{{ changed_record_keys('" ~ department ~ "', '" ~ resource ~ "') }}))"
-        ) -%}
-    {%- endfor -%}
-    {%- set stale = "{% if is_incremental() %}delete from {{ this }} where " ~ changed | join(' or ') ~ "{% endif %}" -%}
+{% macro duckdb__record_increments_config(resources, changed=none) -%}
+    {%- set stale = "{% if is_incremental() %}delete from {{ this }} where "
+        ~ (changed or "{{ changed_records_condition(" ~ resources ~ ") }}") ~ "{% endif %}" -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
@@ -55,15 +50,30 @@ read_parquet('{{ env_var('GOVLAKE_LAKE_ROOT', '../data/lake') }}/build/increment
     }) }}
 {%- endmacro %}
 
-{% macro default__record_increments_config(resources) -%}
+{#- A WHERE condition: the rows (with columns `department`, `resource` and `record_key`) of the records of
+    `resources` the build's loads name. -#}
+{% macro changed_records_condition(resources) -%}
+    {%- for department, resource in resources -%}
+    (department = '{{ department }}' and resource = '{{ resource }}' and record_key in ({{ changed_record_keys(department, resource) }}))
+    {%- if not loop.last %} or {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{% macro default__record_increments_config(resources, changed=none) -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 
-{#- A WHERE condition keeping the rows of the records the build's loads name, on an incremental run. The
-    resource's rows model is referred to on every run: dbt learns a model's dependencies from a run that is
-    not incremental. -#}
-{% macro changed_records_only(department, resource, key='record_key') -%}
+{#- Refer to the rows models of `resources` (renders nothing): dbt learns a model's dependencies from a run
+    that is not incremental, so a model that reads them on incremental runs only says so on every run. -#}
+{% macro refer_to_rows(resources) -%}
+    {%- for department, resource in resources -%}
     {%- do ref('stg_' ~ department ~ '__' ~ resource ~ '_rows') -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- A WHERE condition keeping the rows of the records the build's loads name, on an incremental run. -#}
+{% macro changed_records_only(department, resource, key='record_key') -%}
+    {%- do refer_to_rows([[department, resource]]) -%}
     {%- if is_incremental() -%}
     {{ key }} in ({{ changed_record_keys(department, resource) }})
     {%- else -%}
@@ -78,4 +88,27 @@ read_parquet('{{ env_var('GOVLAKE_LAKE_ROOT', '../data/lake') }}/build/increment
         {%- if [p.department, p.resource] not in pairs -%}{%- do pairs.append([p.department, p.resource]) -%}{%- endif -%}
     {%- endfor -%}
     {{ return(pairs) }}
+{%- endmacro %}
+
+{#- SQL: the person records whose linkage features (`int_person_linkage_features`) a build computes again:
+    every party, current or ended, of the records its loads name; and every record whose delivered row names
+    a person one of those records names or named, since that person's household may have changed. -#}
+{% macro person_features_to_compute() -%}
+    with changed as (
+        select source_record_id, citizen_id
+        from {{ ref('int_person_record_versions') }}
+        where {{ changed_records_condition(subject_resources('population')) }}
+    ),
+
+    naming_rows as (
+        select distinct department, resource, load_id, source_row_number
+        from {{ ref('int_person_records_unioned') }}
+        where citizen_id in (select citizen_id from changed)
+    )
+
+    select source_record_id from changed
+    union
+    select source_record_id
+    from {{ ref('int_person_records_unioned') }}
+    inner join naming_rows using (department, resource, load_id, source_row_number)
 {%- endmacro %}

@@ -5,17 +5,46 @@
     meets the man of that name in the newborn's household, or the husband of the same wife on a marriage
     record; a legal representative named without an ID meets the one another department names for the
     same company. Records sharing a context are compared whatever else they share. -#}
-with records as (
+{#- Kept record by record on DuckDB (`person_features_to_compute`). -#}
+{{ config(**record_increments_config(
+    subject_resources('population'), changed="source_record_id in ({{ person_features_to_compute() }})"
+)) }}
+-- depends_on: {{ ref('int_person_record_versions') }}
+{{- refer_to_rows(subject_resources('population')) }}
+with all_records as (
 
     select * from {{ ref('int_person_records_unioned') }}
+
+),
+
+records as (
+
+    select * from all_records
+    {%- if is_incremental() %}
+    where source_record_id in ({{ person_features_to_compute() }})
+    {%- endif %}
+
+),
+
+row_parties as (
+
+    -- every party of the delivered rows of the records computed
+    select * from all_records
+    {%- if is_incremental() %}
+    inner join (select distinct department, resource, load_id, source_row_number from records) as computed
+        using (department, resource, load_id, source_row_number)
+    {%- endif %}
 
 ),
 
 households as (
 
     select citizen_id, household_number
-    from records
+    from all_records
     where citizen_id is not null and household_number is not null
+    {%- if is_incremental() %}
+        and citizen_id in (select citizen_id from row_parties)
+    {%- endif %}
     qualify row_number() over (partition by citizen_id order by observed_on desc nulls last, load_id desc) = 1
 
 ),
@@ -25,7 +54,7 @@ record_contexts as (
     -- the households of everyone the record names, for each of its parties
     select p.source_record_id, 'household:' || h.household_number as context
     from records as p
-    inner join records as r using (department, resource, load_id, source_row_number)
+    inner join row_parties as r using (department, resource, load_id, source_row_number)
     inner join households as h on r.citizen_id = h.citizen_id
 
     union
@@ -41,14 +70,14 @@ record_contexts as (
     -- husband on the mother's marriage record are both named with her
     select p.source_record_id, 'with:' || o.citizen_id
     from records as p
-    inner join records as o using (department, resource, load_id, source_row_number)
+    inner join row_parties as o using (department, resource, load_id, source_row_number)
     where o.source_record_id != p.source_record_id and o.citizen_id is not null
 
     union
 
     select p.source_record_id, 'with name:' || o.person_name
     from records as p
-    inner join records as o using (department, resource, load_id, source_row_number)
+    inner join row_parties as o using (department, resource, load_id, source_row_number)
     where o.source_record_id != p.source_record_id and o.person_name is not null
 
 ),

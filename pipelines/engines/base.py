@@ -139,6 +139,14 @@ class Workspace(ABC):
         table that cannot delete rows must be."""
         self.execute(f"create or replace table {table} as select * from {source}")
 
+    def replace_rows(self, table: str, stale: str, fresh: str | None = None) -> None:
+        """Drop the rows of the warehouse table `table` that the condition `stale` selects and append those
+        the SELECT `fresh` gives (in the table's columns). Here through a copy of the rows kept
+        (`<table>_kept`): a table that cannot delete rows cannot be read and replaced at once either."""
+        kept = f"{table}_kept"
+        self.execute(f"create or replace table {kept} as select * from {table} where not ({stale})")
+        self.execute(f"create or replace table {table} as select * from {kept}{f' union all {fresh}' if fresh else ''}")
+
     def close(self) -> None: ...  # noqa: B027 - an optional hook
 
     def __enter__(self) -> Workspace:

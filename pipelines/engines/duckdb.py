@@ -124,11 +124,20 @@ class DuckDBWorkspace(Workspace):
         )
 
     def sync_table(self, table: str, source: str, key: str, changed: str) -> None:
-        """In place, in one transaction: a day's rows, not the whole table (9 s for 2.8M person records)."""
+        """In place: a day's rows, not the whole table (9 s for 2.8M person records)."""
         keys = f"{key} in (select {key} from {changed})"
+        self.replace_rows(table, keys, f"select * from {source} where {keys}")
+
+    def replace_rows(self, table: str, stale: str, fresh: str | None = None) -> None:
+        """In place, in one transaction (a day's edges, not 2.6 s of copying every edge twice)."""
         self.con.execute("begin transaction")
-        self.con.execute(f"delete from {table} where {keys}")
-        self.con.execute(f"insert into {table} select * from {source} where {keys}")
+        try:
+            self.con.execute(f"delete from {table} where {stale}")
+            if fresh:
+                self.con.execute(f"insert into {table} {fresh}")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
         self.con.execute("commit")
 
     def splink_api(self):

@@ -141,10 +141,11 @@ def _prepare_input(ws: Workspace, model: LinkageModel) -> None:
         )
     else:
         ws.execute(f"create or replace table {table} as select * from {features} where is_linkable")
-    ws.execute(
-        f"create or replace table {table}_resolved as select * from {table} where {model.identifier} is not null"
-    )
-    ws.execute(f"create or replace table {table}_unresolved as select * from {table} where {model.identifier} is null")
+    # views: a day that changed no unresolved record reads the resolved ones not at all (3 s to copy at 1M people)
+    for side, where in (("resolved", "is not null"), ("unresolved", "is null")):
+        ws.execute(
+            f"create or replace temporary view {table}_{side} as select * from {table} where {model.identifier} {where}"
+        )
 
 
 def definition_digest(model: LinkageModel) -> str:

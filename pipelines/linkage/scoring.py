@@ -59,13 +59,15 @@ def score(ws: Workspace, db_api, linker, subject: str, model_key: str) -> tuple[
     return pairs, follow_on
 
 
-def _write_edges(ws: Workspace, edges: str, scored: list[str], kept: str | None = None) -> int:
-    """`edges` from the scored pairs' tables (and the edges `kept` from the last run); returns pairs scored."""
-    columns = ", ".join(ws.columns(scored[0]))
-    parts = [f"select {columns} from {t} where match_probability >= {EDGE_FLOOR}" for t in scored]
-    if kept is not None:
-        parts.append(f"select {columns} from {kept}")
-    ws.execute(f"create or replace table {edges} as {' union all '.join(parts)}")
+def _write_edges(ws: Workspace, edges: str, scored: list[str], stale: str | None = None) -> int:
+    """`edges` from the scored pairs' tables: all of them, or (`stale`: a condition on the last run's edges)
+    in place of the last run's edges it selects. Returns pairs scored."""
+    columns = ", ".join(ws.columns(scored[0] if stale is None else edges))
+    parts = " union all ".join(f"select {columns} from {t} where match_probability >= {EDGE_FLOOR}" for t in scored)
+    if stale is None:
+        ws.execute(f"create or replace table {edges} as {parts}")
+    else:
+        ws.replace_rows(edges, stale, parts or None)
     return sum(ws.fetch(f"select count(*) from {t}")[0][0] for t in scored)
 
 
@@ -82,12 +84,8 @@ def _score_changed(ws: Workspace, db_api, linker, subject: str) -> int:
         select source_record_id from {t}_changed
         union select source_record_id from {scored} where source_record_id not in (select source_record_id from {t})"""
     )
-    kept = ws.warehouse(SCHEMA, f"{subject}_edges_kept")  # a table of its own: Spark cannot read and replace one
-    ws.execute(
-        f"""create or replace table {kept} as select * from {edges}
-        where source_record_id_l not in (select source_record_id from {t}_touched)
-          and source_record_id_r not in (select source_record_id from {t}_touched)"""
-    )
+    touched = f"select source_record_id from {t}_touched"
+    stale = f"source_record_id_l in ({touched}) or source_record_id_r in ({touched})"
     changed = f"source_record_id in (select source_record_id from {t}_changed)"
     for side in ("resolved", "unresolved"):
         ws.execute(f"create or replace table {t}_{side}_changed as select * from {t}_{side} where {changed}")
@@ -110,10 +108,7 @@ def _score_changed(ws: Workspace, db_api, linker, subject: str) -> int:
         new.append(
             linker.inference.predict_between(unchanged, frame("resolved_changed"), warning_mode="never").physical_name
         )
-    if not new:  # nothing changed: the last run's edges stand
-        ws.execute(f"create or replace table {edges} as select * from {kept}")
-        return 0
-    return _write_edges(ws, edges, new, kept)
+    return _write_edges(ws, edges, new, stale)  # nothing new: the last run's edges of records gone are dropped
 
 
 def _as_within(ws: Workspace, pairs: str) -> str:

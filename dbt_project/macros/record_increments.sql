@@ -90,14 +90,20 @@ read_parquet('{{ env_var('GOVLAKE_LAKE_ROOT', '../data/lake') }}/build/increment
     {{ return(pairs) }}
 {%- endmacro %}
 
+{#- SQL: the `source_record_id` (and `columns`) of every party, current or ended, of the records of
+    `subject` the build's loads name, from its record versions model. -#}
+{% macro changed_record_ids(subject, versions_model, columns=[]) -%}
+    select source_record_id{% for c in columns %}, {{ c }}{% endfor %}
+    from {{ ref(versions_model) }}
+    where {{ changed_records_condition(subject_resources(subject)) }}
+{%- endmacro %}
+
 {#- SQL: the person records whose linkage features (`int_person_linkage_features`) a build computes again:
     every party, current or ended, of the records its loads name; and every record whose delivered row names
     a person one of those records names or named, since that person's household may have changed. -#}
 {% macro person_features_to_compute() -%}
     with changed as (
-        select source_record_id, citizen_id
-        from {{ ref('int_person_record_versions') }}
-        where {{ changed_records_condition(subject_resources('population')) }}
+        {{ changed_record_ids('population', 'int_person_record_versions', ['citizen_id']) }}
     ),
 
     naming_rows as (

@@ -133,6 +133,11 @@ class Workspace(ABC):
     def splink_api(self):
         """Splink's database API over this workspace: its tables are visible to Splink by name."""
 
+    def changed_keys(self, table: str, state: str, key: str) -> str:
+        """SQL: the `key` of every row of `table` that the table `state` (same columns) lacks as it is. Here
+        by comparing every column."""
+        return f"select distinct {key} from (select * from {table} except select * from {state}) as c"
+
     def sync_table(self, table: str, source: str, key: str, changed: str) -> None:
         """Make the warehouse table `table` a copy of `source` (same columns) again, where only the rows
         whose `key` the table `changed` lists (changed, new or gone) differ. Here it is copied whole, as a

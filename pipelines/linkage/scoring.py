@@ -75,10 +75,7 @@ def _score_changed(ws: Workspace, db_api, linker, subject: str) -> int:
     """The edges of a run that follows on the last: the last run's between unchanged records, and the pairs
     with a changed record scored now. Returns pairs scored."""
     t, edges, scored = f"{subject}_input", ws.warehouse(SCHEMA, f"{subject}_edges"), scored_state(ws, subject)
-    ws.execute(
-        f"""create or replace table {t}_changed as
-        select distinct source_record_id from (select * from {t} except select * from {scored}) as c"""
-    )
+    ws.execute(f"create or replace table {t}_changed as {ws.changed_keys(t, scored, 'source_record_id')}")
     ws.execute(
         f"""create or replace table {t}_touched as
         select source_record_id from {t}_changed

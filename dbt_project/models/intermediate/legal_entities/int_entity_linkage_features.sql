@@ -1,8 +1,18 @@
 {#- What the linkage step compares, one row per legal-entity record. A near-miss credit code (wrong
     check character) still gives its first 17 characters and its division. -#}
+{#- Kept record by record on DuckDB: a record's features are its own (`record_increments.sql`). -#}
+{{ config(**record_increments_config(
+    subject_resources('legal_entities'),
+    changed="source_record_id in ({{ changed_record_ids('legal_entities', 'int_entity_record_versions') }})"
+)) }}
+-- depends_on: {{ ref('int_entity_record_versions') }}
+{{- refer_to_rows(subject_resources('legal_entities')) }}
 with records as (
 
     select * from {{ ref('int_entity_records_unioned') }}
+    {%- if is_incremental() %}
+    where source_record_id in ({{ changed_record_ids('legal_entities', 'int_entity_record_versions') }})
+    {%- endif %}
 
 )
 

@@ -42,13 +42,19 @@ group by {{ id_column }}
         {%- do same.append('now.' ~ key ~ ' = {{ this }}.' ~ key) -%}
     {%- endfor -%}
     {%- set query = digests if digests.strip().startswith('select') else 'select * from ' ~ digests -%}
-    {%- set stale = "{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from ("
-        ~ query ~ ") as now where " ~ same | join(' and ') ~ "){% endif %}" -%}
+    {{ return(stale_rows_deleted_config(
+        "not exists (select 1 from (" ~ query ~ ") as now where " ~ same | join(' and ') ~ ")"
+    )) }}
+{%- endmacro %}
+
+{#- The config of a DuckDB model kept in place: an incremental run first deletes the rows the WHERE condition
+    `stale` selects (rendered when the model runs), then appends what the model computes. -#}
+{% macro stale_rows_deleted_config(stale) -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': [stale],
+        'pre_hook': ["{% if is_incremental() %}delete from {{ this }} where " ~ stale ~ "{% endif %}"],
     }) }}
 {%- endmacro %}
 

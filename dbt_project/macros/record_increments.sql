@@ -40,14 +40,7 @@ read_parquet('{{ env_var('GOVLAKE_LAKE_ROOT', '../data/lake') }}/build/increment
 {%- endmacro %}
 
 {% macro duckdb__record_increments_config(resources, changed=none) -%}
-    {%- set stale = "{% if is_incremental() %}delete from {{ this }} where "
-        ~ (changed or "{{ changed_records_condition(" ~ resources ~ ") }}") ~ "{% endif %}" -%}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'append',
-        'on_schema_change': 'fail',
-        'pre_hook': [stale],
-    }) }}
+    {{ return(stale_rows_deleted_config(changed or "{{ changed_records_condition(" ~ resources ~ ") }}")) }}
 {%- endmacro %}
 
 {#- A WHERE condition: the rows (with columns `department`, `resource` and `record_key`) of the records of

@@ -13,7 +13,7 @@
 
         {{ config(**record_increments_config([['public_security', 'household_registry']])) }}
         select ... from {{ ref('stg_public_security__household_registry_versions') }}
-        where is_current {% if is_incremental() %}and record_key in ({{ changed_record_keys('public_security', 'household_registry') }}){% endif %}
+        where is_current and {{ changed_records_only('public_security', 'household_registry') }}
 -#}
 
 {#- The loads this build takes in (written by the build before dbt runs). -#}

@@ -105,7 +105,7 @@ def _score_changed(ws: Workspace, db_api, linker, subject: str) -> int:
         new.append(
             linker.inference.predict_between(unchanged, frame("resolved_changed"), warning_mode="never").physical_name
         )
-    return _write_edges(ws, edges, new, stale)  # nothing new: the last run's edges of records gone are dropped
+    return _write_edges(ws, edges, new, stale)  # with nothing new, the touched records' old edges still go
 
 
 def _as_within(ws: Workspace, pairs: str) -> str:

@@ -21,9 +21,17 @@
 read_parquet('{{ env_var('GOVLAKE_LAKE_ROOT', '../data/lake') }}/build/increment.parquet')
 {%- endmacro %}
 
+{#- The staging rows model of one resource, as the catalogue's generated list names it. -#}
+{% macro rows_model_of(department, resource) -%}
+    {%- for m in resource_rows_models() if m.department == department and m.resource == resource -%}
+        {{ return(m.model) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('no staging rows model for ' ~ department ~ '/' ~ resource) }}
+{%- endmacro %}
+
 {#- SQL: the record keys of one resource the build's loads name (every one, when a load is a whole snapshot). -#}
 {% macro changed_record_keys(department, resource) -%}
-    {%- set rows = ref('stg_' ~ department ~ '__' ~ resource ~ '_rows') -%}
+    {%- set rows = ref(rows_model_of(department, resource)) -%}
     select distinct record_key from {{ rows }}
     where load_id in (select load_id from {{ increment_loads() }})
         or exists (
@@ -60,7 +68,7 @@ read_parquet('{{ env_var('GOVLAKE_LAKE_ROOT', '../data/lake') }}/build/increment
     that is not incremental, so a model that reads them on incremental runs only says so on every run. -#}
 {% macro refer_to_rows(resources) -%}
     {%- for department, resource in resources -%}
-    {%- do ref('stg_' ~ department ~ '__' ~ resource ~ '_rows') -%}
+    {%- do ref(rows_model_of(department, resource)) -%}
     {%- endfor -%}
 {%- endmacro %}
 

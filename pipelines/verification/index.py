@@ -15,10 +15,12 @@ import pyarrow.parquet as pq
 from pipelines.engines import engine_for
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.settings import Settings, get_settings
+from pipelines.verification.pseudonym_cache import cached_pseudonyms
 
 PERSONS = "persons.parquet"
 PURPOSE = "verification"  # the pseudonym key of the index and of the service's audit entries, no one else's
 LICENCES = "licences.parquet"
+CACHE = "verification_pseudonyms.parquet"  # in the data folder, beside the warehouse: not the index's to show
 
 
 def index_dir(settings: Settings | None = None) -> Path:
@@ -53,20 +55,16 @@ def build_index(settings: Settings | None = None) -> dict[str, int]:
     engine = engine_for(settings)
     pseudonymise = Pseudonymiser.for_purpose(PURPOSE, settings)
     persons = engine.query(PERSONS_SQL)
-    ids, names = persons.column("citizen_id").to_pylist(), persons.column("person_name").to_pylist()
+
+    def compute(ids: list[str], names: list[str | None]) -> tuple[list, list]:
+        return [pseudonymise("citizen_id", i) for i in ids], [
+            None if n is None else identity_digest(pseudonymise, i, n) for i, n in zip(ids, names, strict=True)
+        ]
+
+    id_pseudonyms, identities = cached_pseudonyms(persons, settings.data_root / CACHE, pseudonymise, compute)
     index = {
         PERSONS: pa.table(
-            {
-                "id_pseudonym": pa.array([pseudonymise("citizen_id", i) for i in ids], pa.string()),
-                "identity_digest": pa.array(
-                    [
-                        None if n is None else identity_digest(pseudonymise, i, n)
-                        for i, n in zip(ids, names, strict=True)
-                    ],
-                    pa.string(),
-                ),
-                "is_deceased": persons.column("is_deceased"),
-            }
+            {"id_pseudonym": id_pseudonyms, "identity_digest": identities, "is_deceased": persons.column("is_deceased")}
         ),
         LICENCES: engine.query(LICENCES_SQL),
     }

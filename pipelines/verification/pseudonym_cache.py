@@ -1,0 +1,63 @@
+"""The verification index's pseudonyms, kept from one build to the next: a day keys a day's persons.
+
+Keying every person's ID and (ID, name) is two HMACs per person in Python, about 4 s at a million people,
+though a day changes a few hundred of them. The last build's pseudonyms are kept beside the platform's data,
+never with the index or a role, each under an MD5 of the values it keys: a build keys only the persons whose
+(ID, name) is not there. The cache holds a digest of the key it was made under (a pseudonym of a constant):
+a rotated key starts it over.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.privacy.pseudonyms import Pseudonymiser
+
+COLUMNS = ("id_pseudonym", "identity_digest")
+# what is keyed, as one value: the ID, and the name (NULL kept apart from every name)
+KEYED = "md5(citizen_id || '|' || coalesce('=' || person_name, '-'))"
+
+
+def cached_pseudonyms(
+    persons: pa.Table, cache: Path, pseudonymise: Pseudonymiser, compute
+) -> tuple[pa.Array, pa.Array]:
+    """The columns `COLUMNS` for every row of `persons` (`citizen_id`, `person_name`), in its order:
+    from `cache` where it holds them under this key, else from `compute(ids, names)` (two lists); then
+    `cache` holds this build's."""
+    fingerprint = pseudonymise("key", "fingerprint")
+    with duckdb.connect() as con:
+        rows = persons.select(["citizen_id", "person_name"])
+        con.register("persons", rows.append_column("i", pa.array(range(rows.num_rows), pa.int64())))
+        con.execute(f"create table now as select i, {KEYED} as keyed, citizen_id, person_name from persons")
+        kept = (
+            "select null::varchar as keyed, null::varchar as id_pseudonym, null::varchar as identity_digest where false"
+        )
+        if cache.exists() and pq.read_schema(cache).metadata.get(b"key") == fingerprint.encode():
+            kept = f"select keyed, id_pseudonym, identity_digest from read_parquet('{cache}')"
+        con.execute(
+            f"create table joined as select now.i, now.keyed, now.citizen_id, now.person_name, "
+            f"kept.id_pseudonym, kept.identity_digest from now left join ({kept}) as kept using (keyed)"
+        )
+        missing = con.execute(
+            "select i, citizen_id, person_name from joined where id_pseudonym is null order by i"
+        ).fetchall()
+        if missing:
+            ids, names = [m[1] for m in missing], [m[2] for m in missing]
+            fresh = pa.table(
+                {"i": [m[0] for m in missing], **dict(zip(COLUMNS, compute(ids, names), strict=True))},
+                schema=pa.schema([("i", pa.int64()), *((c, pa.string()) for c in COLUMNS)]),
+            )
+            con.register("fresh", fresh)
+            con.execute(
+                "update joined set id_pseudonym = fresh.id_pseudonym, identity_digest = fresh.identity_digest "
+                "from fresh where joined.i = fresh.i"
+            )
+        out = con.execute("select keyed, id_pseudonym, identity_digest from joined order by i").to_arrow_table()
+    tmp = cache.with_name(f".{cache.name}.tmp")
+    pq.write_table(out.replace_schema_metadata({"key": fingerprint}), tmp)
+    tmp.replace(cache)
+    return out.column("id_pseudonym"), out.column("identity_digest")

@@ -29,27 +29,32 @@ def cached_pseudonyms(
     from `cache` where it holds them under this key, else from `compute(ids, names)` (two lists); then
     `cache` holds this build's."""
     fingerprint = pseudonymise("key", "fingerprint")
+    rows = persons.select(["citizen_id", "person_name"])
+    rows = rows.append_column("i", pa.array(range(rows.num_rows), pa.int64()))
+    usable = cache.exists() and pq.read_schema(cache).metadata.get(b"key") == fingerprint.encode()
     with duckdb.connect() as con:
-        rows = persons.select(["citizen_id", "person_name"])
-        con.register("persons", rows.append_column("i", pa.array(range(rows.num_rows), pa.int64())))
-        con.execute(f"create table now as select i, {KEYED} as keyed, citizen_id, person_name from persons")
+        con.register("persons", rows)
         kept = (
-            "select null::varchar as keyed, null::varchar as id_pseudonym, null::varchar as identity_digest where false"
+            f"read_parquet('{cache}')"
+            if usable
+            else f"(select {', '.join(f'null::varchar as {c}' for c in ('keyed', *COLUMNS))} where false)"
         )
-        if cache.exists() and pq.read_schema(cache).metadata.get(b"key") == fingerprint.encode():
-            kept = f"select keyed, id_pseudonym, identity_digest from read_parquet('{cache}')"
         con.execute(
             f"create table joined as select now.i, now.keyed, now.citizen_id, now.person_name, "
-            f"kept.id_pseudonym, kept.identity_digest from now left join ({kept}) as kept using (keyed)"
+            f"kept.id_pseudonym, kept.identity_digest "
+            f"from (select i, {KEYED} as keyed, citizen_id, person_name from persons) as now "
+            f"left join (select keyed, id_pseudonym, identity_digest from {kept}) as kept using (keyed)"
         )
         missing = con.execute(
-            "select i, citizen_id, person_name from joined where id_pseudonym is null order by i"
-        ).fetchall()
-        if missing:
-            ids, names = [m[1] for m in missing], [m[2] for m in missing]
+            "select i, citizen_id, person_name from joined where id_pseudonym is null"
+        ).to_arrow_table()
+        if missing.num_rows:
+            computed = compute(missing.column("citizen_id").to_pylist(), missing.column("person_name").to_pylist())
             fresh = pa.table(
-                {"i": [m[0] for m in missing], **dict(zip(COLUMNS, compute(ids, names), strict=True))},
-                schema=pa.schema([("i", pa.int64()), *((c, pa.string()) for c in COLUMNS)]),
+                {
+                    "i": missing.column("i"),
+                    **{c: pa.array(v, pa.string()) for c, v in zip(COLUMNS, computed, strict=True)},
+                }
             )
             con.register("fresh", fresh)
             con.execute(

@@ -315,29 +315,55 @@ def _plan(
             Planned(
                 "quality",
                 "rule_samples",
-                f"{scored} where department in ({departments}) and masked_samples != '[]'",
+                _rows_of(scored, f"department in ({departments}) and masked_samples != '[]'", "q"),
                 sample_cols,
-                (),
+                ("q",),
             )
         )
         keys = current_failing_keys_sql(settings, scored)
         if keys is not None:
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(f"({keys}) as k")]
             plan.append(
-                Planned("quality", "failing_keys", f"({keys}) as k where department in ({departments})", cols, ())
+                Planned(
+                    "quality",
+                    "failing_keys",
+                    _rows_of(f"({keys}) as k", f"department in ({departments})", "k"),
+                    cols,
+                    ("k",),
+                )
             )
         for table in OWN_QUALITY_TABLES:
             relation = build.platform("quality", table)
             if build.exists(relation):
                 cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in build.columns(relation)]
-                plan.append(Planned("quality", table, f"{relation} where department in ({departments})", cols, ()))
+                plan.append(
+                    Planned(
+                        "quality",
+                        table,
+                        _rows_of(relation, f"department in ({departments})", "q"),
+                        cols,
+                        ("q",),
+                    )
+                )
         disputes = build.platform("quality", "disputes")
         if build.exists(disputes):
             where = DISPUTE_PARTIES % (departments, departments)
             plan.append(
-                Planned("quality", "disputes", f"{disputes} as d where {where}", _dispute_columns(departments), ())
+                Planned(
+                    "quality",
+                    "disputes",
+                    _rows_of(f"{disputes} as d", where, "d"),
+                    _dispute_columns(departments),
+                    ("d",),
+                )
             )
     return plan
+
+
+def _rows_of(relation: str, where: str, alias: str) -> str:
+    """FROM the rows of `relation` that `where` selects, as `alias`: a table of these rows whose alias is
+    its row input is kept row by row (a day's changed rows computed), not copied whole each build."""
+    return f"(select * from {relation} where {where}) as {alias}"
 
 
 class Planned(NamedTuple):

@@ -2,9 +2,10 @@
 
 Keying every person's ID and (ID, name) is two HMACs per person in Python, about 4 s at a million people,
 though a day changes a few hundred of them. The last build's pseudonyms are kept beside the platform's data,
-never with the index or a role, each under an MD5 of the values it keys: a build keys only the persons whose
-(ID, name) is not there. The cache holds a digest of the key it was made under (a pseudonym of a constant):
-a rotated key starts it over.
+never with the index or a role, each under an MD5 of the values it keys salted with a pseudonym of a
+constant (which the cache does not hold: its MD5s cannot be enumerated without the key): a build keys only
+the persons whose (ID, name) is not there. The cache holds a digest of the key it was made under (another
+pseudonym of a constant): a rotated key starts it over.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import pyarrow.parquet as pq
 from pipelines.privacy.pseudonyms import Pseudonymiser
 
 COLUMNS = ("id_pseudonym", "identity_digest")
-# what is keyed, as one value: the ID, and the name (NULL kept apart from every name)
-KEYED = "md5(citizen_id || '|' || coalesce('=' || person_name, '-'))"
+
+
+def _keyed(salt: str) -> str:
+    """SQL: what is keyed, as one value: the ID, and the name (NULL kept apart from every name), salted."""
+    return f"md5('{salt}' || citizen_id || '|' || coalesce('=' || person_name, '-'))"
 
 
 def cached_pseudonyms(
@@ -28,7 +32,7 @@ def cached_pseudonyms(
     """The columns `COLUMNS` for every row of `persons` (`citizen_id`, `person_name`), in its order:
     from `cache` where it holds them under this key, else from `compute(ids, names)` (two lists); then
     `cache` holds this build's."""
-    fingerprint = pseudonymise("key", "fingerprint")
+    fingerprint, keyed = pseudonymise("key", "fingerprint"), _keyed(pseudonymise("key", "cache salt"))
     rows = persons.select(["citizen_id", "person_name"])
     rows = rows.append_column("i", pa.array(range(rows.num_rows), pa.int64()))
     usable = cache.exists() and pq.read_schema(cache).metadata.get(b"key") == fingerprint.encode()
@@ -42,7 +46,7 @@ def cached_pseudonyms(
         con.execute(
             f"create table joined as select now.i, now.keyed, now.citizen_id, now.person_name, "
             f"kept.id_pseudonym, kept.identity_digest "
-            f"from (select i, {KEYED} as keyed, citizen_id, person_name from persons) as now "
+            f"from (select i, {keyed} as keyed, citizen_id, person_name from persons) as now "
             f"left join (select keyed, id_pseudonym, identity_digest from {kept}) as kept using (keyed)"
         )
         missing = con.execute(

@@ -3,7 +3,10 @@ keyed under this key, and the index comes out as if every person were keyed agai
 
 from __future__ import annotations
 
+import hashlib
+
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.verification.index import identity_digest
@@ -54,6 +57,18 @@ def test_a_day_keys_only_the_persons_it_has_not_keyed(tmp_path):
     whole = index(day, tmp_path / "none.parquet", key)
     assert kept[:2] == whole[:2]  # as if every person were keyed again, in the day's order
     assert index(day, cache, key)[2] == []  # the same day again keys no one
+
+
+def test_the_cache_cannot_be_enumerated_without_the_key(tmp_path):
+    """An ID space is small: a plain MD5 of (ID, name) is reversed by trying every ID with a name. The
+    cache's MD5s are salted with a pseudonym, so trying them needs the key; and it holds no ID or name."""
+    cache, names = tmp_path / "cache.parquet", ["张三", "李四", None, "王五", "赵六", "钱七"]
+    index(persons(names), cache, b"k" * 32)
+    held = pq.read_table(cache)
+    plain = {hashlib.md5(f"{i}|{'=' + n if n else '-'}".encode()).hexdigest() for i, n in zip(IDS, names, strict=True)}
+    assert held.num_rows == len(IDS) and not plain & set(held.column("keyed").to_pylist())
+    text = str(held.to_pylist())
+    assert not any(i in text for i in IDS) and not any(n in text for n in names if n)
 
 
 def test_another_key_starts_over(tmp_path):

@@ -7,12 +7,13 @@ clear — and licences by number with their holder's credit code (public), statu
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipelines.engines import engine_for
+from pipelines.lake.layout import write_parquet_atomically
 from pipelines.privacy.pseudonyms import Pseudonymiser
 from pipelines.settings import Settings, get_settings
 from pipelines.verification.pseudonym_cache import cached_pseudonyms
@@ -48,6 +49,13 @@ LICENCES_SQL = """
 """
 
 
+def key_persons(pseudonymise: Pseudonymiser, ids: list[str], names: list[str | None]) -> tuple[list, list]:
+    """The index's two keyed columns of these persons: the pseudonym of each ID, the digest of each (ID, name)."""
+    return [pseudonymise("citizen_id", i) for i in ids], [
+        None if n is None else identity_digest(pseudonymise, i, n) for i, n in zip(ids, names, strict=True)
+    ]
+
+
 def build_index(settings: Settings | None = None) -> dict[str, int]:
     """(Re)write the index files atomically from the engine's subject databases; returns their row counts.
     The pseudonyms are computed here, in the platform's process, which alone holds the key."""
@@ -55,13 +63,9 @@ def build_index(settings: Settings | None = None) -> dict[str, int]:
     engine = engine_for(settings)
     pseudonymise = Pseudonymiser.for_purpose(PURPOSE, settings)
     persons = engine.query(PERSONS_SQL)
-
-    def compute(ids: list[str], names: list[str | None]) -> tuple[list, list]:
-        return [pseudonymise("citizen_id", i) for i in ids], [
-            None if n is None else identity_digest(pseudonymise, i, n) for i, n in zip(ids, names, strict=True)
-        ]
-
-    id_pseudonyms, identities = cached_pseudonyms(persons, settings.data_root / CACHE, pseudonymise, compute)
+    id_pseudonyms, identities = cached_pseudonyms(
+        persons, settings.data_root / CACHE, pseudonymise, partial(key_persons, pseudonymise)
+    )
     index = {
         PERSONS: pa.table(
             {"id_pseudonym": id_pseudonyms, "identity_digest": identities, "is_deceased": persons.column("is_deceased")}
@@ -71,7 +75,5 @@ def build_index(settings: Settings | None = None) -> dict[str, int]:
     out = index_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in index.items():
-        tmp = out / f".{name}.tmp"
-        pq.write_table(table, tmp)
-        tmp.replace(out / name)
+        write_parquet_atomically(table, out / name)
     return {name: table.num_rows for name, table in index.items()}

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.lake.layout import write_parquet_atomically
 from pipelines.privacy.pseudonyms import Pseudonymiser
 
 COLUMNS = ("id_pseudonym", "identity_digest")
@@ -66,7 +67,5 @@ def cached_pseudonyms(
                 "from fresh where joined.i = fresh.i"
             )
         out = con.execute("select keyed, id_pseudonym, identity_digest from joined order by i").to_arrow_table()
-    tmp = cache.with_name(f".{cache.name}.tmp")
-    pq.write_table(out.replace_schema_metadata({"key": fingerprint}), tmp)
-    tmp.replace(cache)
+    write_parquet_atomically(out.replace_schema_metadata({"key": fingerprint}), cache)
     return out.column("id_pseudonym"), out.column("identity_digest")

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.privacy.pseudonyms import Pseudonymiser
-from pipelines.verification.index import identity_digest
+from pipelines.verification.index import key_persons
 from pipelines.verification.pseudonym_cache import cached_pseudonyms
 
 IDS = [f"11010119900101{n:04d}" for n in range(6)]
@@ -30,9 +30,7 @@ class Counting:
 
     def __call__(self, ids, names):
         self.keyed += ids
-        return [self.pseudonymise("citizen_id", i) for i in ids], [
-            None if n is None else identity_digest(self.pseudonymise, i, n) for i, n in zip(ids, names, strict=True)
-        ]
+        return key_persons(self.pseudonymise, ids, names)
 
 
 def index(table: pa.Table, cache, key: bytes) -> tuple[list, list, list]:

@@ -1,4 +1,4 @@
-{#- The two marts every linked subject has: its source map and its golden-value lineage. -#}
+{#- The three marts every linked subject has: its source map, its golden record and its golden-value lineage. -#}
 
 {#- Every record party of `union_model` with the cluster the linkage put it in, and how. -#}
 {% macro source_map(union_model, links, id_column) -%}
@@ -38,4 +38,40 @@ where is_golden
 {%- if is_incremental() %}
     and {{ id_column }} in {{ entities_to_compute(id_column, digests_model) }}
 {%- endif %}
+{%- endmacro %}
+
+{#- One row per entity with its golden value of each of `attributes` ({name: type}) and `extra` columns (SQL
+    over the entity's golden values); every entity a record names has a row, even one none of whose values
+    is valid. Kept entity by entity with the values it is made of (`entity_increments.sql`). -#}
+{% macro golden_record(values_model, id_column, digests_model, attributes, extra={}) -%}
+{{ config(**entity_increments_config([id_column], "{{ ref('" ~ digests_model ~ "') }}")) }}
+with entities as (
+
+    select {{ id_column }}, input_digest from {{ ref(digests_model) }}
+    {%- if is_incremental() %}
+    where {{ id_column }} in {{ entities_to_compute(id_column, digests_model) }}
+    {%- endif %}
+
+),
+
+golden as (
+
+    select * from {{ ref(values_model) }}
+    where is_golden
+    {%- if is_incremental() %}
+        and {{ id_column }} in (select {{ id_column }} from entities)
+    {%- endif %}
+
+)
+
+select
+    entities.{{ id_column }},
+    {{ pivot_golden_values(attributes) }},
+    {%- for name, sql in extra.items() %}
+    {{ sql }} as {{ name }},
+    {%- endfor %}
+    entities.input_digest
+from entities
+left join golden on golden.{{ id_column }} = entities.{{ id_column }}
+group by entities.{{ id_column }}, entities.input_digest
 {%- endmacro %}

@@ -125,13 +125,17 @@ def classify_mart_columns(
     catalog: Catalog, subject: str, schema: str, table: str, columns: Iterable[str], problems: list[str]
 ) -> dict[str, Classification]:
     """How each column of a subject-database mart is shared: by its dbt `meta.access`, else by the
-    strictest catalogue field of that subject with the same standard column name (就高从严)."""
+    strictest catalogue field of that subject with the same standard column name (就高从严). A column
+    marked `internal` (the platform's bookkeeping, such as a digest of the entity's input) is shared with
+    no role: it has no entry."""
     spec = load_masking()
     meta = mart_column_meta(schema, table)
     fields = _subject_fields(catalog, subject)
     out: dict[str, Classification] = {}
     for column in columns:
         access = meta.get(column) or {}
+        if access.get("internal") is True:
+            continue
         if "pseudonym" in access:
             out[column] = Classification(
                 None, access["pseudonym"], replace_with_pseudonym=True, attribute=access.get("attribute")

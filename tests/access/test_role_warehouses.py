@@ -11,7 +11,7 @@ from hypothesis import settings as hyp_settings
 
 from pipelines.access.build import OWN_QUALITY_TABLES, build_role_warehouse, role_warehouse_path
 from pipelines.access.columns import MaskingMissing
-from pipelines.access.policy import grants
+from pipelines.access.policy import RoleKind, grants, load_access
 from pipelines.access.query import QueryFailed, QueryRefused, run_query
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import SharingClass
@@ -267,6 +267,29 @@ def test_history_is_shared_under_the_masks_of_the_current_tables(access_city):
         ).fetchone()
     assert open_rows == persons
     assert not [t for t in role_tables(settings, "analyst") if t.endswith("_history")]
+
+
+def test_no_role_holds_the_platforms_bookkeeping(access_city):
+    """The golden records carry a digest of each entity's input (what a day compares to compute only the
+    changed entities): it is the platform's, a hash of unmasked records, and no role's warehouse holds it."""
+    from pipelines.engines import engine_for
+
+    settings = access_city.settings
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        marts = con.execute(
+            "select table_schema || '.' || table_name from information_schema.columns "
+            "where column_name = 'input_digest' and table_schema in ('population', 'legal_entities')"
+        ).fetchall()
+    assert {("population.persons",), ("legal_entities.legal_entities",)} <= set(marts)
+    roles = [name for name, r in load_access().roles.items() if r.kind is not RoleKind.ADMINISTRATOR]
+    assert len(roles) >= 7
+    for role in roles:
+        with engine_for(settings).role_reader(role) as reader:
+            _, held = reader.execute(
+                "select table_name from information_schema.columns where column_name = 'input_digest'"
+            )
+        assert held == [], role
+        assert "input_digest" not in {c for cols in role_tables(settings, role).values() for c in cols}, role
 
 
 def test_as_of_reads_the_versions_in_force_that_day():

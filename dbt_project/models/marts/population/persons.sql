@@ -2,34 +2,15 @@
     (population.person_attribute_lineage says which and as of when). Every person a record names has a
     row, even one whose records hold no valid value at all (a legal representative named only by a name
     that failed its standard): person_sources and legal_entities point to it. -#}
-with golden as (
-
-    select * from {{ ref('int_person_attribute_values') }}
-    where is_golden
-
-),
-
-people as (
-
-    select distinct person_id from {{ ref('person_sources') }}
-
-)
-
-select
-    people.person_id,
-    {{ pivot_golden_values({
-        'citizen_id': 'string',
-        'person_name': 'string',
-        'sex_code': 'string',
-        'birth_date': 'date',
-        'ethnicity_code': 'string',
-        'registered_division_code': 'string',
-        'address': 'string',
-        'mobile_phone': 'string',
-        'marital_status': 'string',
-        'death_date': 'date',
-    }) }},
-    max(case when attribute = 'death_date' then 1 else 0 end) = 1 as is_deceased
-from people
-left join golden on golden.person_id = people.person_id
-group by people.person_id
+{{ golden_record('int_person_attribute_values', 'person_id', 'int_person_value_digests', {
+    'citizen_id': 'string',
+    'person_name': 'string',
+    'sex_code': 'string',
+    'birth_date': 'date',
+    'ethnicity_code': 'string',
+    'registered_division_code': 'string',
+    'address': 'string',
+    'mobile_phone': 'string',
+    'marital_status': 'string',
+    'death_date': 'date',
+}, extra={'is_deceased': "max(case when attribute = 'death_date' then 1 else 0 end) = 1"}) }}

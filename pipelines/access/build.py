@@ -465,7 +465,7 @@ def _policy(gs: list[Grant], masking, pseudonymiser: Pseudonymiser) -> str:
     and disclosure control) and its pseudonym key (by a pseudonym of a constant, not the key). When it
     changes, the role's warehouse is built in a new file: nothing the role no longer may see stays in it."""
     parts = [repr([(g.department, g.resource, g.mode) for g in gs]), masking.model_dump_json()]
-    return hashlib.sha256("\x1f".join([*parts, pseudonymiser("key", "fingerprint")]).encode()).hexdigest()
+    return hashlib.sha256("\x1f".join([*parts, pseudonymiser.fingerprint()]).encode()).hexdigest()
 
 
 def _controlled(

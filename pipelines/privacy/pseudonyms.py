@@ -42,6 +42,11 @@ class Pseudonymiser:
         mac.update(f"{kind}:{value}".encode())
         return mac.hexdigest()[:PSEUDONYM_HEX_CHARS]
 
+    def fingerprint(self) -> str:
+        """Which key this is, without the key: a pseudonym of a constant. What was made under one key
+        (a role's warehouse, the verification index's cache) is recognised by it and dropped under another."""
+        return self("key", "fingerprint")
+
     def many(self, kinds: list[str], values: list[str | None]) -> list[str | None]:
         """Pseudonyms of a column, each distinct value hashed once: a history repeats a person's id on
         every one of its rows."""

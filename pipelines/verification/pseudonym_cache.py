@@ -33,7 +33,7 @@ def cached_pseudonyms(
     """The columns `COLUMNS` for every row of `persons` (`citizen_id`, `person_name`), in its order:
     from `cache` where it holds them under this key, else from `compute(ids, names)` (two lists); then
     `cache` holds this build's."""
-    fingerprint, keyed = pseudonymise("key", "fingerprint"), _keyed(pseudonymise("key", "cache salt"))
+    fingerprint, keyed = pseudonymise.fingerprint(), _keyed(pseudonymise("key", "cache salt"))
     rows = persons.select(["citizen_id", "person_name"])
     rows = rows.append_column("i", pa.array(range(rows.num_rows), pa.int64()))
     usable = cache.exists() and pq.read_schema(cache).metadata.get(b"key") == fingerprint.encode()

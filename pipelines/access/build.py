@@ -213,15 +213,13 @@ def _entities(build: RoleBuild, t: SubjectTable, which: int, id_column: str, frm
     code that built the marts."""
     if frm_of is None or t.digests is None or not build.exists(build.platform("intermediate", t.digests[which])):
         return None
-    digests = build.platform("intermediate", t.digests[which])
-    if which == 0:  # the current table's own row too: the digests cover its lineage, not every column
-        mart = build.platform(t.schema, t.table)
-        inputs = f"{mart} as m left join {digests} as d using ({id_column})"
-        digest = f"hash(m.{id_column}, hash(m), d.input_digest)"
-        entity = f"m.{id_column}"
-    else:
-        inputs, digest, entity = digests, f"hash({id_column}, input_digest)", id_column
-    return Entities(f"(select {entity} as entity, {digest} as digest from {inputs}) as e", frm_of, version)
+    # the golden record is kept entity by entity from the same digests as its lineage, and carries its own
+    digests = build.platform(t.schema, t.table) if which == 0 else build.platform("intermediate", t.digests[which])
+    return Entities(
+        f"(select {id_column} as entity, hash({id_column}, input_digest) as digest from {digests}) as e",
+        frm_of,
+        version,
+    )
 
 
 def _history_select(

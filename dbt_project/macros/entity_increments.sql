@@ -4,10 +4,10 @@
     entity's rows depend on its own input rows alone (and the golden-record rules), so on DuckDB the model is
     incremental. Each build digests each entity's input rows once, in a digests model (`entity_digests`:
     `input_digest`, the sum of their hashes); every model kept from those inputs carries its entity's digest
-    on its rows. A pre-hook deletes the rows of every entity whose digest is not the one its rows were
-    computed from (changed, or gone: no input left), and the model computes the entities it no longer holds
-    (`entities_to_compute`), appended. An entity whose input gives no row at all is computed again on every
-    run, at the cost of its own rows. Spark's Parquet tables cannot delete rows, so there the model is built
+    on its rows, and keeps beside them the digest of every entity it computed (`<model>__entities`, whether
+    or not the entity gave a row). A pre-hook compares those with the digests model (a million entities, not
+    every row the model holds), lists the entities whose digest differs (`<model>__changed`: changed, new,
+    or gone), deletes their rows, and the model computes them (`entities_to_compute`), appended. Spark's Parquet tables cannot delete rows, so there the model is built
     whole and `input_digest` is NULL. A change to the marts' code, and `govlake build --full-refresh`, build
     it whole on every engine (`pipelines/transform/build.py`).
 
@@ -37,14 +37,39 @@ group by {{ id_column }}
 {%- endmacro %}
 
 {% macro duckdb__entity_increments_config(keys, digests) -%}
-    {%- set same = [] -%}
-    {%- for key in keys + ['input_digest'] -%}
-        {%- do same.append('now.' ~ key ~ ' = {{ this }}.' ~ key) -%}
-    {%- endfor -%}
     {%- set query = digests if digests.strip().startswith('select') else 'select * from ' ~ digests -%}
-    {{ return(stale_rows_deleted_config(
-        "not exists (select 1 from (" ~ query ~ ") as now where " ~ same | join(' and ') ~ ")"
-    )) }}
+    {%- set held, changed = entity_relation('entities'), entity_relation('changed') -%}
+    {%- set same = [] -%}
+    {%- set either = [] -%}
+    {%- for key in keys -%}
+        {%- do same.append('changed.' ~ key ~ ' = {{ this }}.' ~ key) -%}
+        {%- do either.append('coalesce(now.' ~ key ~ ', held.' ~ key ~ ') as ' ~ key) -%}
+    {%- endfor -%}
+    {%- set on = [] -%}
+    {%- for key in keys -%}{%- do on.append('now.' ~ key ~ ' = held.' ~ key) -%}{%- endfor -%}
+    {%- set digested = 'select ' ~ keys | join(', ') ~ ', input_digest from (' ~ query ~ ') as now' -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': [
+            "{% if is_incremental() %}create table if not exists " ~ held ~ " as " ~ digested ~ " where false{% endif %}",
+            "{% if is_incremental() %}create or replace table " ~ changed ~ " as select " ~ either | join(', ')
+                ~ " from (" ~ query ~ ") as now full join " ~ held ~ " as held on " ~ on | join(' and ')
+                ~ " where now.input_digest is distinct from held.input_digest{% endif %}",
+            "{% if is_incremental() %}delete from {{ this }} where exists (select 1 from " ~ changed ~ " as changed where "
+                ~ same | join(' and ') ~ "){% endif %}",
+        ],
+        'post_hook': ["create or replace table " ~ held ~ " as " ~ digested],
+    }) }}
+{%- endmacro %}
+
+{#- Beside a model kept entity by entity (SQL rendered when the model runs): `entities`, the digest of every
+    entity the model's rows were last computed from (whether or not it gave a row), and `changed`, the
+    entities whose digest differs now (new, changed or gone). A run killed after its rows and before
+    `entities` only computes those entities again. -#}
+{% macro entity_relation(kind) -%}
+    {{ return('{{ this.schema }}.\"{{ this.identifier }}__' ~ kind ~ '\"') }}
 {%- endmacro %}
 
 {#- The config of a DuckDB model kept in place: an incremental run first deletes the rows the WHERE condition
@@ -62,14 +87,11 @@ group by {{ id_column }}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 
-{#- SQL: the ids (`id_column` of the digests model) of the entities the model no longer holds (`this_id` of
-    its rows, those `this_where` selects), to compute on an incremental run: the few entities first, then
-    their rows (an anti join of every input row against every row held took 5 s at a million people). -#}
-{% macro entities_to_compute(id_column, digests_model, this_id=none, this_where='true') -%}
-(
-    select {{ id_column }} from {{ ref(digests_model) }}
-    where {{ id_column }} not in (select distinct {{ this_id or id_column }} from {{ this }} where {{ this_where }})
-)
+{#- SQL: the ids (`key`, a column naming the entity in the model) of the entities whose digest changed, of
+    the model's rows `where` selects, to compute on an incremental run (its pre-hook deleted their rows):
+    a million entities compared, not every row the model holds. -#}
+{% macro entities_to_compute(key, where='true') -%}
+(select {{ key }} from {{ this.schema }}."{{ this.identifier }}__changed" where {{ where }})
 {%- endmacro %}
 
 {#- An order-free digest of the rows of `alias` in a group, as hex (no run of digits to pass for a number). -#}
@@ -99,7 +121,7 @@ versions as (
 
     select * from {{ all_versions }} as v
     {%- if is_incremental() %}
-    where v.{{ id_column }} in {{ entities_to_compute(id_column, digests_model) }}
+    where v.{{ id_column }} in {{ entities_to_compute(id_column) }}
     {%- endif %}
 
 ),

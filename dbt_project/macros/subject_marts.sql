@@ -36,7 +36,7 @@ select
 from {{ ref(values_model) }}
 where is_golden
 {%- if is_incremental() %}
-    and {{ id_column }} in {{ entities_to_compute(id_column, digests_model) }}
+    and {{ id_column }} in {{ entities_to_compute(id_column) }}
 {%- endif %}
 {%- endmacro %}
 
@@ -49,7 +49,7 @@ with entities as (
 
     select {{ id_column }}, input_digest from {{ ref(digests_model) }}
     {%- if is_incremental() %}
-    where {{ id_column }} in {{ entities_to_compute(id_column, digests_model) }}
+    where {{ id_column }} in {{ entities_to_compute(id_column) }}
     {%- endif %}
 
 ),

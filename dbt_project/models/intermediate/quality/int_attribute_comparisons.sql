@@ -48,6 +48,6 @@ inner join {{ ref(model) }} as authority
     and authority.is_authority
 where candidate.department != authority.department
 {%- if is_incremental() %}
-    and candidate.{{ id_column }} in {{ entities_to_compute(id_column, digests_model, 'subject_id', "subject = '" ~ subject ~ "'") }}
+    and candidate.{{ id_column }} in {{ entities_to_compute('subject_id', "subject = '" ~ subject ~ "'") }}
 {%- endif %}
 {%- endfor %}

@@ -1,7 +1,18 @@
 {#- The three marts every linked subject has: its source map, its golden record and its golden-value lineage. -#}
 
-{#- Every record party of `union_model` with the cluster the linkage put it in, and how. -#}
+{#- Every record party of `union_model` with the cluster the linkage put it in, and how (`links`: the
+    linkage's table of links). On DuckDB kept row by row: a row goes when its record or its link is no longer
+    the same, and the rows of the records it no longer holds are computed (a day's records, and those the
+    linkage moved to another cluster), not the whole map. -#}
 {% macro source_map(union_model, links, id_column) -%}
+{{ config(**source_map_config(union_model, links, id_column)) }}
+select * from ({{ source_map_rows(union_model, links, id_column) }}) as rows
+{%- if is_incremental() %}
+where source_record_id not in (select source_record_id from {{ this }})
+{%- endif %}
+{%- endmacro %}
+
+{% macro source_map_rows(union_model, links, id_column) -%}
 select
     records.source_record_id,
     links.{{ id_column }},
@@ -15,7 +26,27 @@ select
     cast(links.match_probability as double) as match_probability,
     links.matched_record_id
 from {{ ref(union_model) }} as records
-inner join {{ links }} as links using (source_record_id)
+inner join {{ source('linkage', links) }} as links using (source_record_id)
+{%- endmacro %}
+
+{% macro source_map_config(union_model, links, id_column) -%}
+    {{ return(adapter.dispatch('source_map_config', 'govlake')(union_model, links, id_column)) }}
+{%- endmacro %}
+
+{% macro duckdb__source_map_config(union_model, links, id_column) -%}
+    {%- set same = [] -%}
+    {%- for c in ['source_record_id', id_column, 'department', 'resource', 'party', 'record_key', 'load_id',
+                  'source_row_number', 'match_method', 'match_probability', 'matched_record_id'] -%}
+        {%- do same.append('now.' ~ c ~ ' is not distinct from {{ this }}.' ~ c) -%}
+    {%- endfor -%}
+    {{ return(stale_rows_deleted_config(
+        "not exists (select 1 from ({{ source_map_rows('" ~ union_model ~ "', '" ~ links ~ "', '" ~ id_column
+        ~ "') }}) as now where " ~ same | join(' and ') ~ ")"
+    )) }}
+{%- endmacro %}
+
+{% macro default__source_map_config(union_model, links, id_column) -%}
+    {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 
 {#- The golden value of every attribute, with where it came from and as of when; kept entity by entity

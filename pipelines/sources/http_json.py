@@ -33,6 +33,12 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+def _saved_pages(folder: Path) -> Iterator[tuple[int, bytes]]:
+    """(page number, raw body) of every page saved in `folder`, in the order the content digest takes them."""
+    for path in sorted(folder.glob("page-*.json")):
+        yield int(path.stem.split("-")[1]), path.read_bytes()
+
+
 class HttpJsonSource(Source):
     @property
     def spec(self) -> HttpSource:
@@ -79,7 +85,12 @@ class HttpJsonSource(Source):
         if self.base_url is None:
             periods = sorted({p.parent.name for p in self.sources_dir.glob(self.spec.files_fallback or "")})
             for period in periods:
-                yield Delivery(ref=f"period {period}", path=self._page_dir(period))
+                pages = self._page_dir(period)
+                # the pages' digest up front, as a file's: a period already loaded is not parsed again every day
+                digest = hashlib.sha256()
+                for _, body in _saved_pages(pages):
+                    digest.update(body)
+                yield Delivery(ref=f"period {period}", path=pages, content_hash=digest.hexdigest())
             return
         with self._client() as client:
             periods = self._json(self._get(client, self.spec.endpoint.rsplit("/", 1)[0] + "/periods"), "periods")
@@ -101,8 +112,7 @@ class HttpJsonSource(Source):
         """(page number, raw body) of every page of one period."""
         period = delivery.ref.removeprefix("period ")
         if delivery.path is not None:
-            for path in sorted(delivery.path.glob("page-*.json")):
-                yield int(path.stem.split("-")[1]), path.read_bytes()
+            yield from _saved_pages(delivery.path)
             return
         where = {"period": period} if delivery.since is None else {self.spec.updated_since_param: delivery.since}
         with self._client() as client:

@@ -177,3 +177,30 @@ def test_the_api_is_asked_only_for_what_changed_since_the_watermark(tmp_path, mo
         assert ledger.watermark(dept, resource)[0] == "2026-11-03 11:00:00"
     finally:
         server.shutdown()
+
+
+def test_saved_pages_of_a_period_already_loaded_are_not_parsed_again(tmp_path, monkeypatch):
+    """Without the API, its saved pages are read period by period. A period's pages are digested before they
+    are parsed, as a file is: a day parses only the periods that changed, not every month again."""
+    from pipelines.sources.http_json import HttpJsonSource
+
+    monkeypatch.delenv("GOVLAKE_SRC_HR_SOCIAL_SECURITY_API", raising=False)
+    settings = Settings(data_dir=tmp_path / "data", source_root=tmp_path / "sources")
+    folder = settings.sources_dir / "hr_social_security" / "enrolments"
+    for period, keys in (("2026-09", ["1", "2"]), ("2026-10", ["3"])):
+        (folder / period).mkdir(parents=True)
+        records = [_enrolment(k, f"{period}-05 11:00:00") for k in keys]
+        (folder / period / "page-00001.json").write_text(_page(records), encoding="utf-8")
+    dept, resource = "hr_social_security", "social_insurance_enrolments"
+    assert [r.status for r in ingest_resource(dept, resource, settings)] == ["published", "published"]
+    parsed, extract = [], HttpJsonSource.extract
+
+    def spied(self, delivery, batch):
+        parsed.append(delivery.ref)
+        return extract(self, delivery, batch)
+
+    monkeypatch.setattr(HttpJsonSource, "extract", spied)
+    (folder / "2026-10" / "page-00002.json").write_text(_page([_enrolment("4", "2026-10-06 11:00:00")]), "utf-8")
+    again = ingest_resource(dept, resource, settings)
+    assert [(r.delivery, r.status) for r in again] == [("period 2026-09", "skipped"), ("period 2026-10", "published")]
+    assert parsed == ["period 2026-10"] and again[1].rows_in == 2

@@ -7,9 +7,10 @@
     on its rows, and keeps beside them the digest of every entity it computed (`<model>__entities`, whether
     or not the entity gave a row). A pre-hook compares those with the digests model (a million entities, not
     every row the model holds), lists the entities whose digest differs (`<model>__changed`: changed, new,
-    or gone), deletes their rows, and the model computes them (`entities_to_compute`), appended. Spark's Parquet tables cannot delete rows, so there the model is built
-    whole and `input_digest` is NULL. A change to the marts' code, and `govlake build --full-refresh`, build
-    it whole on every engine (`pipelines/transform/build.py`).
+    or gone), deletes their rows, and the model computes them (`entities_to_compute`), appended. Spark's
+    Parquet tables cannot delete rows, so there the model is built whole and `input_digest` is NULL. A
+    change to the marts' code, and `govlake build --full-refresh`, build it whole on every engine
+    (`pipelines/transform/build.py`).
 
     Usage:
 

@@ -46,8 +46,12 @@ group by {{ id_column }}
         {%- do same.append('changed.' ~ key ~ ' = {{ this }}.' ~ key) -%}
         {%- do either.append('coalesce(now.' ~ key ~ ', held.' ~ key ~ ') as ' ~ key) -%}
     {%- endfor -%}
-    {%- set on = [] -%}
-    {%- for key in keys -%}{%- do on.append('now.' ~ key ~ ' = held.' ~ key) -%}{%- endfor -%}
+    {%- set on, kept, computed = [], [], [] -%}
+    {%- for key in keys -%}
+        {%- do on.append('now.' ~ key ~ ' = held.' ~ key) -%}
+        {%- do kept.append('changed.' ~ key ~ ' = ' ~ held ~ '.' ~ key) -%}
+        {%- do computed.append('changed.' ~ key ~ ' = now.' ~ key) -%}
+    {%- endfor -%}
     {%- set digested = 'select ' ~ keys | join(', ') ~ ', input_digest from (' ~ query ~ ') as now' -%}
     {{ return({
         'materialized': 'incremental',
@@ -61,14 +65,20 @@ group by {{ id_column }}
             "{% if is_incremental() %}delete from {{ this }} where exists (select 1 from " ~ changed ~ " as changed where "
                 ~ same | join(' and ') ~ "){% endif %}",
         ],
-        'post_hook': ["create or replace table " ~ held ~ " as " ~ digested],
+        'post_hook': [
+            "{% if is_incremental() %}delete from " ~ held ~ " where exists (select 1 from " ~ changed ~ " as changed where "
+                ~ kept | join(' and ') ~ "){% else %}create or replace table " ~ held ~ " as " ~ digested ~ "{% endif %}",
+            "{% if is_incremental() %}insert into " ~ held ~ " " ~ digested ~ " where exists (select 1 from " ~ changed
+                ~ " as changed where " ~ computed | join(' and ') ~ "){% endif %}",
+        ],
     }) }}
 {%- endmacro %}
 
 {#- Beside a model kept entity by entity (SQL rendered when the model runs): `entities`, the digest of every
     entity the model's rows were last computed from (whether or not it gave a row), and `changed`, the
-    entities whose digest differs now (new, changed or gone). A run killed after its rows and before
-    `entities` only computes those entities again. -#}
+    entities whose digest differs now (new, changed or gone), whose digests the post-hook puts in `entities`
+    (a full run writes it whole). A run killed after its rows and before `entities` only computes those
+    entities again. -#}
 {% macro entity_relation(kind) -%}
     {{ return('{{ this.schema }}.\"{{ this.identifier }}__' ~ kind ~ '\"') }}
 {%- endmacro %}

@@ -83,16 +83,22 @@ def test_the_history_matches_the_living_citys_events(tmp_path):
     assert engine_for(incremental).scalar(standardised_in) == 2  # the first build's batches were not done again
     assert engine_for(full).scalar(standardised_in) == 1
     # the models kept entity by entity computed again, in the second build, only the entities whose input changed
+    # and each keeps, updated in place, the digest of every entity it computed: the digests there are now
     persons = engine_for(incremental).scalar("select count(*) from population.persons")
-    for model in (
-        "intermediate.int_person_attribute_values",
-        "intermediate.int_attribute_comparisons",
-        "population.persons",
-        "population.persons_history",
-    ):
+    values = "select person_id, input_digest from intermediate.int_person_value_digests"
+    for model, digests in {
+        "intermediate.int_person_attribute_values": values,
+        "intermediate.int_attribute_comparisons": f"select 'population', * from ({values}) "
+        "union all select 'legal_entities', entity_id, input_digest from intermediate.int_entity_value_digests",
+        "population.persons": values,
+        "population.persons_history": "select person_id, input_digest from intermediate.int_person_history_digests",
+    }.items():
         schema, table = model.split(".")
         changed = engine_for(incremental).scalar(f'select count(*) from {schema}."{table}__changed"')
         assert 0 < changed < persons / 4, (model, changed, persons)
+        now, held = f"select * from ({digests})", f'select * from {schema}."{table}__entities"'
+        apart = f"select count(*) from (({now} except all {held}) union all ({held} except all {now}))"
+        assert engine_for(incremental).scalar(apart) == 0, model
     # id_changes records what happened between builds, which one build has nothing of
     tables = [t for t in mart_tables(full) if not t.startswith("quality.") and not t.endswith(".id_changes")]
     assert len(tables) >= 10 and "population.persons_history" in tables

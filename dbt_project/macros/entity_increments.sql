@@ -40,38 +40,34 @@ group by {{ id_column }}
 {% macro duckdb__entity_increments_config(keys, digests) -%}
     {%- set query = digests if digests.strip().startswith('select') else 'select * from ' ~ digests -%}
     {%- set held, changed = entity_relation('entities'), entity_relation('changed') -%}
-    {%- set same = [] -%}
-    {%- set either = [] -%}
+    {%- set same, either, on, kept, computed = [], [], [], [], [] -%}
     {%- for key in keys -%}
         {%- do same.append('changed.' ~ key ~ ' = {{ this }}.' ~ key) -%}
         {%- do either.append('coalesce(now.' ~ key ~ ', held.' ~ key ~ ') as ' ~ key) -%}
-    {%- endfor -%}
-    {%- set on, kept, computed = [], [], [] -%}
-    {%- for key in keys -%}
         {%- do on.append('now.' ~ key ~ ' = held.' ~ key) -%}
         {%- do kept.append('changed.' ~ key ~ ' = ' ~ held ~ '.' ~ key) -%}
         {%- do computed.append('changed.' ~ key ~ ' = now.' ~ key) -%}
     {%- endfor -%}
     {%- set digested = 'select ' ~ keys | join(', ') ~ ', input_digest from (' ~ query ~ ') as now' -%}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'append',
-        'on_schema_change': 'fail',
+    {#- the rows of the changed entities deleted as any model kept in place deletes its stale rows -#}
+    {%- set config = stale_rows_deleted_config(
+        "exists (select 1 from " ~ changed ~ " as changed where " ~ same | join(' and ') ~ ")"
+    ) -%}
+    {%- do config.update({
         'pre_hook': [
             "{% if is_incremental() %}create table if not exists " ~ held ~ " as " ~ digested ~ " where false{% endif %}",
             "{% if is_incremental() %}create or replace table " ~ changed ~ " as select " ~ either | join(', ')
                 ~ " from (" ~ query ~ ") as now full join " ~ held ~ " as held on " ~ on | join(' and ')
                 ~ " where now.input_digest is distinct from held.input_digest{% endif %}",
-            "{% if is_incremental() %}delete from {{ this }} where exists (select 1 from " ~ changed ~ " as changed where "
-                ~ same | join(' and ') ~ "){% endif %}",
-        ],
+        ] + config['pre_hook'],
         'post_hook': [
             "{% if is_incremental() %}delete from " ~ held ~ " where exists (select 1 from " ~ changed ~ " as changed where "
                 ~ kept | join(' and ') ~ "){% else %}create or replace table " ~ held ~ " as " ~ digested ~ "{% endif %}",
             "{% if is_incremental() %}insert into " ~ held ~ " " ~ digested ~ " where exists (select 1 from " ~ changed
                 ~ " as changed where " ~ computed | join(' and ') ~ "){% endif %}",
         ],
-    }) }}
+    }) -%}
+    {{ return(config) }}
 {%- endmacro %}
 
 {#- Beside a model kept entity by entity (SQL rendered when the model runs): `entities`, the digest of every

@@ -29,11 +29,14 @@ from pipelines.transform.staging_models import rows_model
 
 # the scorecards read validation results, built by `govlake quality score` once validation has run
 EXCLUDED = ["--exclude", "source:linkage+", "source:quality+"]
-BEFORE_LINKAGE = ["build", *EXCLUDED]
+# dbt's unit tests check the models' SQL on fixed inputs: the same answer every build, so (as dbt advises) they
+# run in the test suite (`tests/transform/test_dbt_unit_tests.py`), not in the platform's builds
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
+BEFORE_LINKAGE = [*BUILD, *EXCLUDED]
 # the disputes mart lists what the build routed after its marts: it is built with the scorecards
-AFTER_LINKAGE = ["build", "--select", "source:linkage+", "--exclude", "source:quality+", "disputes"]
+AFTER_LINKAGE = [*BUILD, "--select", "source:linkage+", "--exclude", "source:quality+", "disputes"]
 SCORECARDS = [
-    "build", "--select", "source:quality+", "disputes",
+    *BUILD, "--select", "source:quality+", "disputes",
     "dimension_weights", "catalogued_resources", "scoring_rules", "scoring_vetoes",
 ]  # fmt: skip
 LINK_ORDER = ["legal_entities", "population"]
@@ -158,7 +161,7 @@ def _standardise(settings: Settings, plan: tuple, quiet: bool, as_of: str | None
     if changed is None:
         return _run_staging(settings, BEFORE_LINKAGE, quiet, as_of, refresh, code)
     downstream = [f"{rows_model(*r)}+" for r in changed]
-    return _run_staging(settings, ["build", "--select", *downstream, *EXCLUDED], quiet, as_of, refresh, code)
+    return _run_staging(settings, [*BUILD, "--select", *downstream, *EXCLUDED], quiet, as_of, refresh, code)
 
 
 def staging_plan(settings: Settings, full_refresh: bool = False) -> tuple[bool, list[tuple[str, str]] | None, str]:
@@ -192,7 +195,7 @@ def standardise_batches(settings: Settings, resources: list[str] | None = None, 
         if stale or not resources
         else [rows_model(*r.split("/", 1)) for r in resources]
     )
-    return _run_staging(settings, ["build", "--select", *(f"+{m}" for m in models)], quiet, None, stale, code)
+    return _run_staging(settings, [*BUILD, "--select", *(f"+{m}" for m in models)], quiet, None, stale, code)
 
 
 def link_subject(settings: Settings, subject: str, retrain: bool = False) -> LinkageResult:

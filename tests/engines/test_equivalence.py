@@ -7,7 +7,7 @@ day in the build, incrementally, and still builds the same marts. Every mart and
 role's warehouse is compared: row count, keys and a checksum over its sorted rows
 (`pipelines.engines.fingerprint`); so are the published league tables, the verification index and
 `linkage explain`. Each engine's analyst warehouse is then probed for personal data in the clear
-through the audited query path, and for a way out of it. Last, each engine's linkage follows on from a
+through the audited query path, and for a way out of it. Last, each engine's population linkage follows on from a
 state that had not scored a sixteenth of the records (`_linkage_follows_on` in `tests/built_city.py`):
 the only run of incremental linkage on Spark, held to what scoring every pair gave. DuckDB's run is the session's built city
 (`built_small_city`), which the access, quality and subject-database tests also copy.

@@ -1,9 +1,9 @@
 """Linkage when identifiers go missing: a 2,500-person city whose optional ID numbers are blanked on 40% of
 the records that carry them (`--rate missing_id=0.4`), ingested, standardised and linked.
 
-Measured on 2026-12-02 (pairwise, persons): before records were compared by whom they name, recall 0.945
-on this city; now 0.967, and 0.971 on 5,000 people, 0.972 on 10,000 (the goal 0.97 holds from 5,000
-people), precision 1.0 on all three. The bound here is the one this size reaches."""
+Measured (pairwise, persons): before records were compared by whom they name, recall 0.945 on this city;
+then 0.967 at the person threshold 0.8 (2026-12-02); at 0.51 (2026-12-06, docs/decisions.md 41) 0.9745 at
+precision 1.0, and 0.9721 at precision 0.9998 on 10,000 people. The bounds here are the issue's goals."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_people_are_found_when_four_in_ten_ids_are_missing(linked):
     _, scores = linked
     persons = scores["population"]
     assert persons.records > 7_000  # every party of every record, not a small build
-    assert persons.precision >= 0.999 and persons.recall >= 0.96, persons
+    assert persons.precision >= 0.999 and persons.recall >= 0.97, persons
 
 
 def test_a_record_with_a_valid_id_stays_in_its_ids_cluster(linked):

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.catalog.models import Catalog, Subject
+from pipelines.linkage.scoring import EDGE_FLOOR
 from pipelines.paths import CATALOG_DIR
 from pipelines.yamlio import DeclarationsInvalid, Problem, read
 
@@ -30,7 +31,10 @@ class LinkageSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     threshold: float = Field(
-        0.95, gt=0.5, lt=1, description="Match probability at or above which two records are the same."
+        0.95,
+        gt=EDGE_FLOOR,  # below it no edge is kept to link by
+        lt=1,
+        description="Match probability at or above which two records are the same.",
     )
     older_than: dict[str, str] = Field(
         default_factory=dict,

@@ -12,12 +12,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.catalog.models import Catalog, Subject
-from pipelines.linkage.scoring import EDGE_FLOOR
 from pipelines.paths import CATALOG_DIR
 from pipelines.yamlio import DeclarationsInvalid, Problem, read
 
 SUBJECTS_DIR = CATALOG_DIR / "subjects"
 UNLISTED_PRIORITY = 99
+# linkage keeps the scored pairs at or above it (for `govlake linkage explain`, whatever the threshold)
+EDGE_FLOOR = 0.5
 
 
 class AttributeSources(BaseModel):
@@ -32,7 +33,7 @@ class LinkageSettings(BaseModel):
 
     threshold: float = Field(
         0.95,
-        gt=EDGE_FLOOR,  # below it no edge is kept to link by
+        gt=EDGE_FLOOR,  # the threshold is among the kept edges
         lt=1,
         description="Match probability at or above which two records are the same.",
     )

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pipelines.catalog.subjects import EDGE_FLOOR
+
 if TYPE_CHECKING:
     from pipelines.engines.base import Workspace
 
 SCHEMA = "linkage"
-EDGE_FLOOR = 0.5  # scored pairs kept for `govlake linkage explain`, whatever the threshold
 
 
 def scored_state(ws: Workspace, subject: str) -> str:

@@ -31,6 +31,12 @@ SIGNATURES = f"{STATE}.main.signatures"
 ENTITIES = "#entities"  # beside a table's rows' state: its entities' digests
 
 
+def unlink_database(path: Path) -> None:
+    """A DuckDB file and its write-ahead log, if any."""
+    for file in (path, path.with_name(path.name + ".wal")):
+        file.unlink(missing_ok=True)
+
+
 def _stat(path: Path) -> str:
     """Which file the state was made for: a replaced file differs in size or modification time (to the
     nanosecond). Not the inode: a copy that keeps the file's times (a backup restored) is the same file."""
@@ -40,10 +46,10 @@ def _stat(path: Path) -> str:
 
 class RowState:
     """Per table of a role's warehouse: the signature of its SELECT and, per row, (digest of its source
-    row, hash of the row). Updated in place, not copied (a gigabyte at a million people): a build first
-    forgets which warehouse the state was made for, and records the new one only after that warehouse
-    replaced the last. A build that fails or is killed in between leaves a state that matches no warehouse,
-    and the next build starts over."""
+    row, hash of the row). A build updates the state of the warehouse it updates (`Generations` in
+    `duckdb_roles`): it first forgets which warehouse the state was made for, and records the new one only
+    after that warehouse replaced the last. A build that fails or is killed in between leaves a state that
+    matches no warehouse, and is not used again."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, policy: str) -> None:
         self.con, self.path, self.policy = con, path, policy  # the grants, masks and key the rows were made under
@@ -67,8 +73,7 @@ class RowState:
             with connect(str(self.path)) as con:
                 con.execute("drop table built")
         else:
-            for stale in (self.path, self.path.with_name(self.path.name + ".wal")):
-                stale.unlink(missing_ok=True)
+            unlink_database(self.path)
         self.con.execute(f"attach '{self.path}' as {STATE}")
         self.con.execute(f"create table if not exists {SIGNATURES} (name varchar, signature varchar)")
 
@@ -191,12 +196,10 @@ class RowState:
                 self.con.execute(f"drop table if exists {STATE}.main.{HOUSE.ident(name + ENTITIES)}")
                 self.con.execute(f"delete from {SIGNATURES} where name = ?", [name])
 
-    def commit(self, warehouse: Path) -> None:
-        """After the warehouse replaced the last one: record which file this state belongs to."""
-        with connect(str(self.path)) as con:
+    @staticmethod
+    def record(path: Path, warehouse: Path, policy: str) -> None:
+        """After `warehouse` replaced the last one: record in the state at `path` which file it belongs to."""
+        with connect(str(path)) as con:
             con.execute(
-                "create or replace table built as select ? as warehouse, ? as policy", [_stat(warehouse), self.policy]
+                "create or replace table built as select ? as warehouse, ? as policy", [_stat(warehouse), policy]
             )
-
-    def discard(self) -> None:
-        """The state matches no warehouse now (`attach`): the next build starts over."""

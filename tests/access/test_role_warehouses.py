@@ -304,13 +304,14 @@ def test_as_of_reads_the_versions_in_force_that_day():
 
 
 def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_small_city, built_city, tmp_path):
-    """Built again on the same marts, a department's warehouse computes none of its rows, its quality
-    tables' included, and its file holds no state. Another file put in its place (a run
-    killed between replacing the warehouse and its row state), or a new pseudonym key, and every row is
-    computed again, in a new file."""
+    """Built again on the same marts (twice: a build updates the file the build before the last one left),
+    a department's warehouse computes none of its rows, its quality tables' included, and its file holds no
+    state. Other files put in the places of the live and the previous warehouse (a backup restored, an
+    operator's copy), or a new pseudonym key, and every row is computed again, in a new file."""
     import os
     import shutil
 
+    from pipelines.engines.duckdb_roles import Generations
     from pipelines.privacy.keys import rotate
     from pipelines.settings import Settings
     from tests.access.conftest import TEST_KEY
@@ -318,7 +319,8 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_sma
 
     data, _ = copy_data(built_small_city, tmp_path / "data")
     settings = Settings(data_dir=data, source_root=built_city, pseudonym_key=TEST_KEY)
-    build_role_warehouse("health", settings)  # the copied city's state was left for another file
+    for _ in range(2):
+        build_role_warehouse("health", settings)
     again = build_role_warehouse("health", settings)
     assert sum(again.tables.values()) > 10_000
     assert {f"quality.{t}" for t in OWN_QUALITY_TABLES} <= set(again.tables)
@@ -328,8 +330,11 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_sma
         held = {f"{s}.{t}" for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
     assert held == set(again.tables) | {"_access.grants", "_access.columns", "_access.build"}
 
-    shutil.copyfile(path, tmp_path / "other.duckdb")
-    os.replace(tmp_path / "other.duckdb", path)
+    previous = Generations.of(data / "role_state" / path.name).previous
+    assert previous.exists()
+    for file in (path, previous):
+        shutil.copyfile(file, tmp_path / "other.duckdb")
+        os.replace(tmp_path / "other.duckdb", file)
     rebuilt = build_role_warehouse("health", settings)
     assert rebuilt.computed == rebuilt.tables == again.tables
 
@@ -344,9 +349,10 @@ def test_a_warehouse_is_updated_only_from_the_state_its_own_build_left(built_sma
 def test_a_build_that_fails_midway_leaves_the_warehouse_and_starts_over(
     built_small_city, built_city, tmp_path, monkeypatch
 ):
-    """The row state is updated in place: a build that fails after updating some tables (as a killed run
-    would) must leave the published warehouse as it was, and the next build must compute every row again
-    rather than trust a state that went ahead of the warehouse."""
+    """A build that fails after updating some tables (as a killed run would) must leave the published
+    warehouse as it was, and the next build must not trust the state that went ahead of it: it updates the
+    published warehouse from that warehouse's own state (the marts unchanged: no row computed), and gives
+    the rows a build from nothing gives."""
     import os
 
     from pipelines.engines.duckdb_roles import DuckDBRoleBuild
@@ -374,5 +380,83 @@ def test_a_build_that_fails_midway_leaves_the_warehouse_and_starts_over(
     monkeypatch.undo()
     assert (os.stat(path).st_mtime_ns, os.stat(path).st_size) == published
     again = build_role_warehouse("health", settings)
-    assert again.computed == again.tables == first.tables
-    assert {t for t, n in build_role_warehouse("health", settings).computed.items() if n} < set(first.tables)
+    assert again.tables == first.tables and not any(again.computed.values())
+    whole = build_role_warehouse("health", settings, path=tmp_path / "whole.duckdb")
+    assert whole.computed == whole.tables == first.tables
+    assert not _tables_apart(path, tmp_path / "whole.duckdb", first.tables)
+
+
+def _tables_apart(a, b, tables) -> dict[str, int]:
+    """Per table of two DuckDB files, the rows one holds and the other does not (as many copies as each holds)."""
+    with duckdb.connect(str(a), read_only=True) as con:
+        con.execute(f"attach '{b}' as other (read_only)")
+        apart = {
+            t: con.execute(
+                f"select count(*) from ((select * from {t} except all select * from other.{t}) "
+                f"union all (select * from other.{t} except all select * from {t}))"
+            ).fetchone()[0]
+            for t in tables
+        }
+    return {t: n for t, n in apart.items() if n}
+
+
+def test_a_warehouse_catches_up_in_the_file_the_last_build_replaced(built_small_city, built_city, tmp_path):
+    """Each build updates the warehouse the build before the last one left (kept, not copied): after two
+    days of changes to the marts and the department's staging rows, it holds what a build from nothing holds.
+    A reader that still holds that file open (a session begun two builds ago) makes the build copy the live
+    warehouse instead."""
+    import os
+    import subprocess
+    import sys
+    from subprocess import PIPE
+
+    from pipelines.settings import Settings
+    from tests.access.conftest import TEST_KEY
+    from tests.conftest import copy_data
+
+    data, _ = copy_data(built_small_city, tmp_path / "data")
+    settings = Settings(data_dir=data, source_root=built_city, pseudonym_key=TEST_KEY)
+    path = role_warehouse_path("health", settings)
+    first = build_role_warehouse("health", settings, full_refresh=True)
+    files = [os.stat(path).st_ino]
+    for day in (1, 2):
+        _a_day_of_changes(settings.warehouse_path, day)
+        report = build_role_warehouse("health", settings)
+        files.append(os.stat(path).st_ino)
+    assert len(set(files[:2])) == 2 and files[2] == files[0]  # the third build updated the first's file
+    assert 0 < sum(report.computed.values()) < sum(report.tables.values()) / 10
+    whole = build_role_warehouse("health", settings, path=tmp_path / "whole.duckdb")
+    assert whole.tables == report.tables and set(whole.tables) == set(first.tables)
+    assert not _tables_apart(path, tmp_path / "whole.duckdb", whole.tables)
+
+    # a reader of today's warehouse, still there two builds on (another process: DuckDB's locks are the file's)
+    opens = "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); input()"
+    with subprocess.Popen([sys.executable, "-c", opens, str(path)], stdin=PIPE, stdout=PIPE, text=True) as reader:
+        assert reader.stdout.readline() == "open\n"
+        for day in (3, 4):
+            _a_day_of_changes(settings.warehouse_path, day)
+            report = build_role_warehouse("health", settings)
+        reader.communicate("\n")
+    assert os.stat(path).st_ino not in files
+    whole = build_role_warehouse("health", settings, path=tmp_path / "whole.duckdb")
+    assert not _tables_apart(path, tmp_path / "whole.duckdb", whole.tables)
+
+
+def _a_day_of_changes(warehouse, day: int) -> None:
+    """A few persons' golden records and histories changed (with the digests of their input), and a few of
+    the health department's and another department's staging rows changed or gone."""
+    persons = f"select person_id from population.persons order by hash(person_id, {day}) limit 3"
+    with duckdb.connect(str(warehouse)) as con:
+        for table in ("population.persons", "intermediate.int_person_history_digests"):
+            con.execute(
+                f"update {table} set input_digest = md5(input_digest || '{day}') where person_id in ({persons})"
+            )
+        con.execute(
+            f"update population.persons set person_name = person_name || '{day}' where person_id in ({persons})"
+        )
+        con.execute(f"delete from population.persons_history where person_id in ({persons}) and attribute = 'address'")
+        for table in ("staging.stg_health__birth_records", "staging.stg_civil_affairs__marriage_registrations"):
+            rows = f"select rowid from {table} order by hash(rowid, {day}) limit 4"
+            con.execute(f"delete from {table} where rowid in ({rows} offset 2)")
+            name = con.execute(f"select * from {table} limit 0").description[-1][0]
+            con.execute(f"update {table} set {name} = null where rowid in ({rows})")

@@ -13,6 +13,7 @@ from pipelines.quality.disputes import (
     DisputeRefused,
     Status,
     disputes_path,
+    disputes_snapshot_path,
     export_disputes,
     load_disputes,
     resolve,
@@ -102,6 +103,42 @@ def test_only_the_authority_resolves_and_the_audit_comes_first(settings):
     snapshot = pq.read_table(export_disputes(settings)).to_pylist()
     assert sorted(r["status"] for r in snapshot) == ["corrected", "rejected"]
     assert all(r["resolved_on"] for r in snapshot)
+
+
+def test_the_snapshot_spares_reading_the_register_again_only_while_it_is_the_same_register(settings):
+    """Routing and reading go on from where the last snapshot stopped; what they find equals reading every
+    event. A register that is not the one the snapshot was made from (replaced, or rewritten before that
+    point) is read whole: the snapshot is never trusted for it."""
+    import shutil
+
+    route(settings, [conflict("R1"), conflict("R2"), conflict("R3")], date(2026, 7, 31))
+    export_disputes(settings)
+    route(settings, [conflict("R2"), conflict("R4")], date(2026, 8, 31))  # R1, R3 corrected; R4 opened
+    on = date(2026, 9, 1)
+    ids = {d.key.source_record_id.split("/")[2]: i for i, d in load_disputes(settings).items()}
+    resolve(settings, ids["R2"], "public_security", Status.CONFIRMED, "the registry erred", "clerk", on, [].append)
+    after = load_disputes(settings)
+    snapshot = disputes_snapshot_path(settings)
+    shutil.move(snapshot, settings.data_root / "kept.parquet")
+    assert load_disputes(settings) == after  # the register read whole
+    shutil.move(settings.data_root / "kept.parquet", snapshot)
+    assert {ids[r]: after[ids[r]].status for r in ("R1", "R2", "R3", "R4")} == {
+        ids["R1"]: Status.CORRECTED,
+        ids["R2"]: Status.CONFIRMED,
+        ids["R3"]: Status.CORRECTED,
+        ids["R4"]: Status.OPEN,
+    }
+    assert pq.read_table(export_disputes(settings)).num_rows == 4
+    assert export_disputes(settings).stat().st_mtime_ns == snapshot.stat().st_mtime_ns  # nothing new: not written
+
+    register = disputes_path(settings)
+    lines = register.read_text(encoding="utf-8").splitlines(keepends=True)
+    register.write_text("".join(reversed(lines)), encoding="utf-8")  # the same size: another history
+    assert route(settings, [conflict("R2")], date(2026, 9, 30)).standing == 1
+    shutil.move(snapshot, settings.data_root / "kept.parquet")
+    whole = load_disputes(settings)
+    shutil.move(settings.data_root / "kept.parquet", snapshot)
+    assert load_disputes(settings) == whole
 
 
 def test_the_command_line_lists_and_resolves_without_showing_the_record(settings, monkeypatch):

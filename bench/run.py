@@ -80,6 +80,7 @@ def bench_daily(console: Console, people: int, engines_: list[str]) -> None:
         table.add_row("total", f"{r['total_full']:.1f}", f"{r['total_day']:.1f}", f"{r['day_over_full']:.3f}")
         console.print(table)
         console.print(f"the day's events: {r['events']}")
+        console.print(f"each day's seconds: {r['every_day']} (the last is the day above)")
     _save(console, "daily", results)
 
 

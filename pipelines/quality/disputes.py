@@ -118,7 +118,10 @@ SNAPSHOT_BYTES, SNAPSHOT_DIGEST = b"govlake.register_bytes", b"govlake.register_
 
 def load_disputes(settings: Settings, ids: Collection[str] | None = None) -> dict[str, Dispute]:
     """Every dispute ever routed (or those of `ids`), by id, as its events leave it."""
-    register = _register(settings)
+    return _disputes(settings, _register(settings), ids)
+
+
+def _disputes(settings: Settings, register: bytes, ids: Collection[str] | None = None) -> dict[str, Dispute]:
     table, start = _snapshot(settings, register)
     if ids is not None:
         table = table.filter(pc.is_in(table["dispute_id"], pa.array(sorted(ids), pa.string())))
@@ -283,7 +286,7 @@ def export_disputes(settings: Settings) -> Path:
     path, register = disputes_snapshot_path(settings), _register(settings)
     if _made_from(path, register) == len(register):
         return path
-    disputes = sorted(load_disputes(settings).values(), key=lambda d: d.dispute_id)
+    disputes = sorted(_disputes(settings, register).values(), key=lambda d: d.dispute_id)  # what the metadata says
     rows = [
         {
             "dispute_id": d.dispute_id,

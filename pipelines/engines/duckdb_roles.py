@@ -108,8 +108,10 @@ class DuckDBRoleBuild(RoleBuild):
         self.con.execute(
             f'create or replace table "{schema}"."{table}" ({", ".join(f"{n} {t}" for n, t in columns.items())})'
         )
-        if rows:
-            self.con.executemany(f'insert into "{schema}"."{table}" values ({", ".join("?" * len(columns))})', rows)
+        if rows:  # one statement: DuckDB runs `executemany` row by row (0.15 s a role for the manifest's columns)
+            one = f"({', '.join('?' * len(columns))})"
+            params = [value for row in rows for value in row]
+            self.con.execute(f'insert into "{schema}"."{table}" values {", ".join([one] * len(rows))}', params)
 
     def commit(self) -> None:
         """Tables the last build had and this one did not make are dropped (a grant that ended), then the

@@ -77,6 +77,10 @@ def test_a_withdrawn_report_no_longer_stands_and_the_snapshot_names_no_one(setti
     ]  # fmt: skip
 
 
+# the session's city built through the DAGs (it alone took 166 s of `make test-fast`'s 333), scored once per
+# worker: on the worker of the other tests of the scored city
+@pytest.mark.slow
+@pytest.mark.xdist_group("quality")
 def test_an_exposure_fails_its_department_for_the_quarter_whatever_it_scores(quality_city, tmp_path, monkeypatch):
     """On a copy of the scored city: tax's registrations reported exposed in the last quarter judged. Tax
     then fails that quarter with the veto named (and ranks after every passing department); the command

@@ -53,7 +53,7 @@ class DuckDBRoleBuild(RoleBuild):
         except duckdb.IOException:  # a reader opened the previous warehouse while it was live and holds it still
             assert self.generations is not None and self.kept
             unlink_database(self.tmp)
-            self.generations.start(target, self.tmp, policy, previous=False)
+            self.kept = self.generations.start(target, self.tmp, policy, previous=False)
             self.con = connect(str(self.tmp))
         self.con.execute(f"attach '{warehouse}' as {PLATFORM} (read_only)")
         self.state = None if self.generations is None else RowState(self.con, self.generations.building, policy)

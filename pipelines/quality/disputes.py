@@ -178,20 +178,21 @@ def _snapshot(settings: Settings, register: bytes) -> tuple[pa.Table, int]:
     build routes about 70,000 conflicts: reading all their events again cost 2.3 s each time, three times
     a build. None of it and 0 if the snapshot was made from another register (or there is none)."""
     path = disputes_snapshot_path(settings)
-    size = _made_from(path)
-    if size is None or not (0 <= size <= len(register) and _made_from(path, register[:size]) == size):
+    size = _made_from(path, register)
+    if size is None:
         return SNAPSHOT_SCHEMA.empty_table(), 0
     return pq.read_table(path), size
 
 
-def _made_from(path: Path, register: bytes | None = None) -> int | None:
-    """How many bytes of the register the snapshot at `path` was made from (None: no snapshot); with
-    `register`, None also unless those bytes are `register`."""
+def _made_from(path: Path, register: bytes) -> int | None:
+    """How many bytes of `register` the snapshot at `path` was made from, read from its footer once; None if
+    there is no snapshot or it was made from another register."""
     if not path.exists():
         return None
     meta = pq.read_schema(path).metadata or {}
     size = int(meta.get(SNAPSHOT_BYTES, b"-1"))
-    return size if register is None or meta.get(SNAPSHOT_DIGEST) == _digest(register) else None
+    made_from_these = 0 <= size <= len(register) and meta.get(SNAPSHOT_DIGEST) == _digest(register[:size])
+    return size if made_from_these else None
 
 
 def _digest(register: bytes) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -518,9 +519,16 @@ def _write_manifest(
 
 
 def build_all(settings: Settings | None = None, full_refresh: bool = False) -> list[BuildReport]:
-    """Every non-administrator role's warehouse."""
-    reports, catalog, spec = [], load_catalog(), load_access()  # read and validated once, not once per role
-    for name, r in spec.roles.items():
-        if r.kind is not RoleKind.ADMINISTRATOR:
-            reports.append(build_role_warehouse(name, settings, full_refresh=full_refresh, catalog=catalog, spec=spec))
-    return reports
+    """Every non-administrator role's warehouse, as many at once as the engine builds (`role_build_workers`),
+    reported in the roles' order. A role whose build fails does not stop the others: its error is raised once
+    they are built."""
+    settings = settings or get_settings()
+    catalog, spec = load_catalog(), load_access()  # read and validated once, not once per role
+    roles = [name for name, r in spec.roles.items() if r.kind is not RoleKind.ADMINISTRATOR]
+
+    def build(role: str) -> BuildReport:
+        return build_role_warehouse(role, settings, full_refresh=full_refresh, catalog=catalog, spec=spec)
+
+    with ThreadPoolExecutor(max_workers=engine_for(settings).role_build_workers) as pool:
+        futures = [pool.submit(build, role) for role in roles]
+    return [f.result() for f in futures]  # every build done: the first failure, if any, raises here

@@ -32,6 +32,8 @@ class Engine(ABC):
     sql: Dialect  # the SQL the engine speaks (its `name` is sqlglot's)
     # processes validating batches at once: each validates its share in scratch tables of its own
     validation_workers = 1
+    # role warehouses built at once: 1 where the builds share one session (Spark's temporary views)
+    role_build_workers = 1
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

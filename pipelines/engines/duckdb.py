@@ -24,6 +24,9 @@ class DuckDBEngine(Engine):
     # GX spends most of a batch's validation in Python, one core's worth: a process per core (a scratch
     # file each); Spark's batch tables live in its one session, so Spark validates in one
     validation_workers = min(os.cpu_count() or 1, 4)
+    # each role's warehouse is a file and a connection of its own, and a build spends much of its time
+    # on steps one thread does (opening, small statements, the checkpoint on close): two at once
+    role_build_workers = 2
 
     def run_dbt(self, args: list[str], quiet: bool = True) -> str:
         """dbt in its own process: dbt-duckdb keeps the warehouse open for the life of the process, and

@@ -386,6 +386,51 @@ def test_a_build_that_fails_midway_leaves_the_warehouse_and_starts_over(
     assert not _tables_apart(path, tmp_path / "whole.duckdb", first.tables)
 
 
+def test_roles_are_built_two_at_a_time_and_one_failing_stops_none_of_the_others(
+    built_small_city, built_city, tmp_path, monkeypatch
+):
+    """`build_all` builds DuckDB's role warehouses on two threads: the reports come in the roles' order, equal
+    to building each alone, and a role whose build fails raises only once every other role's warehouse has
+    replaced its last one (its own stays as it was)."""
+    import os
+    import threading
+
+    from pipelines.access.build import build_all
+    from pipelines.engines.duckdb_roles import DuckDBRoleBuild
+    from pipelines.settings import Settings
+    from tests.access.conftest import TEST_KEY
+    from tests.conftest import copy_data
+
+    data, _ = copy_data(built_small_city, tmp_path / "data")
+    settings = Settings(data_dir=data, source_root=built_city, pseudonym_key=TEST_KEY)
+    roles = [r for r, spec in load_access().roles.items() if spec.kind is not RoleKind.ADMINISTRATOR]
+    paths = {r: role_warehouse_path(r, settings) for r in roles}
+    published = {r: os.stat(p).st_mtime_ns for r, p in paths.items()}
+
+    refresh, threads = DuckDBRoleBuild.refresh, set()
+
+    def fails_for_health(self, t):
+        threads.add(threading.get_ident())
+        if self.target == paths["health"]:
+            raise RuntimeError("health's build failed")
+        return refresh(self, t)
+
+    monkeypatch.setattr(DuckDBRoleBuild, "refresh", fails_for_health)
+    with pytest.raises(RuntimeError, match="health's build failed"):
+        build_all(settings)
+    monkeypatch.undo()
+    assert len(threads) == 2
+    assert os.stat(paths["health"]).st_mtime_ns == published["health"]
+    assert all(os.stat(paths[r]).st_mtime_ns != published[r] for r in roles if r != "health")
+
+    reports = build_all(settings)
+    assert [r.role for r in reports] == roles
+    alone = build_role_warehouse("health", settings, path=tmp_path / "alone.duckdb")
+    health = reports[roles.index("health")]
+    assert health.tables == alone.tables
+    assert not _tables_apart(paths["health"], tmp_path / "alone.duckdb", alone.tables)
+
+
 def _tables_apart(a, b, tables) -> dict[str, int]:
     """Per table of two DuckDB files, the rows one holds and the other does not (as many copies as each holds)."""
     with duckdb.connect(str(a), read_only=True) as con:

@@ -208,10 +208,12 @@ def _subject_select(
     return frm, out, frm_of
 
 
-def _entities(build: RoleBuild, t: SubjectTable, which: int, id_column: str, frm_of, version: str) -> Entities | None:
+def _entities(
+    build: RoleBuild, t: SubjectTable, which: int, id_column: str, frm_of, version: str, identity: OutputColumn
+) -> Entities | None:
     """How the role's table of `t` (0: the current one, 1: the history) is kept entity by entity, when the
     platform keeps the digests of its entities' input; `frm_of(scope)` is the table's FROM, `version` the
-    code that built the marts."""
+    code that built the marts, `identity` the table's column made of `id_column`."""
     if frm_of is None or t.digests is None or not build.exists(build.platform("intermediate", t.digests[which])):
         return None
     # the golden record is kept entity by entity from the same digests as its lineage, and carries its own
@@ -223,7 +225,18 @@ def _entities(build: RoleBuild, t: SubjectTable, which: int, id_column: str, frm
         f"(select {id_column} as entity, hash({id_column}, input_digest) as digest from {digests}) as e",
         frm_of,
         version,
+        _entity_key(identity),
     )
+
+
+def _entity_key(identity: OutputColumn) -> tuple[str, str] | None:
+    """(the column, its value's SQL over `entity`) when the role's column of the entity's id names one entity
+    (a pseudonym, or the id as it is); None when it is masked (many entities, one value)."""
+    if identity.treatment.startswith("pseudonym:"):
+        return identity.name, f"pseudonym({HOUSE.lit(identity.treatment.removeprefix('pseudonym:'))}, entity)"
+    if identity.treatment.startswith("kept"):
+        return identity.name, "entity"
+    return None
 
 
 def _history_select(
@@ -252,7 +265,7 @@ def _history_select(
     identity = cols.get(id_column, Classification(None))
     name = f"{id_column.removesuffix('_id')}_pseudonym" if identity.replace_with_pseudonym else id_column
     out = [
-        OutputColumn(name, _shared_value(identity, f"h.{id_column}"), "as in the current table"),
+        OutputColumn(name, _shared_value(identity, f"h.{id_column}"), _treatment(identity)),
         OutputColumn(
             "attribute_value",
             f"case when grants.mode = 'own' then cast({value} as varchar) else {shared} end",
@@ -261,6 +274,13 @@ def _history_select(
         *(OutputColumn(n, f"h.{n}", "kept") for n in HISTORY_KEPT),
     ]
     return frm, out, frm_of
+
+
+def _treatment(c: Classification) -> str:
+    """How `_shared_value` treats a value, as the manifest says it."""
+    if c.replace_with_pseudonym:
+        return f"pseudonym:{c.pseudonym}"
+    return f"mask:{c.rule}" if c.rule and load_masking().rule(c.rule).masks else "kept"
 
 
 def _shared_value(c: Classification, raw: str) -> str:
@@ -300,11 +320,11 @@ def _plan(
         names = build.columns(build.platform(t.schema, t.table))
         classes = classify_mart_columns(catalog, t.subject, t.schema, t.table, names, problems)
         frm, cols, frm_of = _subject_select(build, t, classes, gs, names[0], visibility_once=controlled)
-        entities = _entities(build, t, 0, names[0], frm_of, version)
+        entities = _entities(build, t, 0, names[0], frm_of, version, cols[0])
         plan.append(Planned(t.schema, t.table, frm, cols, ("m", "vis") if t.lineage else ("m", "grants"), entities))
         if t.history and not controlled and build.exists(build.platform(t.schema, t.history)):
             frm, cols, frm_of = _history_select(build, t, classes, gs, names[0])
-            entities = _entities(build, t, 1, names[0], frm_of, version)
+            entities = _entities(build, t, 1, names[0], frm_of, version, cols[0])
             plan.append(Planned(t.schema, t.history, frm, cols, ("h", "grants"), entities))
     if problems:
         raise MaskingMissing(problems)

@@ -282,11 +282,15 @@ class Entities:
     (`int_*_digests`), so a build compares a million digests per table instead of digesting every row of the
     table's source for every role. `scoped(relation)` is the table's FROM limited to the entities listed in
     `relation` (columns entity, digest), joined as `scope`. `version` names the code that made the digested
-    tables: when it changes the table is computed whole."""
+    tables: when it changes the table is computed whole. `key`: the table's column that names each entity
+    one to one (its pseudonym, or its id as it is) and that value's SQL over a column `entity`: the rows of
+    a changed entity are then deleted by it, one column read, not by a hash of every row (None: the id is
+    masked, many entities to one value)."""
 
     digests: str
     scoped: Callable[[str], str]
     version: str
+    key: tuple[str, str] | None = None
 
 
 class RoleBuild(ABC):

@@ -10,7 +10,8 @@ and a role's reader never sees it.
 A day is then: digest the source (in DuckDB, no Python), compare the counts per digest with the state's,
 delete the rows of the digests whose count changed (found by their hash, as many copies as the state
 holds) and insert those digests' rows computed now. Tables about entities compare the subject databases'
-digests of each entity's input instead, and compute the rows of the changed entities (`Entities`). A
+digests of each entity's input instead, compute the rows of the changed entities (`Entities`) and delete
+their old rows by the column that names the entity (its pseudonym), one column read, not every row hashed. A
 table whose SELECT changed is computed whole; a change of the role's grants, masks or key starts a new
 file (`DuckDBRoleBuild`).
 """
@@ -80,7 +81,7 @@ class RowState:
     def refresh(self, t: RoleTable) -> tuple[int, int]:
         """`t` in the warehouse being built (a copy of the last one, or an empty file): (rows, rows computed)."""
         name, key = f"{HOUSE.ident(t.schema)}.{HOUSE.ident(t.table)}", f"{t.schema}.{t.table}"
-        inputs = (t.entities.digests, t.entities.version) if t.entities else t.row_inputs
+        inputs = (t.entities.digests, t.entities.version, *(t.entities.key or ())) if t.entities else t.row_inputs
         signature = hashlib.sha256("\x1f".join((t.select, *inputs, self.policy)).encode()).hexdigest()
         stored = self.con.execute(f"select signature from {SIGNATURES} where name = ?", [key]).fetchone()
         names = ", ".join(HOUSE.ident(n) for n, _ in t.columns)
@@ -99,10 +100,14 @@ class RowState:
     def _computed(self, digest: str, t: RoleTable) -> str:
         return f"select {digest} as __digest, {', '.join(f'{sql} as {HOUSE.ident(n)}' for n, sql in t.columns)}"
 
-    def _create(self, t: RoleTable, name: str, names: str, state: str) -> None:
-        """The table and its rows' state from `fresh`, whole."""
+    def _create(self, t: RoleTable, name: str, names: str, state: str, rows_state: bool = True) -> None:
+        """The table from `fresh`, whole, and its rows' state (none where its rows are found by their
+        entity's key)."""
         self.con.execute(f"create schema if not exists {HOUSE.ident(t.schema)}")
         self.con.execute(f"create or replace table {name} as select {names} from fresh")
+        if not rows_state:
+            self.con.execute(f"drop table if exists {state}")
+            return
         self.con.execute(
             f"create or replace table {state} as select __digest as digest, hash({names}) as row_hash from fresh"
         )
@@ -142,7 +147,8 @@ class RowState:
 
     def _by_entity(self, t: RoleTable, name: str, names: str, state: str, whole: bool) -> None:
         """Rows by the entity they are about: the entities whose digest changed are computed again. Their
-        digests are kept apart from the rows' (an entity the role sees nothing of has no row)."""
+        digests are kept apart from the rows' (an entity the role sees nothing of has no row). Where a column
+        names each entity (`Entities.key`), their rows are deleted by it and no row's state is kept."""
         assert t.entities is not None
         entities = f"{STATE}.main.{HOUSE.ident(f'{t.schema}.{t.table}{ENTITIES}')}"
         self.con.execute(f"create temp table now as select entity, digest from {t.entities.digests}")
@@ -153,20 +159,31 @@ class RowState:
                 f"create temp table todo as select * from now where digest not in (select digest from {entities})"
             )
             self.con.execute(
-                f"create temp table changed as select digest from {entities} "
-                "where digest not in (select digest from now) union all select digest from todo"
+                f"create temp table changed as select entity, digest from {entities} "
+                "where digest not in (select digest from now) union all select entity, digest from todo"
             )
         self.con.execute(
             f"create temp table fresh as {self._computed('scope.digest', t)} from {t.entities.scoped('todo')}"
         )
         if whole:
-            self._create(t, name, names, state)
+            self._create(t, name, names, state, rows_state=t.entities.key is None)
             self.con.execute(f"create or replace table {entities} as select entity, digest from now")
         else:
             self.con.execute(f"delete from {entities} where digest in (select digest from changed)")
             self.con.execute(f"insert into {entities} select entity, digest from todo")
-            self._update(name, names, state)
+            if t.entities.key:
+                self._update_keyed(name, names, *t.entities.key)
+            else:
+                self._update(name, names, state)
         self.con.execute("drop table now; drop table todo")
+
+    def _update_keyed(self, name: str, names: str, column: str, value: str) -> None:
+        """Delete the rows of the entities in `changed` by the column that names them, then add `fresh`."""
+        self.con.execute(
+            f"delete from {name} where {HOUSE.ident(column)} in (select {value} from (select distinct entity from changed))"
+        )
+        self.con.execute(f"insert into {name} select {names} from fresh")
+        self.con.execute("drop table changed")
 
     def _changed(self, source: str, digest: str, state: str) -> None:
         """`changed`: the digests whose number of source rows differs from the last build's (new ones,

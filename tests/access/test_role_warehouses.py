@@ -488,8 +488,8 @@ def test_a_warehouse_catches_up_in_the_file_the_last_build_replaced(built_small_
 
 
 def _a_day_of_changes(warehouse, day: int) -> None:
-    """A few persons' golden records and histories changed (with the digests of their input), and a few of
-    the health department's and another department's staging rows changed or gone."""
+    """A few persons' golden records and histories changed (with the digests of their input), one gone and one
+    new, and a few of the health department's and another department's staging rows changed or gone."""
     persons = f"select person_id from population.persons order by hash(person_id, {day}) limit 3"
     with duckdb.connect(str(warehouse)) as con:
         for table in ("population.persons", "intermediate.int_person_history_digests"):
@@ -500,6 +500,14 @@ def _a_day_of_changes(warehouse, day: int) -> None:
             f"update population.persons set person_name = person_name || '{day}' where person_id in ({persons})"
         )
         con.execute(f"delete from population.persons_history where person_id in ({persons}) and attribute = 'address'")
+        # one person gone (merged away), and one new, with a history of their own
+        gone, like = (r[0] for r in con.execute(f"{persons.replace('limit 3', 'desc limit 2')}").fetchall())
+        for table in ("population.persons", "intermediate.int_person_history_digests", "population.persons_history"):
+            con.execute(f"delete from {table} where person_id = ?", [gone])
+            con.execute(
+                f"insert into {table} select * replace ('P-new-{day}' as person_id) from {table} where person_id = ?",
+                [like],
+            )
         for table in ("staging.stg_health__birth_records", "staging.stg_civil_affairs__marriage_registrations"):
             rows = f"select rowid from {table} order by hash(rowid, {day}) limit 4"
             con.execute(f"delete from {table} where rowid in ({rows} offset 2)")

@@ -210,11 +210,14 @@ versions as (
     with person_by_citizen_id as (
 
         {#- a record's legal representative may change: each version names its own, found by its citizen ID
-            (the linkage links a record's current representative only) -#}
+            (the linkage links a record's current representative only); only legal representatives' IDs are
+            looked up, not every person's (a million groups at 1,000,000 people) -#}
         select records.citizen_id, min(links.person_id) as person_id
         from {{ ref('int_person_records_unioned') }} as records
         inner join {{ source('linkage', 'population_links') }} as links using (source_record_id)
-        where records.citizen_id is not null
+        where records.citizen_id in (
+            select citizen_id from {{ ref('int_person_record_versions') }} where party = 'legal_rep'
+        )
         group by records.citizen_id
 
     ),

@@ -1,7 +1,8 @@
-"""The embedded engine: one DuckDB warehouse file, dbt-duckdb in its own process."""
+"""The embedded engine: one DuckDB warehouse file, dbt-duckdb in the platform's process."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -9,13 +10,35 @@ import duckdb
 import numpy as np
 
 from pipelines.engines import dbt_parse
-from pipelines.engines.base import BatchTables, Engine, RoleBuild, RoleReader, Workspace, run_dbt_process
+from pipelines.engines.base import BatchTables, Engine, RoleBuild, RoleReader, Workspace, run_dbt_in_process
 from pipelines.engines.dialects import DUCKDB
 from pipelines.engines.duckdb_connect import connect
 from pipelines.engines.duckdb_roles import DuckDBRoleBuild, DuckDBRoleReader, role_file
 
 WAREHOUSE = "warehouse"
 MEMORY_LIMIT = "6GB"
+
+
+@contextlib.contextmanager
+def working_directory(path: Path):
+    """Run a block from `path` (dbt reads the profile's relative paths from the working directory)."""
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _close_dbt_warehouse() -> None:
+    """Close the DuckDB database dbt-duckdb keeps for the process once its command is done (its class holds
+    it, open, until the next command)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
 
 
 class DuckDBEngine(Engine):
@@ -29,9 +52,11 @@ class DuckDBEngine(Engine):
     role_build_workers = 2
 
     def run_dbt(self, args: list[str], quiet: bool = True) -> str:
-        """dbt in its own process: dbt-duckdb keeps the warehouse open for the life of the process, and
-        the linkage step needs it next. It runs in the data folder, with the warehouse's and the lake's
-        paths relative to it: its parse of the project is then every folder's (`dbt_parse`)."""
+        """dbt in this process (its start-up paid once, not per command), with the warehouse closed again
+        after it: the linkage and the platform's read-only connections open it next, and DuckDB refuses a
+        second configuration of a file one process holds open. It runs from the data folder, with the
+        warehouse's and the lake's paths relative to it: its parse of the project is then every folder's
+        (`dbt_parse`)."""
         root = self.settings.data_root
         root.mkdir(parents=True, exist_ok=True)
         variables = self.dbt_variables() | {
@@ -40,7 +65,11 @@ class DuckDBEngine(Engine):
         }
         target = Path(variables["DBT_TARGET_PATH"])
         dbt_parse.reuse(target)
-        summary = run_dbt_process(variables, args, quiet, cwd=root)
+        try:
+            with working_directory(root):
+                summary = run_dbt_in_process(variables, args, quiet)
+        finally:
+            _close_dbt_warehouse()
         dbt_parse.share(target)
         return summary
 

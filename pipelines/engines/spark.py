@@ -11,17 +11,13 @@ from functools import cached_property
 from pathlib import Path
 
 from pipelines.engines.base import (
-    DBT_FLAGS,
     BatchTables,
-    BuildFailed,
     Engine,
     RoleBuild,
     RoleReader,
     Workspace,
-    dbt_problems,
-    dbt_summary,
+    run_dbt_in_process,
     run_dbt_process,
-    temporary_environment,
 )
 from pipelines.engines.dialects import HOUSE, SPARK
 from pipelines.engines.spark_functions import drop_cached_views, pandas_series_udf
@@ -97,20 +93,8 @@ class SparkEngine(Engine):
     def run_dbt(self, args: list[str], quiet: bool = True) -> str:
         if self.settings.dbt_target != "spark":  # a Thrift server: dbt is a client of its own
             return run_dbt_process(self.dbt_variables(), args, quiet)
-        from dbt.cli.main import dbtRunner
-
         self.spark  # noqa: B018 - the session dbt-spark will find
-        lines: list[str] = []
-
-        def collect(event) -> None:
-            if event.info.level in ("info", "warn", "error"):
-                lines.append(event.info.msg)
-
-        with temporary_environment(self.dbt_variables()):
-            result = dbtRunner(callbacks=[collect]).invoke([*args, *DBT_FLAGS, *(["--quiet"] if quiet else [])])
-        if not result.success:
-            raise BuildFailed(f"dbt {' '.join(args)} failed:\n  {dbt_problems(lines) or result.exception}")
-        return dbt_summary(lines)
+        return run_dbt_in_process(self.dbt_variables(), args, quiet)
 
     def translate(self, sql: str) -> str:
         import sqlglot

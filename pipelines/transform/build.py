@@ -1,6 +1,6 @@
 """Build the subject databases: dbt up to the intermediate models, the linkage, then dbt for the marts.
 
-dbt runs in its own process, selected by the linkage source: everything not downstream of
+dbt runs once per stage, selected by the linkage source: everything not downstream of
 `source:linkage` first, then everything downstream of it. Each stage is timed for the run report and
 for `make bench`.
 """

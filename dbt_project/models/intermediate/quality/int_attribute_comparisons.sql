@@ -48,7 +48,7 @@ inner join {{ ref(model) }} as authority
     and authority.is_authority
 where candidate.department != authority.department
 {%- if is_incremental() %}
-    {#- on both sides: the authority's values of the changed entities only, not every entity's -#}
+    {# on both sides: the authority's values of the changed entities only, not every entity's #}
     and candidate.{{ id_column }} in {{ entities_to_compute('subject_id', "subject = '" ~ subject ~ "'") }}
     and authority.{{ id_column }} in {{ entities_to_compute('subject_id', "subject = '" ~ subject ~ "'") }}
 {%- endif %}

@@ -19,17 +19,6 @@ WAREHOUSE = "warehouse"
 MEMORY_LIMIT = "6GB"
 
 
-@contextlib.contextmanager
-def working_directory(path: Path):
-    """Run a block from `path` (dbt reads the profile's relative paths from the working directory)."""
-    before = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 def _close_dbt_warehouse() -> None:
     """Close the DuckDB database dbt-duckdb keeps for the process once its command is done (its class holds
     it, open, until the next command)."""
@@ -66,7 +55,7 @@ class DuckDBEngine(Engine):
         target = Path(variables["DBT_TARGET_PATH"])
         dbt_parse.reuse(target)
         try:
-            with working_directory(root):
+            with contextlib.chdir(root):  # dbt reads the profile's relative paths from there
                 summary = run_dbt_in_process(variables, args, quiet)
         finally:
             _close_dbt_warehouse()

@@ -4,6 +4,7 @@ adapter for another engine translates it with sqlglot."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -182,16 +183,22 @@ def run_dbt_process(variables: dict[str, str], args: list[str], quiet: bool = Tr
 def run_dbt_in_process(variables: dict[str, str], args: list[str], quiet: bool = True) -> str:
     """One dbt command in this process: dbt's start-up (about 2 s of imports) is paid once per process, not
     once per command. `variables`: the environment dbt reads, set for the command only."""
-    from dbt.cli.main import dbtRunner
-
     lines: list[str] = []
 
     def collect(event) -> None:
         if event.info.level in ("info", "warn", "error"):
             lines.append(event.info.msg)
 
-    with temporary_environment(variables):
-        result = dbtRunner(callbacks=[collect]).invoke([*args, *DBT_FLAGS, *(["--quiet"] if quiet else [])])
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        from dbt.cli.main import dbtRunner
+
+        with temporary_environment(variables):
+            result = dbtRunner(callbacks=[collect]).invoke([*args, *DBT_FLAGS, *(["--quiet"] if quiet else [])])
+    finally:  # importing dbt gives the root logger a handler on stderr: every library's INFO lines would print
+        root.handlers[:] = handlers
+        root.setLevel(level)
     if not result.success:
         raise BuildFailed(f"dbt {' '.join(args)} failed:\n  {dbt_problems(lines) or result.exception}")
     return dbt_summary(lines)

@@ -274,7 +274,9 @@ def build_subject_databases(
     """Standardise, link and build the marts in the warehouse; raise BuildFailed with the reason.
     `full_refresh`: standardise every batch again, not only the new ones, and train the linkage models
     again. The quality gate judges the new loads first: a broken one is held back, and the build goes on with the rest."""
+    started = time.perf_counter()
     report = BuildReport(gate=gate(settings, CONSUMER))
+    report.seconds["quality gate: new loads validated"] = time.perf_counter() - started
     loads = pending_loads(settings)
     plan = staging_plan(settings, full_refresh)  # the digest and the ledger read once
     changed = plan[1]

@@ -209,11 +209,12 @@ def _subject_select(
 
 
 def _entities(
-    build: RoleBuild, t: SubjectTable, which: int, id_column: str, frm_of, version: str, identity: OutputColumn
-) -> Entities | None:
+    build: RoleBuild, t: SubjectTable, which: int, id_column: str, frm_of, version: str, identity: Classification,
+    column: str,
+) -> Entities | None:  # fmt: skip
     """How the role's table of `t` (0: the current one, 1: the history) is kept entity by entity, when the
     platform keeps the digests of its entities' input; `frm_of(scope)` is the table's FROM, `version` the
-    code that built the marts, `identity` the table's column made of `id_column`."""
+    code that built the marts, `identity` how `id_column` is shared and `column` its name in the table."""
     if frm_of is None or t.digests is None or not build.exists(build.platform("intermediate", t.digests[which])):
         return None
     # the golden record is kept entity by entity from the same digests as its lineage, and carries its own
@@ -225,18 +226,8 @@ def _entities(
         f"(select {id_column} as entity, hash({id_column}, input_digest) as digest from {digests}) as e",
         frm_of,
         version,
-        _entity_key(identity),
+        None if _masks(identity) else (column, _shared_value(identity, "entity")),
     )
-
-
-def _entity_key(identity: OutputColumn) -> tuple[str, str] | None:
-    """(the column, its value's SQL over `entity`) when the role's column of the entity's id names one entity
-    (a pseudonym, or the id as it is); None when it is masked (many entities, one value)."""
-    if identity.treatment.startswith("pseudonym:"):
-        return identity.name, f"pseudonym({HOUSE.lit(identity.treatment.removeprefix('pseudonym:'))}, entity)"
-    if identity.treatment.startswith("kept"):
-        return identity.name, "entity"
-    return None
 
 
 def _history_select(
@@ -276,20 +267,24 @@ def _history_select(
     return frm, out, frm_of
 
 
+def _masks(c: Classification) -> bool:
+    """Whether `_shared_value` masks the value (many values to one), rather than pseudonymising or keeping it."""
+    return not c.replace_with_pseudonym and c.rule is not None and load_masking().rule(c.rule).masks
+
+
 def _treatment(c: Classification) -> str:
     """How `_shared_value` treats a value, as the manifest says it."""
     if c.replace_with_pseudonym:
         return f"pseudonym:{c.pseudonym}"
-    return f"mask:{c.rule}" if c.rule and load_masking().rule(c.rule).masks else "kept"
+    return f"mask:{c.rule}" if _masks(c) else "kept"
 
 
 def _shared_value(c: Classification, raw: str) -> str:
     """A value as a role that does not own it sees it: a pseudonym, masked, or as it is."""
-    rule = load_masking().rule(c.rule) if c.rule else None
     if c.replace_with_pseudonym:
         return f"pseudonym('{c.pseudonym}', {raw})"
-    if rule is not None and rule.masks:
-        return rule.sql(raw)
+    if _masks(c):
+        return load_masking().rule(c.rule).sql(raw)
     return raw
 
 
@@ -320,11 +315,12 @@ def _plan(
         names = build.columns(build.platform(t.schema, t.table))
         classes = classify_mart_columns(catalog, t.subject, t.schema, t.table, names, problems)
         frm, cols, frm_of = _subject_select(build, t, classes, gs, names[0], visibility_once=controlled)
-        entities = _entities(build, t, 0, names[0], frm_of, version, cols[0])
+        identity = classes.get(names[0], Classification(None))
+        entities = _entities(build, t, 0, names[0], frm_of, version, identity, cols[0].name)
         plan.append(Planned(t.schema, t.table, frm, cols, ("m", "vis") if t.lineage else ("m", "grants"), entities))
         if t.history and not controlled and build.exists(build.platform(t.schema, t.history)):
             frm, cols, frm_of = _history_select(build, t, classes, gs, names[0])
-            entities = _entities(build, t, 1, names[0], frm_of, version, cols[0])
+            entities = _entities(build, t, 1, names[0], frm_of, version, identity, cols[0].name)
             plan.append(Planned(t.schema, t.history, frm, cols, ("h", "grants"), entities))
     if problems:
         raise MaskingMissing(problems)

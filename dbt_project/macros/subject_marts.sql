@@ -1,18 +1,12 @@
 {#- The three marts every linked subject has: its source map, its golden record and its golden-value lineage. -#}
 
 {#- Every record party of `union_model` with the cluster the linkage put it in, and how (`links`: the
-    linkage's table of links). On DuckDB kept row by row: a row goes when its record or its link is no longer
-    the same, and the rows of the records it no longer holds are computed (a day's records, and those the
-    linkage moved to another cluster), not the whole map. -#}
-{% macro source_map(union_model, links, id_column) -%}
-{{ config(**source_map_config(union_model, links, id_column)) }}
-select * from ({{ source_map_rows(union_model, links, id_column) }}) as rows
-{%- if is_incremental() %}
-where source_record_id not in (select source_record_id from {{ this }})
-{%- endif %}
-{%- endmacro %}
-
-{% macro source_map_rows(union_model, links, id_column) -%}
+    linkage's table of links). On DuckDB kept record by record: the rows of the records `changes` names (those
+    the build's loads name, and those the linkage linked otherwise: `int_person_changes`) are computed again,
+    not the whole map. -#}
+{% macro source_map(union_model, links, id_column, changes) -%}
+{{ config(**source_map_config(changes)) }}
+-- depends_on: {{ ref(changes) }}
 select
     records.source_record_id,
     links.{{ id_column }},
@@ -27,25 +21,22 @@ select
     links.matched_record_id
 from {{ ref(union_model) }} as records
 inner join {{ source('linkage', links) }} as links using (source_record_id)
+{%- if is_incremental() %}
+where records.source_record_id in (select source_record_id from {{ ref(changes) }})
+{%- endif %}
 {%- endmacro %}
 
-{% macro source_map_config(union_model, links, id_column) -%}
-    {{ return(adapter.dispatch('source_map_config', 'govlake')(union_model, links, id_column)) }}
+{% macro source_map_config(changes) -%}
+    {{ return(adapter.dispatch('source_map_config', 'govlake')(changes)) }}
 {%- endmacro %}
 
-{% macro duckdb__source_map_config(union_model, links, id_column) -%}
-    {#- a row's hash against the hashes of the rows there are now: one 64-bit join, not eleven columns' -#}
-    {%- set columns = ['source_record_id', id_column, 'department', 'resource', 'party', 'record_key', 'load_id',
-                       'source_row_number', 'match_method', 'match_probability', 'matched_record_id'] -%}
-    {%- set held = [] -%}
-    {%- for c in columns -%}{%- do held.append('{{ this }}.' ~ c) -%}{%- endfor -%}
+{% macro duckdb__source_map_config(changes) -%}
     {{ return(stale_rows_deleted_config(
-        "hash(" ~ held | join(', ') ~ ") not in (select hash(" ~ columns | join(', ') ~ ") from ({{ source_map_rows('"
-        ~ union_model ~ "', '" ~ links ~ "', '" ~ id_column ~ "') }}) as now)"
+        "source_record_id in (select source_record_id from {{ ref('" ~ changes ~ "') }})"
     )) }}
 {%- endmacro %}
 
-{% macro default__source_map_config(union_model, links, id_column) -%}
+{% macro default__source_map_config(changes) -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 

@@ -147,6 +147,11 @@ class Workspace(ABC):
         table that cannot delete rows must be."""
         self.execute(f"create or replace table {table} as select * from {source}")
 
+    def set_aside(self, table: str, aside: str) -> None:
+        """The warehouse table `table` as it is now, as the warehouse table `aside`, before `table` is
+        written again. Here by a copy."""
+        self.execute(f"create or replace table {aside} as select * from {table}")
+
     def replace_rows(self, table: str, stale: str, fresh: str | None = None) -> None:
         """Drop the rows of the warehouse table `table` that the condition `stale` selects and append those
         the SELECT `fresh` gives (in the table's columns). Here through a copy of the rows kept

@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING
 
 from pipelines.engines import engine_for
 from pipelines.engines.dialects import HOUSE
-from pipelines.linkage.id_changes import keep_previous_links, record_id_changes
+from pipelines.linkage.id_changes import (
+    forget_link_changes,
+    keep_previous_links,
+    record_id_changes,
+    record_link_changes,
+)
 from pipelines.linkage.scoring import SCHEMA, score
 from pipelines.settings import Settings
 
@@ -81,6 +86,18 @@ class LinkageResult:
 def cluster_id(subject: str, cluster_key: str) -> str:
     """SQL for the stable id of the cluster keyed `cluster_key` (a valid identifier, or a record's id)."""
     return f"'{SUBJECTS[subject].id_prefix}' || substr(sha256('{subject}:' || {cluster_key}), 1, 15)"
+
+
+def link_changes_table(ws: Workspace, subject: str) -> str:
+    """The records whose link changed since the marts were last built (`id_changes.record_link_changes`)."""
+    return ws.warehouse(SCHEMA, f"{subject}_links_changed")
+
+
+def forget_links_changed(settings: Settings) -> None:
+    """The marts are built from the links as they are: no record's link has changed since."""
+    with engine_for(settings).workspace() as ws:
+        for subject in SUBJECTS:
+            forget_link_changes(ws, link_changes_table(ws, subject))
 
 
 def review_queue(settings: Settings, subject: str) -> list[dict]:
@@ -276,9 +293,10 @@ def link(
         pairs, changed_only = score(ws, db_api, linker, subject, key)
         scored = time.perf_counter()
         id_column = SUBJECTS[subject].id_column
-        previous = keep_previous_links(ws, ws.warehouse(SCHEMA, f"{subject}_links"), id_column)
+        previous = keep_previous_links(ws, ws.warehouse(SCHEMA, f"{subject}_links"))
         links = _write_links(ws, db_api, model, threshold, older_than or {}, decisions)
-        record_id_changes(ws, ws.warehouse(SCHEMA, f"{subject}_id_changes"), links, id_column, previous)
+        changed = record_link_changes(ws, link_changes_table(ws, subject), links, id_column, previous)
+        record_id_changes(ws, ws.warehouse(SCHEMA, f"{subject}_id_changes"), links, id_column, previous, changed)
         counts = ws.fetch(
             f"""select count(*), count(*) filter (where match_method = 'identifier'),
                        count(*) filter (where match_method != 'identifier'),

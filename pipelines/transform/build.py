@@ -20,7 +20,7 @@ from pipelines.engines import engine_for
 from pipelines.engines.base import BuildFailed
 from pipelines.lake.layout import LakeLayout
 from pipelines.lake.ledger import Ledger
-from pipelines.linkage.run import LinkageResult, link
+from pipelines.linkage.run import LinkageResult, forget_links_changed, link
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.quality.gate import GateReport, gate
 from pipelines.settings import Settings
@@ -224,6 +224,7 @@ def build_marts(settings: Settings, quiet: bool = True, as_of: str | None = None
     export_disputes(settings)
     args = [*AFTER_LINKAGE, *dbt_vars(missing_resources(settings), as_of), *(["--full-refresh"] if refresh else [])]
     run_dbt(settings, args, quiet)
+    forget_links_changed(settings)
     _code_state(settings, "marts").write_text(code)
     route_disputes(settings, as_of)
     return time.perf_counter() - started

@@ -6,3 +6,14 @@
     {%- else -%} cast(null as {{ api.Column.translate_type('string') }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- `record_divisions`, on an incremental run: only the rows of `alias` (department, resource, record key)
+    of the records whose divisions are computed again. -#}
+{% macro division_changes_join(alias) -%}
+    {%- if is_incremental() %}
+    inner join (select distinct department, resource, record_key from {{ ref('int_record_division_changes') }}) as changed
+        on changed.department = {{ alias }}.department
+        and changed.resource = {{ alias }}.resource
+        and changed.record_key = {{ alias }}.record_key
+    {%- endif %}
+{%- endmacro %}

@@ -3,7 +3,12 @@
     (`division:`): as linked, or, for a record since ended (withdrawn, or gone from a full read), the golden
     record its party's valid identifier names. NULL: no county-level code on the GB/T 2260 list. What the
     roll-ups by division (`division_scores`) count, and where a department finds the records it could not
-    place. -#}
+    place. On DuckDB kept record by record: a build computes again the rows of the records
+    `int_record_division_changes` lists. -#}
+{{ config(**record_increments_config([], "exists (select 1 from {{ ref('int_record_division_changes') }} as changed "
+    ~ "where changed.department = {{ this }}.department and changed.resource = {{ this }}.resource "
+    ~ "and changed.record_key = {{ this }}.record_key)")) }}
+-- depends_on: {{ ref('int_record_division_changes') }}
 with counties as (
 
     select distinct code as division_code  -- a code reused after a change has a row per span
@@ -18,12 +23,14 @@ golden as (
         persons.registered_division_code as division_code
     from {{ ref('person_sources') }} as sources
     inner join {{ ref('persons') }} as persons on sources.person_id = persons.person_id
+    {{- division_changes_join('sources') }}
 
     union all
 
     select sources.department, sources.resource, sources.record_key, sources.party, entities.division_code
     from {{ ref('entity_sources') }} as sources
     inner join {{ ref('legal_entities') }} as entities on sources.entity_id = entities.entity_id
+    {{- division_changes_join('sources') }}
 
 ),
 
@@ -59,6 +66,7 @@ delivered as (
         max(golden.division_code) as division_code
         {%- endif %}
     from {{ ref(rows.model) }} as delivered
+    {{- division_changes_join('delivered') }}
     {%- if rows.division_party %}
     left join golden
         on delivered.department = golden.department

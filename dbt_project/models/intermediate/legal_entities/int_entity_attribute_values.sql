@@ -8,7 +8,7 @@
 
 with all_records as (
 
-    {{ entity_value_inputs() }}
+    {{ entity_value_inputs(on_incremental_run(entities_to_compute('entity_id'))) }}
 
 ),
 

@@ -2,6 +2,14 @@
     with the entity it belongs to now and the one it left: as `int_person_changes`, and the records of the
     delivered rows whose legal representative's person may have changed (a person record of theirs changed
     or was linked otherwise, or one with the same citizen ID, by which a version's representative is found). -#}
+-- depends_on: {{ ref('int_person_record_versions') }}
+-- depends_on: {{ ref('int_person_changes') }}
+-- depends_on: {{ ref('int_entity_record_versions') }}
+-- depends_on: {{ source('linkage', 'legal_entities_links') }}
+-- depends_on: {{ source('linkage', 'legal_entities_links_changed') }}
+-- depends_on: {{ source('stewardship', 'disputes') }}
+{%- do refer_to_rows(subject_resources('legal_entities')) %}
+{% if changes_wanted() %}
 with changed_persons as (
 
     select versions.citizen_id, versions.party, versions.department, versions.resource, versions.load_id,
@@ -35,3 +43,6 @@ records as (
 )
 
 {{ records_with_their_entities('records', 'legal_entities', 'entity_id') }}
+{% else %}
+{{ no_changes(['source_record_id', 'entity_id']) }}
+{% endif %}

@@ -1,4 +1,4 @@
 {#- A digest of each legal entity's input to its history (its record versions, links and confirmed disputes):
     kept for the entities whose records changed, read by every model kept legal entity by legal entity from that input
     (`entity_increments.sql`). -#}
-{{ entity_digests('entity_id', entity_history_versions(), 'int_entity_changes') }}
+{{ entity_digests('entity_id', entity_history_versions, 'int_entity_changes') }}

@@ -8,7 +8,7 @@
 
 with all_records as (
 
-    {{ person_value_inputs() }}
+    {{ person_value_inputs(on_incremental_run(entities_to_compute('person_id'))) }}
 
 ),
 

@@ -3,6 +3,12 @@
     records the linkage linked otherwise (`linkage.population_links_changed`) and those an authority
     confirmed a value of (or whose confirmation ended). What the digests and source maps kept person by
     person compute again (`entity_increments.sql`). -#}
+-- depends_on: {{ ref('int_person_record_versions') }}
+-- depends_on: {{ source('linkage', 'population_links') }}
+-- depends_on: {{ source('linkage', 'population_links_changed') }}
+-- depends_on: {{ source('stewardship', 'disputes') }}
+{%- do refer_to_rows(subject_resources('population')) %}
+{% if changes_wanted() %}
 with records as (
 
     {{ changed_record_ids('population', 'int_person_record_versions') }}
@@ -12,3 +18,6 @@ with records as (
 )
 
 {{ records_with_their_entities('records', 'population', 'person_id') }}
+{% else %}
+{{ no_changes(['source_record_id', 'person_id']) }}
+{% endif %}

@@ -1,4 +1,4 @@
 {#- A digest of each person's input to its attribute values (its records, links and confirmed disputes):
     kept for the persons whose records changed, read by every model kept person by person from that input
     (`entity_increments.sql`). -#}
-{{ entity_digests('person_id', person_value_inputs(), 'int_person_changes') }}
+{{ entity_digests('person_id', person_value_inputs, 'int_person_changes') }}

@@ -3,6 +3,16 @@
     its person or entity may have another golden record (`int_person_changes`, `int_entity_changes`), or it
     names by its identifier a person or entity that has or had one. Each such change comes from a record the
     build's loads or the linkage changed, so the versions of those records hold every identifier it touched. -#}
+-- depends_on: {{ ref('int_person_changes') }}
+-- depends_on: {{ ref('int_entity_changes') }}
+-- depends_on: {{ ref('persons') }}
+-- depends_on: {{ ref('legal_entities') }}
+-- depends_on: {{ ref('int_person_record_versions') }}
+-- depends_on: {{ ref('int_entity_record_versions') }}
+-- depends_on: {{ ref('person_sources') }}
+-- depends_on: {{ ref('entity_sources') }}
+{%- for rows in resource_rows_models() %}{% do ref(rows.model) %}{% endfor %}
+{% if changes_wanted() %}
 with persons as (
 
     select distinct person_id from {{ ref('int_person_changes') }} where person_id is not null
@@ -72,3 +82,6 @@ where delivered.load_id in (select load_id from {{ increment_loads() }})
     )
     {%- endif %}
 {%- endcall %}
+{% else %}
+{{ no_changes(['department', 'resource', 'record_key']) }}
+{% endif %}

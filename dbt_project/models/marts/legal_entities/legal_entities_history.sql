@@ -4,7 +4,7 @@
 {{ config(**entity_increments_config(['entity_id'], "{{ ref('int_entity_history_digests') }}")) }}
 with all_versions as (
 
-    {{ entity_history_versions() }}
+    {{ entity_history_versions(on_incremental_run(entities_to_compute('entity_id'))) }}
 
 ),
 

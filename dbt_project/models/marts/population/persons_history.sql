@@ -4,7 +4,7 @@
 {{ config(**entity_increments_config(['person_id'], "{{ ref('int_person_history_digests') }}")) }}
 with all_versions as (
 
-    {{ person_history_versions() }}
+    {{ person_history_versions(on_incremental_run(entities_to_compute('person_id'))) }}
 
 ),
 

@@ -2,8 +2,8 @@
     A model kept up to date entity by entity (the attribute values and the history of persons and legal
     entities, and what is made of the values: the lineage and the comparisons with the authority). An
     entity's rows depend on its own input rows alone (and the golden-record rules), so on DuckDB the model is
-    incremental. Each build digests each entity's input rows once, in a digests model (`entity_digests`:
-    `input_digest`, the sum of their hashes); every model kept from those inputs carries its entity's digest
+    incremental. A digests model holds each entity's digest of its input rows (`entity_digests`:
+    `input_digest`, the sum of their hashes), kept for the entities the build's changes reached; every model kept from those inputs carries its entity's digest
     on its rows, and keeps beside them the digest of every entity it computed (`<model>__entities`, whether
     or not the entity gave a row). A pre-hook compares those with the digests model (a million entities, not
     every row the model holds), lists the entities whose digest differs (`<model>__changed`: changed, new,
@@ -25,10 +25,10 @@
 -#}
 
 {#- A digests model: one row per entity of the input rows `inputs` gives (a macro, called with the entities to
-    limit them to, or none), with their digest. On DuckDB it is
-    kept in place: a build digests again only the entities `changes` (a model of changed records with their
-    entities now and before: `int_person_changes`) names, not every entity's input (3 s per model at
-    1,000,000 people); an entity left with no input loses its row. -#}
+    limit them to, or none), with their digest. On DuckDB it is kept in place: a build digests again only the
+    entities `changes` (a model of changed records with their entities now and before: `int_person_changes`)
+    names, not every entity's input (3 s per model at 1,000,000 people); an entity left with no input loses
+    its row. -#}
 {% macro entity_digests(id_column, inputs, changes) -%}
 {{ config(**entity_digests_config(id_column, changes)) }}
 -- depends_on: {{ ref(changes) }}

@@ -25,11 +25,13 @@ CHANGES_COLUMNS = "old_id, new_id, changed_at, reason, records"
 
 
 def keep_previous_links(ws: Workspace, links: str) -> str | None:
-    """The links the last run wrote, set aside before they are replaced; None on the first run."""
-    if not ws.exists(links):
-        return None
+    """The links the last run wrote, set aside before they are replaced; None on the first run. A run killed
+    after setting them aside and before writing its own left them aside: they are still the last links."""
     previous = f"{links}_previous"
-    ws.set_aside(links, previous)
+    if ws.exists(links):
+        ws.set_aside(links, previous)
+    elif not ws.exists(previous):
+        return None
     return previous
 
 

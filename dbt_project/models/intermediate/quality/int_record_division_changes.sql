@@ -3,65 +3,56 @@
     its person or entity may have another golden record (`int_person_changes`, `int_entity_changes`), or it
     names by its identifier a person or entity that has or had one. Each such change comes from a record the
     build's loads or the linkage changed, so the versions of those records hold every identifier it touched. -#}
--- depends_on: {{ ref('int_person_changes') }}
--- depends_on: {{ ref('int_entity_changes') }}
--- depends_on: {{ ref('persons') }}
--- depends_on: {{ ref('legal_entities') }}
--- depends_on: {{ ref('int_person_record_versions') }}
--- depends_on: {{ ref('int_entity_record_versions') }}
--- depends_on: {{ ref('person_sources') }}
--- depends_on: {{ ref('entity_sources') }}
+{%- set subjects = [
+    {'name': 'population', 'id': 'person_id', 'identifier': 'citizen_id', 'changes': 'int_person_changes',
+     'versions': 'int_person_record_versions', 'sources': 'person_sources', 'golden': 'persons'},
+    {'name': 'legal_entities', 'id': 'entity_id', 'identifier': 'uscc', 'changes': 'int_entity_changes',
+     'versions': 'int_entity_record_versions', 'sources': 'entity_sources', 'golden': 'legal_entities'},
+] %}
+{%- for s in subjects %}{% for m in (s.changes, s.versions, s.sources, s.golden) %}{% do ref(m) %}{% endfor %}{% endfor %}
 {%- for rows in resource_rows_models() %}{% do ref(rows.model) %}{% endfor %}
 {% if changes_wanted() %}
-with persons as (
+with
+{%- for s in subjects %}
 
-    select distinct person_id from {{ ref('int_person_changes') }} where person_id is not null
+{{ s.name }}_changed as (  -- the persons or entities whose golden record may have changed
 
-),
-
-entities as (
-
-    select distinct entity_id from {{ ref('int_entity_changes') }} where entity_id is not null
+    select distinct {{ s.id }} from {{ ref(s.changes) }} where {{ s.id }} is not null
 
 ),
+{%- endfor %}
 
 identifiers as (
+{%- for s in subjects %}
 
-    select 'population' as subject, citizen_id as identifier
-    from {{ ref('persons') }}
-    where person_id in (select person_id from persons) and citizen_id is not null
+    select '{{ s.name }}' as subject, {{ s.identifier }} as identifier
+    from {{ ref(s.golden) }}
+    where {{ s.id }} in (select {{ s.id }} from {{ s.name }}_changed) and {{ s.identifier }} is not null
     union
-    select 'population', citizen_id
-    from {{ ref('int_person_record_versions') }}
-    where source_record_id in (select source_record_id from {{ ref('int_person_changes') }}) and citizen_id is not null
+    select '{{ s.name }}', {{ s.identifier }}
+    from {{ ref(s.versions) }}
+    where source_record_id in (select source_record_id from {{ ref(s.changes) }}) and {{ s.identifier }} is not null
+    {%- if not loop.last %}
     union
-    select 'legal_entities', uscc
-    from {{ ref('legal_entities') }}
-    where entity_id in (select entity_id from entities) and uscc is not null
-    union
-    select 'legal_entities', uscc
-    from {{ ref('int_entity_record_versions') }}
-    where source_record_id in (select source_record_id from {{ ref('int_entity_changes') }}) and uscc is not null
+    {%- endif %}
+{%- endfor %}
 
 ),
 
 parties as (  -- a party's record or link changed, or its person's or entity's golden record may have
+{%- for s in subjects %}
 
     select department, resource, record_key, party
-    from {{ ref('int_person_record_versions') }}
-    where source_record_id in (select source_record_id from {{ ref('int_person_changes') }})
+    from {{ ref(s.versions) }}
+    where source_record_id in (select source_record_id from {{ ref(s.changes) }})
     union
     select department, resource, record_key, party
-    from {{ ref('person_sources') }}
-    where person_id in (select person_id from persons)
+    from {{ ref(s.sources) }}
+    where {{ s.id }} in (select {{ s.id }} from {{ s.name }}_changed)
+    {%- if not loop.last %}
     union
-    select department, resource, record_key, party
-    from {{ ref('int_entity_record_versions') }}
-    where source_record_id in (select source_record_id from {{ ref('int_entity_changes') }})
-    union
-    select department, resource, record_key, party
-    from {{ ref('entity_sources') }}
-    where entity_id in (select entity_id from entities)
+    {%- endif %}
+{%- endfor %}
 
 )
 

@@ -40,7 +40,7 @@ from pipelines.access.policy import AccessSpec, Grant, RoleKind, grants, load_ac
 from pipelines.catalog.loader import load_catalog
 from pipelines.catalog.models import Catalog
 from pipelines.engines import engine_for
-from pipelines.engines.base import Entities, RoleBuild, RoleTable
+from pipelines.engines.base import Entities, RoleBuild, RoleTable, RowKey
 from pipelines.engines.dialects import HOUSE
 from pipelines.privacy.keys import key_version
 from pipelines.privacy.pseudonyms import Pseudonymiser
@@ -288,6 +288,8 @@ def _shared_value(c: Classification, raw: str) -> str:
     return raw
 
 
+# what names a staging row one to one (within its resource) and, with the staging code, decides it
+STAGING_ROW_KEY = ("load_id", "source_row_number")
 # a department's own rows of these quality marts, whole: its records followed for rectification, its quality
 # by division in every period (the site shows the newest quarter's) and the division each record counted in,
 # and its deliveries the gate held back
@@ -301,7 +303,7 @@ def _plan(
     """Every table of the role's warehouse, or `MaskingMissing`. A role under disclosure (`controlled`)
     has no history: a person's values over time single them out far more than one day's."""
     problems: list[str] = []
-    plan, version = [], built_code(settings)
+    plan, version, staging_code = [], built_code(settings), built_code(settings, "staging")
     for g in gs:
         resource = catalog.resource(g.department, g.resource)
         relation = build.platform("staging", f"stg_{g.department}__{g.resource}")
@@ -310,7 +312,8 @@ def _plan(
             cols = [OutputColumn(n, HOUSE.ident(n), "kept (own data)") for n in names]
         else:
             cols = shared_columns(resource, names, g.table, problems)
-        plan.append(Planned(g.department, g.resource, f"{relation} as s", cols, ("s",)))
+        key = RowKey(STAGING_ROW_KEY, "s", staging_code)
+        plan.append(Planned(g.department, g.resource, f"{relation} as s", cols, ("s",), row_key=key))
     for t in SUBJECT_TABLES:
         names = build.columns(build.platform(t.schema, t.table))
         classes = classify_mart_columns(catalog, t.subject, t.schema, t.table, names, problems)
@@ -394,6 +397,7 @@ class Planned(NamedTuple):
     columns: list[OutputColumn]
     row_inputs: tuple[str, ...]
     entities: Entities | None = None
+    row_key: RowKey | None = None
 
 
 # a department's disputes: those routed to it as the authority, and those about its own records
@@ -453,7 +457,7 @@ def build_role_warehouse(
         build.register_pseudonym(pseudonymiser)
         plan = _plan(build, catalog, gs, settings, controlled=control is not None)
         treatments, risks = [], []
-        for schema, table, frm, planned, row_inputs, entities in plan:
+        for schema, table, frm, planned, row_inputs, entities, row_key in plan:
             cols = generalised(planned, control) if control else planned
             select = f"select {', '.join(f'{c.sql} as {HOUSE.ident(c.name)}' for c in cols)} from {frm}"
             qis = quasi_identifiers(cols, control) if control else []
@@ -462,12 +466,15 @@ def build_role_warehouse(
                 select, risk = _controlled(build, f"{schema}.{table}", select, cols, qis, control, cells)
                 risks.append(risk)
                 frm, cols = cell_joined(frm, cols, qis, control.k, cells)
-                row_inputs, entities = (*row_inputs, "cell") if row_inputs else (), None
+                # a row depends on its cell too: its source row and cell digested, not named by a key
+                row_inputs, entities, row_key = (*row_inputs, "cell") if row_inputs else (), None, None
             columns = tuple((c.name, c.sql) for c in cols)
+            if row_key and not _kept_as_they_are(row_key, columns):
+                row_key = None  # a key generalised: the table's rows are digested
             name = f"{schema}.{table}"
             table_started = time.perf_counter()
             report.tables[name], report.computed[name] = build.refresh(
-                RoleTable(schema, table, select, frm, columns, row_inputs, entities)
+                RoleTable(schema, table, select, frm, columns, row_inputs, entities, row_key)
             )
             report.seconds[name] = time.perf_counter() - table_started
             treatments += [(schema, table, c.name, c.treatment) for c in cols]
@@ -476,6 +483,12 @@ def build_role_warehouse(
             build.write("_access", "risk", RISK_COLUMNS, [r.as_row() for r in risks])
     report.seconds[FILE] = time.perf_counter() - started - sum(report.seconds.values())
     return report
+
+
+def _kept_as_they_are(key: RowKey, columns: tuple[tuple[str, str], ...]) -> bool:
+    """Whether the table keeps the key's columns as its source row has them."""
+    sql = dict(columns)
+    return all(sql.get(c) == HOUSE.ident(c) for c in key.columns)
 
 
 def _policy(gs: list[Grant], masking, pseudonymiser: Pseudonymiser) -> str:

@@ -292,7 +292,8 @@ class RoleTable:
     is computed from one row of `source` alone: a build that keeps the last one may then compute only the
     rows whose source rows changed (under disclosure control the source joins each row's cell, so a row
     depends on its cell's side of k, not on the whole table). Empty when a row depends on others: the
-    table is computed whole. `entities`: kept entity by entity instead (`Entities`)."""
+    table is computed whole. `entities`: kept entity by entity instead (`Entities`); `row_key`: row by row,
+    each row named by columns it keeps from its source row (`RowKey`)."""
 
     schema: str
     table: str
@@ -301,6 +302,20 @@ class RoleTable:
     columns: tuple[tuple[str, str], ...]  # (name, house-dialect SQL over `source`)
     row_inputs: tuple[str, ...] = ()
     entities: Entities | None = None
+    row_key: RowKey | None = None
+
+
+@dataclass(frozen=True)
+class RowKey:
+    """Columns that name each row of a role's table one to one, kept as they are from its source row (a
+    staging row's load and row number), where that row is all the key and `version` (the code that made
+    the source) decide: a build then compares the keys of the source with those of the table, and computes
+    and deletes the rows of the keys that came, went or changed in number, without digesting any row.
+    `alias` is the source's alias in the table's FROM."""
+
+    columns: tuple[str, ...]
+    alias: str
+    version: str
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ A day is then: digest the source (in DuckDB, no Python), compare the counts per 
 delete the rows of the digests whose count changed (found by their hash, as many copies as the state
 holds) and insert those digests' rows computed now. Tables about entities compare the subject databases'
 digests of each entity's input instead, compute the rows of the changed entities (`Entities`) and delete
-their old rows by the column that names the entity (its pseudonym), one column read, not every row hashed. A
-table whose SELECT changed is computed whole; a change of the role's grants, masks or key starts a new
+their old rows by the column that names the entity (its pseudonym), one column read, not every row hashed.
+Tables of staging rows compare the keys each row keeps from its source (its load and row number: `RowKey`)
+with the source's, and keep no state at all. A table whose SELECT changed is computed whole; a change of the role's grants, masks or key starts a new
 file (`DuckDBRoleBuild`).
 """
 
@@ -81,7 +82,12 @@ class RowState:
     def refresh(self, t: RoleTable) -> tuple[int, int]:
         """`t` in the warehouse being built (a copy of the last one, or an empty file): (rows, rows computed)."""
         name, key = f"{HOUSE.ident(t.schema)}.{HOUSE.ident(t.table)}", f"{t.schema}.{t.table}"
-        inputs = (t.entities.digests, t.entities.version, *(t.entities.key or ())) if t.entities else t.row_inputs
+        if t.entities:
+            inputs = (t.entities.digests, t.entities.version, *(t.entities.key or ()))
+        elif t.row_key:
+            inputs = (*t.row_inputs, t.row_key.alias, *t.row_key.columns, t.row_key.version)
+        else:
+            inputs = t.row_inputs
         signature = hashlib.sha256("\x1f".join((t.select, *inputs, self.policy)).encode()).hexdigest()
         stored = self.con.execute(f"select signature from {SIGNATURES} where name = ?", [key]).fetchone()
         names = ", ".join(HOUSE.ident(n) for n, _ in t.columns)
@@ -89,6 +95,8 @@ class RowState:
         whole = stored is None or stored[0] != signature or not self._exists(t.schema, t.table)
         if t.entities:
             self._by_entity(t, name, names, state, whole)
+        elif t.row_key:
+            self._by_key(t, name, names, state, whole)
         else:
             self._by_row(t, name, names, state, whole)
         fresh = self.con.execute("select count(*) from fresh").fetchone()[0]
@@ -144,6 +152,34 @@ class RowState:
             f"where {digest} in (select digest from changed)"
         )
         self._update(name, names, state)
+
+    def _by_key(self, t: RoleTable, name: str, names: str, state: str, whole: bool) -> None:
+        """Rows named by a key they keep from their source row (`RowKey`): the keys whose number of rows
+        differs between the source and the table are deleted and computed again. The table is its own state:
+        two columns grouped on each side, no row digested or hashed."""
+        assert t.row_key is not None
+        key = [HOUSE.ident(c) for c in t.row_key.columns]
+        of_source = ", ".join(f"{t.row_key.alias}.{c} as {c}" for c in key)
+        if whole:
+            self.con.execute(f"create temp table fresh as {self._computed('null', t)} from {t.source}")
+            self._create(t, name, names, state, rows_state=False)
+            return
+        self.con.execute(
+            f"create temp table changed as select {', '.join(key)} from "
+            f"(select {of_source}, count(*) as n from {t.source} group by all) as now "
+            f"full join (select {', '.join(key)}, count(*) as n from {name} group by all) as was using ({', '.join(key)}) "
+            "where now.n is distinct from was.n"
+        )
+        def changed(alias: str) -> str:
+            return f"exists (select 1 from changed where {' and '.join(f'changed.{c} = {alias}.{c}' for c in key)})"
+
+        # the DELETE's table named by its table name, as its columns are qualified
+        self.con.execute(f"delete from {name} where {changed(HOUSE.ident(t.table))}")
+        self.con.execute(
+            f"create temp table fresh as {self._computed('null', t)} from {t.source} where {changed(t.row_key.alias)}"
+        )
+        self.con.execute(f"insert into {name} select {names} from fresh")
+        self.con.execute("drop table changed")
 
     def _by_entity(self, t: RoleTable, name: str, names: str, state: str, whole: bool) -> None:
         """Rows by the entity they are about: the entities whose digest changed are computed again. Their

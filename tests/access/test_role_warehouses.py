@@ -512,4 +512,5 @@ def _a_day_of_changes(warehouse, day: int) -> None:
             rows = f"select rowid from {table} order by hash(rowid, {day}) limit 4"
             con.execute(f"delete from {table} where rowid in ({rows} offset 2)")
             name = con.execute(f"select * from {table} limit 0").description[-1][0]
-            con.execute(f"update {table} set {name} = null where rowid in ({rows})")
+            # a record's new version: another delivered row (a staging row never changes in place)
+            con.execute(f"update {table} set {name} = null, load_id = load_id || '-{day}' where rowid in ({rows})")

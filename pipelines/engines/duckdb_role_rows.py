@@ -170,6 +170,7 @@ class RowState:
             f"full join (select {', '.join(key)}, count(*) as n from {name} group by all) as was using ({', '.join(key)}) "
             "where now.n is distinct from was.n"
         )
+
         def changed(alias: str) -> str:
             return f"exists (select 1 from changed where {' and '.join(f'changed.{c} = {alias}.{c}' for c in key)})"
 

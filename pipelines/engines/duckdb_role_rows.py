@@ -13,8 +13,8 @@ holds) and insert those digests' rows computed now. Tables about entities compar
 digests of each entity's input instead, compute the rows of the changed entities (`Entities`) and delete
 their old rows by the column that names the entity (its pseudonym), one column read, not every row hashed.
 Tables of staging rows compare the keys each row keeps from its source (its load and row number: `RowKey`)
-with the source's, and keep no state at all. A table whose SELECT changed is computed whole; a change of the role's grants, masks or key starts a new
-file (`DuckDBRoleBuild`).
+with the source's, and keep no state at all. A table whose SELECT changed is computed whole; a change of
+the role's grants, masks or key starts a new file (`DuckDBRoleBuild`).
 """
 
 from __future__ import annotations
@@ -164,15 +164,19 @@ class RowState:
             self.con.execute(f"create temp table fresh as {self._computed('null', t)} from {t.source}")
             self._create(t, name, names, state, rows_state=False)
             return
+
+        def same(a: str, b: str) -> str:  # a key with a NULL in it matches itself, or its rows would pile up
+            return " and ".join(f"{a}.{c} is not distinct from {b}.{c}" for c in key)
+
         self.con.execute(
-            f"create temp table changed as select {', '.join(key)} from "
-            f"(select {of_source}, count(*) as n from {t.source} group by all) as now "
-            f"full join (select {', '.join(key)}, count(*) as n from {name} group by all) as was using ({', '.join(key)}) "
+            f"create temp table changed as select {', '.join(f'coalesce(now.{c}, was.{c}) as {c}' for c in key)} "
+            f"from (select {of_source}, count(*) as n from {t.source} group by all) as now "
+            f"full join (select {', '.join(key)}, count(*) as n from {name} group by all) as was on {same('now', 'was')} "
             "where now.n is distinct from was.n"
         )
 
         def changed(alias: str) -> str:
-            return f"exists (select 1 from changed where {' and '.join(f'changed.{c} = {alias}.{c}' for c in key)})"
+            return f"exists (select 1 from changed where {same('changed', alias)})"
 
         # the DELETE's table named by its table name, as its columns are qualified
         self.con.execute(f"delete from {name} where {changed(HOUSE.ident(t.table))}")

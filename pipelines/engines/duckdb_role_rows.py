@@ -178,13 +178,11 @@ class RowState:
         def changed(alias: str) -> str:
             return f"exists (select 1 from changed where {same('changed', alias)})"
 
-        # the DELETE's table named by its table name, as its columns are qualified
-        self.con.execute(f"delete from {name} where {changed(HOUSE.ident(t.table))}")
         self.con.execute(
             f"create temp table fresh as {self._computed('null', t)} from {t.source} where {changed(t.row_key.alias)}"
         )
-        self.con.execute(f"insert into {name} select {names} from fresh")
-        self.con.execute("drop table changed")
+        # the DELETE's table named by its table name, as its columns are qualified
+        self._replace_changed(name, names, changed(HOUSE.ident(t.table)))
 
     def _by_entity(self, t: RoleTable, name: str, names: str, state: str, whole: bool) -> None:
         """Rows by the entity they are about: the entities whose digest changed are computed again. Their
@@ -213,16 +211,17 @@ class RowState:
             self.con.execute(f"delete from {entities} where digest in (select digest from changed)")
             self.con.execute(f"insert into {entities} select entity, digest from todo")
             if t.entities.key:
-                self._update_keyed(name, names, *t.entities.key)
+                column, value = t.entities.key
+                named = f"select {value} from (select distinct entity from changed)"
+                self._replace_changed(name, names, f"{HOUSE.ident(column)} in ({named})")
             else:
                 self._update(name, names, state)
         self.con.execute("drop table now; drop table todo")
 
-    def _update_keyed(self, name: str, names: str, column: str, value: str) -> None:
-        """Delete the rows of the entities in `changed` by the column that names them, then add `fresh`."""
-        self.con.execute(
-            f"delete from {name} where {HOUSE.ident(column)} in (select {value} from (select distinct entity from changed))"
-        )
+    def _replace_changed(self, name: str, names: str, stale: str) -> None:
+        """Delete the rows `stale` (a WHERE condition over `changed`) names, then add `fresh`: a table whose
+        changed rows are found by a column they keep (the entity's, or the source row's key)."""
+        self.con.execute(f"delete from {name} where {stale}")
         self.con.execute(f"insert into {name} select {names} from fresh")
         self.con.execute("drop table changed")
 

@@ -292,10 +292,14 @@ def link(
         _use_kept_frequencies(ws, db_api, linker, model)
         pairs, changed_only = score(ws, db_api, linker, subject, key)
         scored = time.perf_counter()
-        id_column = SUBJECTS[subject].id_column
-        previous = keep_previous_links(ws, ws.warehouse(SCHEMA, f"{subject}_links"))
-        links = _write_links(ws, db_api, model, threshold, older_than or {}, decisions)
-        changed = record_link_changes(ws, link_changes_table(ws, subject), links, id_column, previous)
+        id_column, links = SUBJECTS[subject].id_column, ws.warehouse(SCHEMA, f"{subject}_links")
+        rules = (threshold, older_than or {}, decisions)
+        if changed_only and ws.exists(links) and ws.exists(link_changes_table(ws, subject)):
+            changed, previous = _update_links(ws, db_api, model, rules, links)
+        else:
+            previous = keep_previous_links(ws, links)
+            _write_links(ws, db_api, model, *rules, target=links)
+            changed = record_link_changes(ws, link_changes_table(ws, subject), links, id_column, previous)
         record_id_changes(ws, ws.warehouse(SCHEMA, f"{subject}_id_changes"), links, id_column, previous, changed)
         counts = ws.fetch(
             f"""select count(*), count(*) filter (where match_method = 'identifier'),
@@ -318,16 +322,43 @@ def _different_records(edges: str) -> str:
     return f"{_record(f'{edges}.source_record_id_l')} != {_record(f'{edges}.source_record_id_r')}"
 
 
+def _update_links(ws: Workspace, db_api, model: LinkageModel, rules: tuple, links: str) -> tuple[str, str]:
+    """The links of a run that scored only the records changed since the last (`score`), updated in place:
+    a record linked by its identifier keeps its link until it changes, so only the touched records'
+    (changed, new or gone) are written again, with every record linked otherwise (the unresolved records,
+    clustered anew: a few percent of them). Rewriting all 2.85M links of a million people cost 3.8 s a day.
+    Returns this run's link changes (`record_link_changes`) and a view of the links as they were before."""
+    t, id_column = model.subject, SUBJECTS[model.subject].id_column
+    touched, fresh, replaced = f"{t}_input_touched", f"{t}_links_fresh", f"{t}_links_replaced"
+    _write_links(ws, db_api, model, *rules, target=fresh, only=touched)
+    stale = (
+        f"source_record_id in (select source_record_id from {fresh}) "
+        f"or source_record_id in (select source_record_id from {touched})"
+    )  # every record linked otherwise is in `fresh`: its old link goes, however it was linked
+    ws.execute(f"create or replace table {replaced} as select * from {links} where {stale}")
+    ws.replace_rows(links, stale, f"select * from {fresh}")
+    changed = record_link_changes(ws, link_changes_table(ws, t), fresh, id_column, replaced)
+    before = f"{t}_links_before"  # the rows kept, and those the run replaced
+    ws.execute(
+        f"create or replace temporary view {before} as select * from {links} "
+        f"where source_record_id not in (select source_record_id from {fresh}) union all select * from {replaced}"
+    )
+    return changed, before
+
+
 def _write_links(
     ws: Workspace,
     db_api,
     model: LinkageModel,
     threshold: float,
     older_than: dict[str, str],
-    decisions: list[tuple[str, str]] = (),
-) -> str:
-    """`linkage.<subject>_links` (and its review queue) from the scored edges; `decisions`: (record,
-    person id) pairs a clerk decided for records held for review."""
+    decisions: list[tuple[str, str]],
+    target: str,
+    only: str | None = None,
+) -> None:
+    """The links (into `target`, with the review queue) from the scored edges; `decisions`: (record,
+    person id) pairs a clerk decided for records held for review. `only`: a table of record ids, the only
+    records linked by their identifier written (every record linked otherwise is)."""
     import pyarrow as pa
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
@@ -416,13 +447,13 @@ def _write_links(
     clusters = cluster_pairwise_predictions_at_threshold(
         f"{t}_rest", f"{t}_rest_edges", db_api, "source_record_id", threshold_match_probability=threshold
     )
-    links = ws.warehouse(SCHEMA, f"{model.subject}_links")
+    scope = "" if only is None else f"where source_record_id in (select source_record_id from {only})"
     ws.execute(
-        f"""create or replace table {links} as
+        f"""create or replace table {target} as
         with identified as (
             select source_record_id, {model.identifier} as cluster_key, 'identifier' as match_method,
                    cast(1.0 as double) as match_probability, cast(null as varchar) as matched_record_id
-            from {t}_input_resolved
+            from {t}_input_resolved {scope}
         ),
         to_identified as (
             select source_record_id, cluster_key, 'probabilistic' as match_method, match_probability, matched_record_id
@@ -463,4 +494,3 @@ def _write_links(
                cluster_key, match_method, match_probability, matched_record_id
         from linked"""
     )
-    return links

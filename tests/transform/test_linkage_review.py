@@ -64,7 +64,8 @@ def _link(settings: Settings, decisions: list[tuple[str, str]] = ()) -> dict:
             "match_probability double, match_weight double)"
         )
         ws.execute(f"insert into {edges} values {', '.join(map(str, EDGES))}")
-        links = _write_links(ws, ws.splink_api(), person_model(), 0.8, {"father": "newborn"}, decisions)
+        links = ws.warehouse("linkage", "population_links")
+        _write_links(ws, ws.splink_api(), person_model(), 0.8, {"father": "newborn"}, decisions, links)
         rows = ws.fetch(f"select source_record_id, cluster_key, match_method from {links}")
     assert len(rows) == len({r[0] for r in rows}), "a record linked twice"
     return {r[0]: (r[1], r[2]) for r in rows}

@@ -311,11 +311,14 @@ class RowKey:
     staging row's load and row number), where that row is all the key and `version` (the code that made
     the source) decide: a build then compares the keys of the source with those of the table, and computes
     and deletes the rows of the keys that came, went or changed in number, without digesting any row.
-    `alias` is the source's alias in the table's FROM."""
+    `alias` is the source's alias in the table's FROM. The last column is a number (the row number): keys
+    are compared block by block first (`block` consecutive numbers), and key by key only in the blocks
+    that differ."""
 
     columns: tuple[str, ...]
     alias: str
     version: str
+    block: int = 64
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pipelines.engines.base import (
     run_dbt_process,
 )
 from pipelines.engines.dialects import HOUSE, SPARK
-from pipelines.engines.spark_functions import drop_cached_views, pandas_series_udf
+from pipelines.engines.spark_functions import ScratchViews, drop_cached_views, pandas_series_udf
 from pipelines.engines.spark_roles import SparkRoleBuild, SparkRoleReader
 from pipelines.settings import Settings
 
@@ -134,11 +134,11 @@ class SparkEngine(Engine):
 
 
 class SparkWorkspace(Workspace):
-    """Scratch tables are cached temporary views of the session; warehouse tables are Parquet tables
-    in the metastore."""
+    """Scratch tables are checkpointed temporary views of the session (`ScratchViews`); warehouse tables
+    are Parquet tables in the metastore."""
 
     def __init__(self, engine: SparkEngine) -> None:
-        self.engine, self.spark, self.scratch = engine, engine.spark, []
+        self.engine, self.spark, self.scratch = engine, engine.spark, ScratchViews(engine.spark)
 
     def execute(self, sql: str) -> None:
         import sqlglot
@@ -153,18 +153,14 @@ class SparkWorkspace(Workspace):
             name = f"{target.db}.{target.name}"
             self.spark.sql(f"drop table if exists {name}")
             self.spark.sql(f"create table {name} using parquet as {query}")
-        else:  # scratch: computed once, kept in memory (spilling to disk) while the job needs it
-            self.spark.sql(f"uncache table if exists {target.name}")
-            self.spark.sql(f"create or replace temporary view {target.name} as {query}")
-            self.spark.sql(f"cache table {target.name}")
-            self.scratch.append(target.name)
+        else:  # scratch: computed once, kept while the job needs it
+            self.scratch.create(target.name, query)
 
     def fetch(self, sql: str) -> list[tuple]:
         return [tuple(r) for r in self.spark.sql(self.engine.translate(sql)).collect()]
 
     def register(self, name: str, table) -> None:
-        self.spark.createDataFrame(table).createOrReplaceTempView(name)
-        self.scratch.append(name)
+        self.scratch.register(name, self.spark.createDataFrame(table))
 
     def warehouse(self, schema: str, table: str) -> str:
         self.spark.sql(f"create database if not exists {schema}")
@@ -200,7 +196,7 @@ class SparkWorkspace(Workspace):
             self.spark.udf.register(name, pandas_series_udf(udf, kind))
 
     def close(self) -> None:
-        drop_cached_views(self.spark, self.scratch)
+        self.scratch.drop()
 
 
 class SparkBatchTables(BatchTables):

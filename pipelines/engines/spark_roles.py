@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 
 from pipelines.engines.base import RejectedQuery, RoleBuild, RoleReader
-from pipelines.engines.spark_functions import pandas_series_udf
+from pipelines.engines.spark_functions import ScratchViews, pandas_series_udf
 
 ROLE_DATABASE_PREFIX = "role_"
 DENIED_FUNCTIONS = {
@@ -53,7 +53,7 @@ class SparkRoleBuild(RoleBuild):
         self.tmp = target.with_name(f"building_{target.name}")
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir(parents=True)
-        self.scratched: list[str] = []
+        self.scratched = ScratchViews(self.spark)
 
     def platform(self, schema: str, table: str) -> str:
         return f"{schema}.{table}"
@@ -76,14 +76,11 @@ class SparkRoleBuild(RoleBuild):
         return [tuple(r) for r in self.spark.sql(self.engine.translate(select)).collect()]
 
     def scratch(self, name: str, select: str) -> str:
-        self.spark.sql(self.engine.translate(select)).createOrReplaceTempView(name)
-        self.spark.sql(f"cache table {name}")
-        self.scratched.append(name)
+        self.scratched.create(name, self.engine.translate(select))
         return name
 
     def _drop_scratch(self) -> None:
-        for name in self.scratched:
-            self.spark.catalog.dropTempView(name)  # its cached rows go with it
+        self.scratched.drop()
 
     def create(self, schema: str, table: str, select: str) -> int:
         import pyarrow.dataset as ds

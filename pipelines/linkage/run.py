@@ -293,13 +293,13 @@ def link(
         pairs, changed_only = score(ws, db_api, linker, subject, key)
         scored = time.perf_counter()
         id_column, links = SUBJECTS[subject].id_column, ws.warehouse(SCHEMA, f"{subject}_links")
-        rules = (threshold, older_than or {}, decisions)
-        if changed_only and ws.exists(links) and ws.exists(link_changes_table(ws, subject)):
-            changed, previous = _update_links(ws, db_api, model, rules, links)
+        rules, link_changes = (threshold, older_than or {}, decisions), link_changes_table(ws, subject)
+        if changed_only and ws.exists(links) and ws.exists(link_changes):
+            changed, previous = _update_links(ws, db_api, model, rules, links, link_changes)
         else:
             previous = keep_previous_links(ws, links)
             _write_links(ws, db_api, model, *rules, target=links)
-            changed = record_link_changes(ws, link_changes_table(ws, subject), links, id_column, previous)
+            changed = record_link_changes(ws, link_changes, links, id_column, previous)
         record_id_changes(ws, ws.warehouse(SCHEMA, f"{subject}_id_changes"), links, id_column, previous, changed)
         counts = ws.fetch(
             f"""select count(*), count(*) filter (where match_method = 'identifier'),
@@ -322,7 +322,9 @@ def _different_records(edges: str) -> str:
     return f"{_record(f'{edges}.source_record_id_l')} != {_record(f'{edges}.source_record_id_r')}"
 
 
-def _update_links(ws: Workspace, db_api, model: LinkageModel, rules: tuple, links: str) -> tuple[str, str]:
+def _update_links(
+    ws: Workspace, db_api, model: LinkageModel, rules: tuple, links: str, link_changes: str
+) -> tuple[str, str]:
     """The links of a run that scored only the records changed since the last (`score`), updated in place:
     a record linked by its identifier keeps its link until it changes, so only the touched records'
     (changed, new or gone) are written again, with every record linked otherwise (the unresolved records,
@@ -337,7 +339,7 @@ def _update_links(ws: Workspace, db_api, model: LinkageModel, rules: tuple, link
     )  # every record linked otherwise is in `fresh`: its old link goes, however it was linked
     ws.execute(f"create or replace table {replaced} as select * from {links} where {stale}")
     ws.replace_rows(links, stale, f"select * from {fresh}")
-    changed = record_link_changes(ws, link_changes_table(ws, t), fresh, id_column, replaced)
+    changed = record_link_changes(ws, link_changes, fresh, id_column, replaced)
     before = f"{t}_links_before"  # the rows kept, and those the run replaced
     ws.execute(
         f"create or replace temporary view {before} as select * from {links} "

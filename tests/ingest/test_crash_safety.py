@@ -52,7 +52,8 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
     shutil.rmtree(tmp_path / "data")
     layout = LakeLayout(tmp_path / "data" / "lake")
     killed = attempts = mid_load = 0
-    while killed < KILLS and attempts < 3 * KILLS:
+    # kills go on until half of them landed mid-load: on a busy machine more land between loads
+    while (killed < KILLS or mid_load < KILLS // 2) and attempts < 4 * KILLS:
         attempts += 1
         proc = _start(env)
         target = rng.randrange(1, deliveries + 1)  # kill while the run is on this delivery or the next
@@ -67,7 +68,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
             mid_load += (states["running"] + states["staged"]) > 0  # a load begun and not yet published
         if proc.returncode == 0:  # it finished first: start from an empty lake so kills land in real work again
             shutil.rmtree(tmp_path / "data", ignore_errors=True)
-    assert killed == KILLS and mid_load >= KILLS // 2, (killed, mid_load)
+    assert killed >= KILLS and mid_load >= KILLS // 2, (killed, mid_load)
     final = subprocess.run([sys.executable, "-c", INGEST], env=env, capture_output=True, text=True)
     assert final.returncode == 0, final.stderr[-2000:]
     assert assert_every_source_row_exactly_once(city, layout) > 2_000  # the city, not an empty lake

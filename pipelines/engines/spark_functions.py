@@ -32,14 +32,13 @@ class ScratchViews:
     def __init__(self, spark) -> None:
         self.spark, self.frames = spark, {}
 
-    def create(self, name: str, sql: str):
+    def create(self, name: str, sql: str) -> None:
         """`name`: the rows `sql` gives, computed now. A scratch table of that name made earlier is released
         after, so `sql` may read it."""
         frame = self.spark.sql(sql).localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
         _release(self.frames.pop(name, None))
         self.frames[name] = frame
-        return frame
 
     def register(self, name: str, frame) -> None:
         """A dataframe of the job's own (rows from Python), dropped with the scratch tables."""

@@ -79,9 +79,6 @@ class SparkRoleBuild(RoleBuild):
         self.scratched.create(name, self.engine.translate(select))
         return name
 
-    def _drop_scratch(self) -> None:
-        self.scratched.drop()
-
     def create(self, schema: str, table: str, select: str) -> int:
         import pyarrow.dataset as ds
 
@@ -94,7 +91,7 @@ class SparkRoleBuild(RoleBuild):
         self.spark.createDataFrame(rows, schema=ddl).coalesce(1).write.parquet(str(self.tmp / schema / table))
 
     def commit(self) -> None:
-        self._drop_scratch()
+        self.scratched.drop()
         replaced = self.target.with_name(f"replaced_{self.target.name}")
         shutil.rmtree(replaced, ignore_errors=True)
         if self.target.exists():
@@ -117,7 +114,7 @@ class SparkRoleBuild(RoleBuild):
             self.spark.sql(f"create table `{database}`.`{folder.name}` using parquet location '{folder}'")
 
     def discard(self) -> None:
-        self._drop_scratch()
+        self.scratched.drop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -20,7 +20,7 @@ from pipelines.engines.base import (
     run_dbt_process,
 )
 from pipelines.engines.dialects import HOUSE, SPARK
-from pipelines.engines.spark_functions import ScratchViews, drop_cached_views, pandas_series_udf
+from pipelines.engines.spark_functions import ScratchViews, pandas_series_udf
 from pipelines.engines.spark_roles import SparkRoleBuild, SparkRoleReader
 from pipelines.settings import Settings
 
@@ -200,28 +200,27 @@ class SparkWorkspace(Workspace):
 
 
 class SparkBatchTables(BatchTables):
-    """Cached temporary views, validated through GX's Spark datasource as dataframes."""
+    """Checkpointed temporary views (`ScratchViews`), validated through GX's Spark datasource as dataframes.
+    A cached view would keep the plan that normalised the batch, the standards' long expressions, and every
+    one of GX's queries would analyse it again."""
 
     dialect = SPARK
 
     def __init__(self, spark) -> None:
-        self.spark, self.source, self.names = spark, None, []
+        self.spark, self.source, self.views = spark, None, ScratchViews(spark)
 
     def lake_files(self, glob: str) -> str:
         return f"parquet.`{glob}`"
 
     def create(self, name: str, sql: str) -> int:
-        frame = self.spark.sql(sql).cache()
-        frame.createOrReplaceTempView(name)
-        self.names.append(name)
-        return frame.count()
+        self.views.create(name, sql)
+        return self.count(name)
 
     def count(self, relation: str) -> int:
         return self.spark.sql(f"select count(*) from {relation}").collect()[0][0]
 
     def register(self, name: str, table) -> None:
-        self.spark.createDataFrame(table.to_pandas()).createOrReplaceTempView(name)
-        self.names.append(name)
+        self.views.register(name, self.spark.createDataFrame(table.to_pandas()))
 
     def gx_batch(self, context, name: str) -> tuple:
         if self.source is None:
@@ -233,4 +232,4 @@ class SparkBatchTables(BatchTables):
         return [r.asDict() for r in self.spark.sql(sql).collect()]
 
     def close(self) -> None:
-        drop_cached_views(self.spark, self.names)
+        self.views.drop()

@@ -14,14 +14,6 @@ def pandas_series_udf(function, return_type: str):
     return pandas_udf(function, return_type)
 
 
-def drop_cached_views(spark, names: list[str]) -> None:
-    """Uncache, then drop, a job's temporary views (dependants, made later, first)."""
-    for name in reversed(names):
-        spark.sql(f"uncache table if exists {name}")
-    for name in reversed(names):
-        spark.catalog.dropTempView(name)
-
-
 class ScratchViews:
     """A job's scratch tables on Spark: temporary views of rows computed once and checkpointed locally (kept by
     the executors, spilling to disk), so that later queries read them as leaves. A cached view keeps its whole

@@ -25,6 +25,7 @@ from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.quality.gate import GateReport, gate
 from pipelines.settings import Settings
 from pipelines.transform.increment import write_increment
+from pipelines.transform.seeds import excluding_loaded_seeds, record_loaded_seeds
 from pipelines.transform.staging_models import rows_model
 
 # the scorecards read validation results, built by `govlake quality score` once validation has run
@@ -63,8 +64,12 @@ class BuildReport:
 
 
 def run_dbt(settings: Settings, args: list[str], quiet: bool = True) -> str:
-    """One dbt command on the settings' engine; returns dbt's summary, raises BuildFailed."""
-    return engine_for(settings).run_dbt(args, quiet)
+    """One dbt command on the settings' engine, loading only the seeds that changed (`seeds`); returns dbt's
+    summary, raises BuildFailed."""
+    summary = engine_for(settings).run_dbt(excluding_loaded_seeds(settings, args), quiet)
+    if args[:1] == ["build"]:
+        record_loaded_seeds(settings)
+    return summary
 
 
 def missing_resources(settings: Settings) -> list[str]:

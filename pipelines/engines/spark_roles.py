@@ -83,19 +83,27 @@ class SparkRoleBuild(RoleBuild):
     def create(self, schema: str, table: str, select: str) -> int:
         import pyarrow.dataset as ds
 
-        path = str(self.tmp / schema / table)
-        self._written(schema, table, self.spark.sql(self.engine.translate(select))).write.parquet(path)
+        path, frame = str(self.tmp / schema / table), self.spark.sql(self.engine.translate(select))
+        frame.write.parquet(path)
+        # the columns it was written with, for its registration (every one nullable, as Parquet reads)
+        self.written[schema, table] = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in frame.schema)
         return ds.dataset(path, format="parquet").count_rows()  # the files' footers: no second Spark job
 
     def write(self, schema: str, table: str, columns: dict[str, str], rows: list[tuple]) -> None:
-        ddl = ", ".join(f"{n} {t}" for n, t in columns.items())
-        frame = self.spark.createDataFrame(rows, schema=ddl).coalesce(1)
-        self._written(schema, table, frame).write.parquet(str(self.tmp / schema / table))
+        """One Parquet file written here: a Spark job for a few rows from Python took 0.3 to 0.5 s."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-    def _written(self, schema: str, table: str, frame):
-        """`frame`, its columns noted for the table's registration (every column nullable, as Parquet reads)."""
-        self.written[schema, table] = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in frame.schema)
-        return frame
+        arrow = {"string": pa.string(), "date": pa.date32(), "bigint": pa.int64()}  # the kinds `write` is given
+        types = {name: arrow[kind] for name, kind in columns.items()}
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        folder = self.tmp / schema / table
+        folder.mkdir(parents=True)
+        pq.write_table(
+            pa.table({n: pa.array(v, t) for (n, t), v in zip(types.items(), values, strict=True)}),
+            folder / "part-00000.parquet",
+        )
+        self.written[schema, table] = ", ".join(f"`{n}` {kind}" for n, kind in columns.items())
 
     def commit(self) -> None:
         self.scratched.drop()

@@ -9,7 +9,6 @@ whose table is still there, is left out of the command.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -22,10 +21,9 @@ SCHEMA = "reference"  # dbt_project.yml's schema for seeds
 
 def seed_digest(name: str) -> str:
     """A digest of what a seed's table holds: its file and the project's configuration (its column types)."""
-    digest = hashlib.sha256()
-    for file in (DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "seeds" / f"{name}.csv"):
-        digest.update(file.read_bytes() + b"\0")
-    return digest.hexdigest()
+    from pipelines.transform.build import code_digest  # the build runs dbt through this module
+
+    return code_digest(["dbt_project.yml", f"seeds/{name}.csv"])
 
 
 def _state(settings: Settings) -> Path:

@@ -7,7 +7,6 @@ for `make bench`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -21,9 +20,9 @@ from pipelines.engines.base import BuildFailed
 from pipelines.lake.layout import LakeLayout
 from pipelines.lake.ledger import Ledger
 from pipelines.linkage.run import LinkageResult, forget_links_changed, link
-from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.quality.gate import GateReport, gate
 from pipelines.settings import Settings
+from pipelines.transform.code_digest import code_digest
 from pipelines.transform.increment import write_increment
 from pipelines.transform.seeds import excluding_loaded_seeds, record_loaded_seeds
 from pipelines.transform.staging_models import rows_model
@@ -97,17 +96,6 @@ def dbt_vars(missing: list[str], as_of: str | None = None) -> list[str]:
 STAGING_INPUTS = ["dbt_project.yml", "models/staging", "macros", "seeds"]
 # what a history mart kept entity by entity depends on besides its rows: every model and macro before it
 MARTS_INPUTS = ["dbt_project.yml", "models/staging", "models/intermediate", "models/marts", "macros", "seeds"]
-
-
-def code_digest(inputs: list[str]) -> str:
-    """A digest of the dbt code under `inputs`: when it changes, rows an incremental model computed before
-    no longer say what the code says, and the model is rebuilt in full."""
-    digest = hashlib.sha256()
-    for entry in inputs:
-        path = DBT_PROJECT_DIR / entry
-        for file in sorted([path] if path.is_file() else (f for f in path.rglob("*") if f.is_file())):
-            digest.update(str(file.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
 
 
 def staging_code_digest() -> str:

@@ -15,14 +15,13 @@ from pathlib import Path
 from pipelines.engines import engine_for
 from pipelines.paths import DBT_PROJECT_DIR
 from pipelines.settings import Settings
+from pipelines.transform.code_digest import code_digest
 
 SCHEMA = "reference"  # dbt_project.yml's schema for seeds
 
 
 def seed_digest(name: str) -> str:
     """A digest of what a seed's table holds: its file and the project's configuration (its column types)."""
-    from pipelines.transform.build import code_digest  # the build runs dbt through this module
-
     return code_digest(["dbt_project.yml", f"seeds/{name}.csv"])
 
 

@@ -64,17 +64,19 @@ def _con():
 
 
 @pytest.fixture(scope="module")
-def spark():
+def spark(tmp_path_factory):
+    """A session configured as the platform's (`session_config`): the standards agree under the settings
+    they run with, not Spark's defaults."""
     from pyspark.sql import SparkSession
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("govlake-standards-agreement")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
+    from pipelines.engines.spark import session_config
+    from pipelines.settings import EngineName, Settings
+
+    config = session_config(Settings(data_dir=tmp_path_factory.mktemp("spark"), engine=EngineName.SPARK))
+    builder = SparkSession.builder.master("local[2]")
+    for key, value in config.items():
+        builder = builder.config(key, value)
+    session = builder.appName("govlake-standards-agreement").getOrCreate()
     yield session
     session.stop()
 

@@ -53,6 +53,10 @@ def session_config(settings: Settings) -> dict[str, str]:
             # tables alone are 8 KB a column; some exceed Janino's 64 KB method limit and fall back
             # anyway) costs more than evaluating them on one machine's batches
             "spark.sql.codegen.wholeStage": "false",
+            # nor Java for each expression: a query's generated classes are new code the JVM compiles again
+            # (its JIT threads took 254 of 554 CPU seconds of the equivalence test's build and scorecards;
+            # 205 of 495 interpreted, and the run 407 s → 371 s)
+            "spark.sql.codegen.factoryMode": "NO_CODEGEN",
             # inferring constraints over those expressions is most of a staging model's optimisation (3.4 of
             # 4.4 s for the household registry's, on 2,500 rows) and infers nothing a local run needs
             "spark.sql.constraintPropagation.enabled": "false",

@@ -64,19 +64,19 @@ def _con():
 
 
 @pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    """A session configured as the platform's (`session_config`): the standards agree under the settings
-    they run with, not Spark's defaults."""
+def spark():
+    """Spark's defaults, code generation on, as a cluster's sessions run the standards: the platform's local
+    settings (`session_config`: expressions interpreted) are the equivalence test's."""
     from pyspark.sql import SparkSession
 
-    from pipelines.engines.spark import session_config
-    from pipelines.settings import EngineName, Settings
-
-    config = session_config(Settings(data_dir=tmp_path_factory.mktemp("spark"), engine=EngineName.SPARK))
-    builder = SparkSession.builder.master("local[2]")
-    for key, value in config.items():
-        builder = builder.config(key, value)
-    session = builder.appName("govlake-standards-agreement").getOrCreate()
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("govlake-standards-agreement")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
     yield session
     session.stop()
 
